@@ -1,0 +1,20 @@
+package io.starspark.kernels;
+
+/** F32 weights. {@code data: [rows][cols]}, row-major. */
+public record F32Matrix(float[] data, int rows, int cols) implements Matrix {
+    public F32Matrix {
+        Shapes.requirePositive("rows", rows);
+        Shapes.requirePositive("cols", cols);
+        Shapes.requireLength("data", data.length, (long) rows * cols);
+    }
+
+    @Override
+    public float get(int r, int c) {
+        return data[r * cols + c];
+    }
+
+    @Override
+    public long bytes() {
+        return 4L * data.length;
+    }
+}

@@ -1,0 +1,58 @@
+package io.starspark.kernels;
+
+/**
+ * The numeric kernels every forward pass is built from. All buffers are flat, row-major
+ * float arrays; shapes are given next to each parameter. Implementations must not keep
+ * references to arguments and must be safe to call from several threads at once
+ * (Spark runs several tasks per executor JVM).
+ */
+public interface Kernels {
+
+    /** Backend name as logged, e.g. "java", "aparapi-opencl", "reference". */
+    String name();
+
+    /**
+     * {@code out[t][r] = Σ_c x[t][c] · W[r][c]}.
+     *
+     * @param out [tokens][w.rows]
+     * @param x   [tokens][w.cols]
+     */
+    void matmul(float[] out, float[] x, Matrix w, int tokens);
+
+    /**
+     * {@code out[t][i] = x[t][i] / sqrt(mean_i(x[t][i]²) + eps) · weight[i]}; out may alias x.
+     *
+     * @param x, out [tokens][dim]; weight [dim]
+     */
+    void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps);
+
+    /**
+     * In-place rotary embedding, GGUF llama "normal" style: adjacent pairs (x[2i], x[2i+1])
+     * of each head rotate by angle {@code positions[t] · theta^(-2i/rotaryDim)} for
+     * {@code 2i < rotaryDim}; dims past rotaryDim are untouched. Angles are computed in
+     * double so positions up to 2^20 and beyond stay exact.
+     *
+     * @param x         [tokens][heads][headDim]
+     * @param positions [tokens]
+     */
+    void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta);
+
+    /** {@code out[i] = silu(gate[i]) · up[i]} for i &lt; n, silu(a) = a / (1 + e^-a); out may alias gate. */
+    void swiglu(float[] out, float[] gate, float[] up, int n);
+
+    /** Attention with output and log-sum-exp per (token, head); see {@link AttentionShape}. */
+    void attention(AttentionShape shape, float[] q, float[] k, float[] v, float[] out, float[] lse);
+
+    /**
+     * Quest page scores: upper bound of q·k over a page from its per-channel key min/max.
+     * {@code scores[t][p][h] = Σ_c max(q[t][h][c]·min[p][g][c], q[t][h][c]·max[p][g][c])},
+     * g = h / (heads / kvHeads).
+     *
+     * @param q       [tokens][heads][headDim]
+     * @param pageMin [pages][kvHeads][headDim]
+     * @param pageMax [pages][kvHeads][headDim]
+     * @param scores  [tokens][pages][heads]
+     */
+    void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
+                    int tokens, int pages, int heads, int kvHeads, int headDim);
+}
