@@ -1,0 +1,170 @@
+package io.starspark.model;
+
+import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.F16Matrix;
+import io.starspark.kernels.F32Matrix;
+import io.starspark.kernels.Half;
+import io.starspark.kernels.Kernels;
+import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Partials;
+import io.starspark.kernels.Q8Matrix;
+
+/**
+ * The Llama forward pass over a batch of tokens at given positions. Each token attends to all
+ * keys of an {@link ExternalAttention} (merged exactly by LSE), every row already in the cache,
+ * and causally to the batch itself; the batch's K/V are appended to the cache.
+ * Owns scratch buffers reused across calls (grown, never shrunk); one per request; not thread-safe.
+ */
+public final class Forward {
+    private final LlamaModel model;
+    private final LlamaConfig c;
+    private final Kernels kernels;
+    private int capacity;
+    // Scratch, all sized for `capacity` tokens:
+    private float[] x;    // [T][dim] residual stream
+    private float[] xb;   // [T][dim] normed input
+    private float[] q;    // [T][heads][headDim]
+    private float[] k;    // [T][kvHeads][headDim]
+    private float[] v;    // [T][kvHeads][headDim]
+    private float[] att;  // [T][heads][headDim]
+    private float[] lse;  // [T][heads]
+    private float[] proj; // [T][dim]
+    private float[] gate; // [T][ffn]
+    private float[] up;   // [T][ffn]
+
+    public Forward(LlamaModel model, Kernels kernels) {
+        this.model = model;
+        this.c = model.config();
+        this.kernels = kernels;
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    /**
+     * @param tokens    [T] token ids
+     * @param positions [T] position ids (RoPE)
+     * @param cache     receives the batch's K/V; its existing rows are visible to every batch token
+     * @param ext       external keys visible to every batch token, or null
+     * @return null, {@code [vocab]} of the last token, or {@code [T][vocab]}, per {@code which}
+     */
+    public float[] forward(int[] tokens, int[] positions, KvCache cache, ExternalAttention ext, Logits which) {
+        int t = tokens.length;
+        if (t == 0 || positions.length != t) {
+            throw new IllegalArgumentException("need at least one token and one position per token (got "
+                + t + " tokens, " + positions.length + " positions)");
+        }
+        ensureCapacity(t);
+        LlamaWeights w = model.weights();
+        for (int i = 0; i < t; i++) {
+            embed(w.tokenEmbedding(), tokens[i], x, i * c.dim());
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            attentionBlock(l, w.layers().get(l), positions, t, cache, ext);
+            ffnBlock(w.layers().get(l), t);
+        }
+        return logits(w, t, which);
+    }
+
+    private void attentionBlock(int l, LlamaWeights.Layer w, int[] positions, int t, KvCache cache,
+                                ExternalAttention ext) {
+        kernels.rmsnorm(xb, x, w.attnNorm(), t, c.dim(), c.rmsEps());
+        kernels.matmul(q, xb, w.wq(), t);
+        kernels.matmul(k, xb, w.wk(), t);
+        kernels.matmul(v, xb, w.wv(), t);
+        addBias(q, w.bq(), t);
+        addBias(k, w.bk(), t);
+        addBias(v, w.bv(), t);
+        kernels.rope(q, t, c.heads(), c.headDim(), c.rotaryDim(), positions, c.ropeTheta());
+        kernels.rope(k, t, c.kvHeads(), c.headDim(), c.rotaryDim(), positions, c.ropeTheta());
+        cache.append(l, k, v, t);
+        int keys = cache.length(l);
+        AttentionShape shape = AttentionShape.causal(t, keys, c.heads(), c.kvHeads(), c.headDim());
+        kernels.attention(shape, q, cache.keys(l), cache.values(l), att, lse);
+        if (ext != null) {
+            Partial p = ext.attend(l, q, t);
+            if (p != null) {
+                Partials.mergeInto(att, lse, p.out(), p.lse(), t * c.heads(), c.headDim());
+            }
+        }
+        kernels.matmul(proj, att, w.wo(), t);
+        addInto(x, proj, t * c.dim());
+    }
+
+    private void ffnBlock(LlamaWeights.Layer w, int t) {
+        kernels.rmsnorm(xb, x, w.ffnNorm(), t, c.dim(), c.rmsEps());
+        kernels.matmul(gate, xb, w.gate(), t);
+        kernels.matmul(up, xb, w.up(), t);
+        kernels.swiglu(gate, gate, up, t * c.ffnDim());
+        kernels.matmul(proj, gate, w.down(), t);
+        addInto(x, proj, t * c.dim());
+    }
+
+    private float[] logits(LlamaWeights w, int t, Logits which) {
+        if (which == Logits.NONE) {
+            return null;
+        }
+        int first = which == Logits.LAST ? t - 1 : 0;
+        int n = t - first;
+        System.arraycopy(x, first * c.dim(), xb, 0, n * c.dim());
+        kernels.rmsnorm(xb, xb, w.outputNorm(), n, c.dim(), c.rmsEps());
+        float[] out = new float[n * c.vocabSize()]; // [n][vocab]
+        kernels.matmul(out, xb, w.output(), n);
+        return out;
+    }
+
+    private void addBias(float[] y, float[] bias, int t) {
+        if (bias == null) {
+            return;
+        }
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < bias.length; j++) {
+                y[i * bias.length + j] += bias[j];
+            }
+        }
+    }
+
+    private static void addInto(float[] acc, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] += y[i];
+        }
+    }
+
+    /** Copies embedding row {@code r} into {@code dst[off..off+cols)}. */
+    static void embed(Matrix m, int r, float[] dst, int off) {
+        int cols = m.cols();
+        if (r < 0 || r >= m.rows()) {
+            throw new IllegalArgumentException("token id " + r + " out of range [0, " + m.rows() + ")");
+        }
+        if (m instanceof F32Matrix f) {
+            System.arraycopy(f.data(), r * cols, dst, off, cols);
+        } else if (m instanceof F16Matrix h) {
+            for (int i = 0; i < cols; i++) {
+                dst[off + i] = Half.toFloat(h.data()[r * cols + i]);
+            }
+        } else if (m instanceof Q8Matrix q8) {
+            for (int i = 0; i < cols; i++) {
+                dst[off + i] = q8.quants()[r * cols + i] * q8.scales()[(r * cols + i) / Q8Matrix.BLOCK];
+            }
+        }
+    }
+
+    private void ensureCapacity(int t) {
+        if (t <= capacity) {
+            return;
+        }
+        capacity = Math.max(t, 2 * capacity);
+        int n = capacity;
+        x = new float[n * c.dim()];
+        xb = new float[n * c.dim()];
+        q = new float[n * c.qDim()];
+        k = new float[n * c.kvDim()];
+        v = new float[n * c.kvDim()];
+        att = new float[n * c.qDim()];
+        lse = new float[n * c.heads()];
+        proj = new float[n * c.dim()];
+        gate = new float[n * c.ffnDim()];
+        up = new float[n * c.ffnDim()];
+    }
+}

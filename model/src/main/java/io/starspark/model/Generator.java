@@ -1,0 +1,69 @@
+package io.starspark.model;
+
+import io.starspark.kernels.Kernels;
+
+import java.util.Arrays;
+
+/**
+ * The single-JVM generation loop (full attention): prefill the prompt as one batch, then decode
+ * one token at a time until {@code maxNew} tokens or EOS (not included in the result).
+ */
+public final class Generator {
+    private final LlamaModel model;
+    private final Kernels kernels;
+
+    public Generator(LlamaModel model, Kernels kernels) {
+        this.model = model;
+        this.kernels = kernels;
+    }
+
+    /**
+     * Generated ids and timings.
+     *
+     * @param ids           generated token ids (prompt excluded)
+     * @param promptTokens  prompt length
+     * @param prefillNanos  time of the prompt's forward pass (incl. first token's logits)
+     * @param decodeNanos   time of all later single-token forward passes
+     */
+    public record Result(int[] ids, int promptTokens, long prefillNanos, long decodeNanos) {
+        public double prefillTokensPerSecond() {
+            return promptTokens / (prefillNanos / 1e9);
+        }
+
+        /** Decoded tokens per second (the first generated token comes from prefill). */
+        public double decodeTokensPerSecond() {
+            int decoded = Math.max(0, ids.length - 1);
+            return decodeNanos == 0 ? 0 : decoded / (decodeNanos / 1e9);
+        }
+    }
+
+    public Result generate(int[] prompt, int maxNew, Sampler sampler) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must contain at least one token");
+        }
+        if (maxNew < 0) {
+            throw new IllegalArgumentException("maxNew must be >= 0 (got " + maxNew + ")");
+        }
+        Forward fwd = new Forward(model, kernels);
+        KvCache cache = KvCache.forModel(model.config());
+        int[] positions = new int[prompt.length];
+        Arrays.setAll(positions, i -> i);
+        long t0 = System.nanoTime();
+        float[] logits = fwd.forward(prompt, positions, cache, null, Logits.LAST);
+        long prefill = System.nanoTime() - t0;
+        int[] out = new int[maxNew];
+        int n = 0;
+        long t1 = System.nanoTime();
+        while (n < maxNew) {
+            int next = sampler.sample(logits);
+            if (next == model.tokenizer().eos()) {
+                break;
+            }
+            out[n++] = next;
+            if (n < maxNew) {
+                logits = fwd.forward(new int[]{next}, new int[]{prompt.length + n - 1}, cache, null, Logits.LAST);
+            }
+        }
+        return new Result(Arrays.copyOf(out, n), prompt.length, prefill, System.nanoTime() - t1);
+    }
+}

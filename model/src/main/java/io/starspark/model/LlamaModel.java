@@ -1,0 +1,82 @@
+package io.starspark.model;
+
+import io.starspark.model.gguf.GgufFile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** A loaded Llama-family model: config, tokenizer, weights. Immutable; shared by all tasks in a JVM. */
+public final class LlamaModel {
+    private final Path path;
+    private final LlamaConfig config;
+    private final Tokenizer tokenizer;
+    private final LlamaWeights weights;
+    private volatile String id;
+
+    public LlamaModel(Path path, LlamaConfig config, Tokenizer tokenizer, LlamaWeights weights) {
+        this.path = path;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.weights = weights;
+    }
+
+    /** Loads a GGUF model; every user-facing problem is a one-line {@link ModelFormatException}. */
+    public static LlamaModel load(Path gguf) {
+        try (GgufFile f = GgufFile.open(gguf)) {
+            LlamaConfig config = LlamaConfig.from(f);
+            Tokenizer tokenizer = Tokenizer.from(f);
+            return new LlamaModel(gguf, config, tokenizer, LlamaWeights.load(f, config));
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    /** Stable model id: sha-256 of the file, lower-case hex (computed once, on first call). */
+    public String id() {
+        String v = id;
+        if (v == null) {
+            synchronized (this) {
+                if (id == null) {
+                    id = sha256(path);
+                }
+                v = id;
+            }
+        }
+        return v;
+    }
+
+    static String sha256(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash " + p, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.starspark.model;
+
+import java.nio.file.Path;
+
+/**
+ * A model file that cannot be used: missing, not GGUF, truncated, inconsistent or unsupported.
+ * The message is one user-facing line that names the file and the problem.
+ */
+public class ModelFormatException extends RuntimeException {
+    public ModelFormatException(Path file, String problem) {
+        super(file + ": " + problem);
+    }
+
+    public ModelFormatException(Path file, String problem, Throwable cause) {
+        super(file + ": " + problem, cause);
+    }
+}

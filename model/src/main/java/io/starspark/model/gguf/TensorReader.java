@@ -1,0 +1,111 @@
+package io.starspark.model.gguf;
+
+import io.starspark.kernels.F16Matrix;
+import io.starspark.kernels.F32Matrix;
+import io.starspark.kernels.Half;
+import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Q8Matrix;
+import io.starspark.model.ModelFormatException;
+
+import java.nio.ByteBuffer;
+
+/** Copies tensor data out of a {@link GgufFile} into kernel {@link Matrix} types, mapping at most 1 GiB at a time. */
+final class TensorReader {
+    private static final long CHUNK = 1L << 30;
+
+    private final GgufFile file;
+
+    TensorReader(GgufFile file) {
+        this.file = file;
+    }
+
+    Matrix matrix(GgufTensor t) {
+        requireMatrixSize(t);
+        int rows = (int) t.rows();
+        int cols = (int) t.cols();
+        return switch (t.type()) {
+            case F32 -> new F32Matrix(floats(t), rows, cols);
+            case BF16 -> new F32Matrix(floats(t), rows, cols);
+            case F16 -> new F16Matrix(halves(t), rows, cols);
+            case Q8_0 -> q8(t, rows, cols);
+        };
+    }
+
+    /** Any tensor widened to float, flattened in file order. */
+    float[] floats(GgufTensor t) {
+        requireMatrixSize(t);
+        float[] out = new float[(int) t.elements()];
+        forEachChunk(t, (buf, first, count) -> {
+            int base = (int) (first * t.cols());
+            int n = (int) (count * t.cols());
+            switch (t.type()) {
+                case F32 -> buf.asFloatBuffer().get(out, base, n);
+                case F16 -> {
+                    for (int i = 0; i < n; i++) {
+                        out[base + i] = Half.toFloat(buf.getShort(2 * i));
+                    }
+                }
+                case BF16 -> {
+                    for (int i = 0; i < n; i++) {
+                        out[base + i] = Half.bf16ToFloat(buf.getShort(2 * i));
+                    }
+                }
+                case Q8_0 -> dequantQ8(buf, out, base, n);
+            }
+        });
+        return out;
+    }
+
+    private short[] halves(GgufTensor t) {
+        short[] out = new short[(int) t.elements()];
+        forEachChunk(t, (buf, first, count) ->
+            buf.asShortBuffer().get(out, (int) (first * t.cols()), (int) (count * t.cols())));
+        return out;
+    }
+
+    private Q8Matrix q8(GgufTensor t, int rows, int cols) {
+        byte[] quants = new byte[rows * cols];
+        float[] scales = new float[rows * (cols / Q8Matrix.BLOCK)];
+        forEachChunk(t, (buf, first, count) -> {
+            int blocks = (int) (count * cols / Q8Matrix.BLOCK);
+            int blockBase = (int) (first * cols / Q8Matrix.BLOCK);
+            for (int b = 0; b < blocks; b++) {
+                int at = b * 34;
+                scales[blockBase + b] = Half.toFloat(buf.getShort(at));
+                buf.get(at + 2, quants, (blockBase + b) * Q8Matrix.BLOCK, Q8Matrix.BLOCK);
+            }
+        });
+        return new Q8Matrix(quants, scales, rows, cols);
+    }
+
+    private static void dequantQ8(ByteBuffer buf, float[] out, int base, int n) {
+        for (int b = 0; b < n / Q8Matrix.BLOCK; b++) {
+            float scale = Half.toFloat(buf.getShort(b * 34));
+            for (int i = 0; i < Q8Matrix.BLOCK; i++) {
+                out[base + b * Q8Matrix.BLOCK + i] = buf.get(b * 34 + 2 + i) * scale;
+            }
+        }
+    }
+
+    private interface ChunkConsumer {
+        /** {@code buf} holds rows {@code [first, first+count)} starting at position 0. */
+        void accept(ByteBuffer buf, long first, long count);
+    }
+
+    private void forEachChunk(GgufTensor t, ChunkConsumer c) {
+        long rowBytes = t.type().bytesFor(t.cols());
+        long rowsPerChunk = Math.max(1, CHUNK / rowBytes);
+        long rows = t.rows();
+        for (long first = 0; first < rows; first += rowsPerChunk) {
+            long count = Math.min(rowsPerChunk, rows - first);
+            c.accept(file.map(t.offset() + first * rowBytes, count * rowBytes), first, count);
+        }
+    }
+
+    private void requireMatrixSize(GgufTensor t) {
+        if (t.elements() > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(file.path(), "tensor '" + t.name() + "' has " + t.elements()
+                + " elements; at most " + (Integer.MAX_VALUE - 8) + " are supported");
+        }
+    }
+}
