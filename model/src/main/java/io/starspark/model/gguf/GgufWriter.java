@@ -86,6 +86,11 @@ public final class GgufWriter {
         return this;
     }
 
+    /** The metadata as it will be written (for round-trip tests). */
+    public Map<String, GgufValue> metadata() {
+        return java.util.Collections.unmodifiableMap(metadata);
+    }
+
     public void write(Path out) {
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                  StandardOpenOption.TRUNCATE_EXISTING);
