@@ -54,6 +54,11 @@ public final class GgufWriter {
         return this;
     }
 
+    public GgufWriter remove(String key) {
+        metadata.remove(key);
+        return this;
+    }
+
     public GgufWriter putString(String key, String v) {
         return put(key, GgufValue.ofString(v));
     }

@@ -1,0 +1,127 @@
+package io.starspark.model;
+
+import io.starspark.model.gguf.GgmlType;
+import io.starspark.model.gguf.GgufValue;
+import io.starspark.model.gguf.GgufValueType;
+import io.starspark.model.gguf.GgufWriter;
+import io.starspark.model.synth.SyntheticModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Every bad model file gives one line naming the file and the problem. */
+class BrokenFilesTest {
+    @TempDir
+    Path dir;
+
+    private GgufWriter tiny() {
+        return SyntheticModels.writer(SyntheticModels.shape("stories260k"), "f32", 5L);
+    }
+
+    private Path write(String name, GgufWriter w) {
+        Path p = dir.resolve(name);
+        w.write(p);
+        return p;
+    }
+
+    private String error(Path p) {
+        String msg = assertThrows(ModelFormatException.class, () -> LlamaModel.load(p)).getMessage();
+        assertFalse(msg.contains("\n"), "one line: " + msg);
+        return msg;
+    }
+
+    private static void truncate(Path p, long length) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(length);
+        }
+    }
+
+    @Test
+    void validTinyModelLoads() {
+        assertEquals(5, LlamaModel.load(write("ok.gguf", tiny())).config().layers());
+    }
+
+    @Test
+    void missingFile() {
+        Path p = dir.resolve("nope.gguf");
+        assertEquals(p + ": model file not found", error(p));
+    }
+
+    @Test
+    void badMagic() throws IOException {
+        Path p = write("magic.gguf", tiny());
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.write("GGML".getBytes());
+        }
+        assertEquals(p + ": not a GGUF file (bad magic)", error(p));
+        Path text = dir.resolve("text.gguf");
+        Files.writeString(text, "hi");
+        assertEquals(text + ": not a GGUF file (bad magic)", error(text));
+    }
+
+    @Test
+    void unsupportedVersion() {
+        Path p = write("v4.gguf", tiny().version(4));
+        assertEquals(p + ": unsupported GGUF version 4 (supported: 2, 3)", error(p));
+    }
+
+    @Test
+    void truncatedHeader() throws IOException {
+        Path p = write("trunc.gguf", tiny());
+        truncate(p, 200);
+        assertEquals(p + ": truncated file: header ends past the end of the file (200 bytes)", error(p));
+    }
+
+    @Test
+    void tensorPastEnd() throws IOException {
+        Path p = write("short.gguf", tiny());
+        long len = Files.size(p) - 10;
+        truncate(p, len);
+        String msg = error(p);
+        assertEquals(true, msg.startsWith(p + ": tensor 'output.weight' (bytes "), msg);
+        assertEquals(true, msg.endsWith(") extends past the end of the file (" + len + " bytes)"), msg);
+    }
+
+    @Test
+    void unsupportedTensorType() {
+        Path p = write("q4k.gguf", new GgufWriter().rawTensor("token_embd.weight", 12, new long[]{256, 2}, new byte[288]));
+        assertEquals(p + ": tensor 'token_embd.weight' has unsupported type Q4_K (supported: F32, F16, BF16, Q8_0)", error(p));
+    }
+
+    @Test
+    void unsupportedArchitecture() {
+        Path p = write("gptj.gguf", tiny().putString("general.architecture", "gpt-j"));
+        assertEquals(p + ": unsupported architecture 'gpt-j' (supported: llama, mistral, qwen2)", error(p));
+    }
+
+    @Test
+    void vocabEmbeddingMismatch() {
+        GgufWriter w = tiny().put("tokenizer.ggml.tokens",
+            GgufValue.ofArray(GgufValueType.STRING, Collections.nCopies(500, "x")));
+        Path p = write("vocab.gguf", w);
+        assertEquals(p + ": vocab/embedding size mismatch: tokenizer has 500 tokens, token_embd.weight is [64, 512]"
+            + " (expected [64, 500])", error(p));
+    }
+
+    @Test
+    void missingRequiredKey() {
+        Path p = write("nokey.gguf", tiny().remove("llama.block_count"));
+        assertEquals(p + ": missing required key 'llama.block_count'", error(p));
+    }
+
+    @Test
+    void duplicateTensor() {
+        GgufWriter w = tiny().tensor("blk.0.attn_norm.weight", GgmlType.F32, new long[]{32}, (r, d) -> { });
+        Path p = write("dup.gguf", w);
+        assertEquals(p + ": duplicate tensor 'blk.0.attn_norm.weight'", error(p));
+    }
+}
