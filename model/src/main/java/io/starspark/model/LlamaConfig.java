@@ -11,12 +11,15 @@ import java.util.Set;
 public record LlamaConfig(String arch, int dim, int layers, int heads, int kvHeads, int headDim, int ffnDim,
                           int vocabSize, double ropeTheta, int rotaryDim, float rmsEps, int contextLength,
                           boolean tiedOutput) {
-    /** Architectures whose graph this runtime implements (qwen2 adds q/k/v biases). */
-    public static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "qwen2");
+    /**
+     * Architectures whose graph this runtime implements. qwen2 is refused: llama.cpp runs it with
+     * NEOX-style RoPE (rotating halves) and a gpt2 tokenizer, neither of which is implemented here.
+     */
+    public static final Set<String> ARCHITECTURES = Set.of("llama", "mistral");
 
     public LlamaConfig {
         if (!ARCHITECTURES.contains(arch)) {
-            throw new IllegalArgumentException("unsupported architecture '" + arch + "' (supported: llama, mistral, qwen2)");
+            throw new IllegalArgumentException("unsupported architecture '" + arch + "' (supported: llama, mistral)");
         }
         positive("dim", dim);
         positive("layers", layers);
@@ -57,7 +60,7 @@ public record LlamaConfig(String arch, int dim, int layers, int heads, int kvHea
     public static LlamaConfig from(GgufFile f) {
         String arch = f.getString("general.architecture");
         if (!ARCHITECTURES.contains(arch)) {
-            throw new ModelFormatException(f.path(), "unsupported architecture '" + arch + "' (supported: llama, mistral, qwen2)");
+            throw new ModelFormatException(f.path(), "unsupported architecture '" + arch + "' (supported: llama, mistral)");
         }
         int dim = f.getInt(arch + ".embedding_length");
         int heads = f.getInt(arch + ".attention.head_count");

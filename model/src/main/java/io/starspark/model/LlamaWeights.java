@@ -16,7 +16,7 @@ import java.util.List;
 public record LlamaWeights(Matrix tokenEmbedding, List<Layer> layers, float[] outputNorm, Matrix output) {
 
     /**
-     * One transformer block. Biases are null unless the model has them (qwen2).
+     * One transformer block. Biases ({@code attn_q.bias} etc.) are read when present, else null.
      *
      * @param attnNorm [dim]; wq [heads·headDim][dim]; wk, wv [kvHeads·headDim][dim]; wo [dim][heads·headDim]
      * @param bq [heads·headDim] or null; bk, bv [kvHeads·headDim] or null

@@ -100,7 +100,13 @@ class BrokenFilesTest {
     @Test
     void unsupportedArchitecture() {
         Path p = write("gptj.gguf", tiny().putString("general.architecture", "gpt-j"));
-        assertEquals(p + ": unsupported architecture 'gpt-j' (supported: llama, mistral, qwen2)", error(p));
+        assertEquals(p + ": unsupported architecture 'gpt-j' (supported: llama, mistral)", error(p));
+    }
+
+    @Test
+    void qwen2IsRefusedClearly() {
+        Path p = write("qwen2.gguf", tiny().putString("general.architecture", "qwen2"));
+        assertEquals(p + ": unsupported architecture 'qwen2' (supported: llama, mistral)", error(p));
     }
 
     @Test
