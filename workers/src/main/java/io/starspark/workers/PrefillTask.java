@@ -1,0 +1,112 @@
+package io.starspark.workers;
+
+import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.Kernels;
+import io.starspark.kv.BlockKv;
+import io.starspark.kv.HadoopKvStore;
+import io.starspark.kv.KvStore;
+import io.starspark.kv.PageSummaries;
+import io.starspark.model.Forward;
+import io.starspark.model.KvCache;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Logits;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+
+/**
+ * Phase 1 on an executor: for each block of the partition, run {@code anchor ++ block} through all
+ * layers (blockwise-local causal attention), keep only the block's K/V, write them to the K/V store
+ * (atomic per block) and send back the page summaries and stats.
+ */
+public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpec>>, BlockResult> {
+    private static final long serialVersionUID = 1L;
+    private final PrefillConf conf;
+
+    public PrefillTask(PrefillConf conf) {
+        this.conf = conf;
+    }
+
+    @Override
+    public Iterator<BlockResult> call(Iterator<List<BlockSpec>> groups) {
+        LlamaModel model = ModelRegistry.get(conf.modelPath());
+        Kernels kernels = KernelBackends.select(conf.kernels());
+        List<BlockResult> results = new ArrayList<>();
+        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), new Configuration(), conf.layout(), 0)) {
+            Forward forward = new Forward(model, kernels);
+            while (groups.hasNext()) {
+                for (BlockSpec spec : groups.next()) {
+                    results.add(run(model, forward, store, spec));
+                }
+            }
+        }
+        return results.iterator();
+    }
+
+    private BlockResult run(LlamaModel model, Forward forward, KvStore store, BlockSpec spec) {
+        long t0 = System.nanoTime();
+        KvCache cache = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
+                spec.tokens().length);
+        forward.forward(spec.tokens(), spec.positions(), cache, null, Logits.NONE);
+        BlockKv kept = keptRows(cache, spec);
+        PageSummaries[] summaries = store.writeBlock(spec.blockIndex(), spec.firstToken(), kept);
+        TaskContext ctx = TaskContext.get();
+        int attempt = ctx == null ? 0 : ctx.attemptNumber();
+        if (spec.blockIndex() == conf.failFirstAttemptBlock() && attempt == 0) {
+            throw new IllegalStateException("injected failure after writing block " + spec.blockIndex()
+                    + " (spark.starspark.test.failFirstAttemptBlock)");
+        }
+        int layers = summaries.length;
+        float[][] min = new float[layers][];
+        float[][] max = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            min[l] = summaries[l].min();
+            max[l] = summaries[l].max();
+        }
+        long kvBytes = 2L * layers * spec.keptLength() * conf.layout().rowFloats() * conf.layout().dtype().bytes();
+        return new BlockResult(spec.blockIndex(), spec.firstToken(), spec.keptLength(), spec.tokens().length,
+                min, max, kvBytes, System.nanoTime() - t0, executorId(), attempt, peakHeapBytes());
+    }
+
+    private static BlockKv keptRows(KvCache cache, BlockSpec spec) {
+        KvCache kept = cache.slice(spec.keptOffset(), spec.tokens().length);
+        int layers = kept.layers();
+        int rows = spec.keptLength() * kept.kvHeads() * kept.headDim();
+        float[][] k = new float[layers][];
+        float[][] v = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            k[l] = exact(kept.keys(l), rows);
+            v[l] = exact(kept.values(l), rows);
+        }
+        return new BlockKv(spec.keptLength(), k, v);
+    }
+
+    private static float[] exact(float[] a, int length) {
+        return a.length == length ? a : Arrays.copyOf(a, length);
+    }
+
+    private static String executorId() {
+        SparkEnv env = SparkEnv.get();
+        return env == null ? "local" : env.executorId();
+    }
+
+    /** Sum over heap pools of their peak usage since JVM start (or the last reset). */
+    static long peakHeapBytes() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
+    }
+}
