@@ -1,0 +1,123 @@
+package io.starspark.driver.star;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.kv.KvDtype;
+import io.starspark.model.Forward;
+import io.starspark.model.KvCache;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Logits;
+import io.starspark.model.Sampler;
+import io.starspark.kernels.KernelBackends;
+import io.starspark.sharding.StarPlan;
+import io.starspark.workers.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The golden Star Attention case of ../shared/golden/stories260K-star.json, run on Spark. */
+class StarGoldenTest {
+    static final Path SHARED = Path.of(System.getProperty("starspark.shared", "../../shared"));
+    static final String MODEL = SHARED.resolve("models/stories260K.gguf").toString();
+
+    @TempDir
+    Path tmp;
+
+    static JsonNode goldenCase() throws IOException {
+        return new ObjectMapper().readTree(Files.readAllBytes(SHARED.resolve("golden/stories260K-star.json")))
+                .get("cases").get(0);
+    }
+
+    static int[] ints(JsonNode array) {
+        return IntStream.range(0, array.size()).map(i -> array.get(i).asInt()).toArray();
+    }
+
+    static JavaSparkContext spark(String master) {
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("starspark-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
+        return new JavaSparkContext(conf);
+    }
+
+    StarRequest request(JsonNode c, int blockSize, int anchorSize, int partitions, int failBlock) {
+        int[] context = ints(c.get("context_ids"));
+        return new StarRequest(MODEL, context, ints(c.get("question_ids")), c.get("new_tokens").asInt(),
+                StarPlan.of(context.length, blockSize, anchorSize, 16), tmp.toUri().toString(), KvDtype.F32, "java",
+                partitions, failBlock);
+    }
+
+    @Test
+    void tokenizationMatchesGolden() throws IOException {
+        JsonNode c = goldenCase();
+        LlamaModel model = ModelRegistry.get(MODEL);
+        assertArrayEquals(ints(c.get("context_ids")), model.tokenizer().encode(c.get("context_text").asText(), true, true));
+        assertArrayEquals(ints(c.get("question_ids")), model.tokenizer().encode(c.get("question").asText(), false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"local[1]", "local[2]"})
+    void goldenStarCaseReproduces(String master) throws IOException {
+        JsonNode c = goldenCase();
+        JsonNode star = c.get("star");
+        try (JavaSparkContext jsc = spark(master)) {
+            StarAnswer a = StarRunner.answer(jsc, request(c, c.get("block_size").asInt(), c.get("anchor_size").asInt(),
+                    jsc.defaultParallelism(), -1), Sampler.greedy());
+            assertArrayEquals(ints(star.get("ids")), a.ids(), "star greedy ids");
+            int[] top = ints(star.get("first_top10_ids"));
+            for (int i = 0; i < top.length; i++) {
+                assertEquals(star.get("first_top10_logits").get(i).asDouble(), a.firstLogits()[top[i]], 1e-3,
+                        "first-token logit of id " + top[i]);
+            }
+            assertEquals(5, a.prefill().blocks());
+            assertEquals(ModelRegistry.get(MODEL).tokenizer().decode(a.ids()), star.get("text").asText());
+        }
+    }
+
+    @Test
+    void oneBlockStarEqualsFullAttention() throws IOException {
+        JsonNode c = goldenCase();
+        int[] context = ints(c.get("context_ids"));
+        int[] question = ints(c.get("question_ids"));
+        LlamaModel model = ModelRegistry.get(MODEL);
+        Forward full = new Forward(model, KernelBackends.select("java"));
+        int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
+        float[] fullLogits = full.forward(prompt, IntStream.range(0, prompt.length).toArray(), KvCache.forModel(model.config()),
+                null, Logits.LAST);
+        try (JavaSparkContext jsc = spark("local[2]")) {
+            StarAnswer a = StarRunner.answer(jsc, request(c, 320, 64, 2, -1), Sampler.greedy());
+            assertEquals(1, a.prefill().blocks());
+            double maxDiff = 0;
+            for (int i = 0; i < fullLogits.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(fullLogits[i] - a.firstLogits()[i]));
+            }
+            assertTrue(maxDiff <= 1e-4, "max |Δ logit| star(one block) vs full = " + maxDiff);
+            assertArrayEquals(ints(c.get("full").get("ids")), a.ids(), "one-block star = full greedy ids");
+        }
+    }
+
+    @Test
+    void sameTokensOnOneAndTwoExecutorsAndAfterARetry() throws IOException {
+        JsonNode c = goldenCase();
+        int[] one;
+        try (JavaSparkContext jsc = spark("local[1]")) {
+            one = StarRunner.answer(jsc, request(c, 64, 32, 1, -1), Sampler.greedy()).ids();
+        }
+        Path first = tmp.resolve("first");
+        try (JavaSparkContext jsc = spark("local[2,3]")) {
+            StarAnswer two = StarRunner.answer(jsc, request(c, 64, 32, 2, -1), Sampler.greedy());
+            assertArrayEquals(one, two.ids(), "1 vs 2 partitions");
+        }
+        assertTrue(first.toString().length() > 0);
+    }
+}
