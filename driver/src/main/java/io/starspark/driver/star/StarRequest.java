@@ -2,6 +2,7 @@ package io.starspark.driver.star;
 
 import io.starspark.kv.KvDtype;
 import io.starspark.sharding.StarPlan;
+import io.starspark.workers.SparseSettings;
 import java.util.Objects;
 
 /**
@@ -10,9 +11,11 @@ import java.util.Objects;
  * @param context  [n] context ids (BOS + SentencePiece(" " + text))
  * @param question [m] question ids (no BOS, no added space)
  * @param kvDir    root URI under which each document's K/V live in a folder named by its id
+ * @param sparse   page budget of sparse decoding, or null for exact phase 2 over all context K/V
  */
 public record StarRequest(String modelPath, int[] context, int[] question, int maxNewTokens, StarPlan plan,
-                          String kvDir, KvDtype dtype, String kernels, int partitions, int failFirstAttemptBlock) {
+                          String kvDir, KvDtype dtype, String kernels, int partitions, int failFirstAttemptBlock,
+                          SparseSettings sparse) {
     public StarRequest {
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(plan, "plan");

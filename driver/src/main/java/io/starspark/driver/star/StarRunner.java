@@ -6,6 +6,7 @@ import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.Manifest;
+import io.starspark.model.ExternalAttention;
 import io.starspark.model.Forward;
 import io.starspark.model.LlamaConfig;
 import io.starspark.model.LlamaModel;
@@ -13,6 +14,7 @@ import io.starspark.model.Sampler;
 import io.starspark.workers.ExactContextAttention;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.PrefillConf;
+import io.starspark.workers.SparseContextAttention;
 import java.net.URI;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -32,12 +34,25 @@ public final class StarRunner {
         Kernels kernels = KernelBackends.select(r.kernels());
         try (KvStore store = HadoopKvStore.open(URI.create(kvRoot), jsc.hadoopConfiguration(), layout,
                 HadoopKvStore.DEFAULT_CACHE_BYTES)) {
-            ExactContextAttention context = new ExactContextAttention(store, kernels, c);
-            Decoder.Result d = Decoder.generate(new Forward(model, kernels), r.context().length, context,
-                    r.question(), r.maxNewTokens(), sampler, model.tokenizer().eos());
+            if (r.sparse() == null) {
+                ExactContextAttention context = new ExactContextAttention(store, kernels, c);
+                Decoder.Result d = decode(model, kernels, r, context, sampler);
+                return new StarAnswer(docId, d.ids(), d.firstLogits(), prefill, d.prefillNanos(), d.decodeNanos(),
+                        context.bytesRead(), r.plan().pageCount(), 0);
+            }
+            SparseContextAttention context = new SparseContextAttention(store, kernels, c, prefill.summaries(),
+                    r.sparse());
+            Decoder.Result d = decode(model, kernels, r, context, sampler);
             return new StarAnswer(docId, d.ids(), d.firstLogits(), prefill, d.prefillNanos(), d.decodeNanos(),
-                    context.bytesRead());
+                    context.bytesRead(), context.meanPagesPerCall(),
+                    context.pageVisits());
         }
+    }
+
+    private static Decoder.Result decode(LlamaModel model, Kernels kernels, StarRequest r, ExternalAttention context,
+                                         Sampler sampler) {
+        return Decoder.generate(new Forward(model, kernels), r.context().length, context, r.question(),
+                r.maxNewTokens(), sampler, model.tokenizer().eos());
     }
 
     /** A document's id: the first 16 hex digits of the sha-256 of its context token ids. */

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The golden Star Attention case of ../shared/golden/stories260K-star.json, run on Spark. */
 class StarGoldenTest {
     static final Path SHARED = Path.of(System.getProperty("starspark.shared", "../../shared"));
+    static final String KERNELS = System.getProperty("test.kernels", "java");
     static final String MODEL = SHARED.resolve("models/stories260K.gguf").toString();
 
     @TempDir
@@ -53,8 +54,8 @@ class StarGoldenTest {
     StarRequest request(JsonNode c, int blockSize, int anchorSize, int partitions, int failBlock) {
         int[] context = ints(c.get("context_ids"));
         return new StarRequest(MODEL, context, ints(c.get("question_ids")), c.get("new_tokens").asInt(),
-                StarPlan.of(context.length, blockSize, anchorSize, 16), tmp.toUri().toString(), KvDtype.F32, "java",
-                partitions, failBlock);
+                StarPlan.of(context.length, blockSize, anchorSize, 16), tmp.toUri().toString(), KvDtype.F32, KERNELS,
+                partitions, failBlock, null);
     }
 
     @Test
@@ -111,13 +112,22 @@ class StarGoldenTest {
         JsonNode c = goldenCase();
         int[] one;
         try (JavaSparkContext jsc = spark("local[1]")) {
-            one = StarRunner.answer(jsc, request(c, 64, 32, 1, -1), Sampler.greedy()).ids();
+            StarAnswer a = StarRunner.answer(jsc, request(c, 64, 32, 1, -1), Sampler.greedy());
+            assertEquals(0, a.prefill().retriedTasks());
+            one = a.ids();
         }
-        Path first = tmp.resolve("first");
-        try (JavaSparkContext jsc = spark("local[2,3]")) {
+        tmp = tmp.resolve("two");
+        try (JavaSparkContext jsc = spark("local[2]")) {
             StarAnswer two = StarRunner.answer(jsc, request(c, 64, 32, 2, -1), Sampler.greedy());
             assertArrayEquals(one, two.ids(), "1 vs 2 partitions");
         }
-        assertTrue(first.toString().length() > 0);
+        // local[2,2]: two cores, a failed task is retried once. Block 3's first attempt fails after its K/V
+        // were written; the retry rewrites the same bytes and the answer is unchanged.
+        tmp = tmp.resolve("retry");
+        try (JavaSparkContext jsc = spark("local[2,2]")) {
+            StarAnswer retried = StarRunner.answer(jsc, request(c, 64, 32, 2, 3), Sampler.greedy());
+            assertTrue(retried.prefill().retriedTasks() > 0, "the injected failure caused a retry");
+            assertArrayEquals(one, retried.ids(), "after a forced task retry");
+        }
     }
 }

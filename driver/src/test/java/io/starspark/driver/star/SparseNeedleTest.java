@@ -1,0 +1,113 @@
+package io.starspark.driver.star;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.kv.KvDtype;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Sampler;
+import io.starspark.model.Tokenizer;
+import io.starspark.sharding.StarPlan;
+import io.starspark.workers.ModelRegistry;
+import io.starspark.workers.SparseSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sparse (Quest) decoding: exact when the budget covers every page; finds the needle with a small budget. */
+class SparseNeedleTest {
+    static final Path SHARED = StarGoldenTest.SHARED;
+    static final String NEEDLE = SHARED.resolve("models/needle-retriever.gguf").toString();
+    static JavaSparkContext jsc;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        jsc = StarGoldenTest.spark("local[2]");
+    }
+
+    @AfterAll
+    static void stop() {
+        jsc.close();
+    }
+
+    /** A haystack of filler words holding one "KEY VALUE" pair at {@code depth} (0..1) of the text. */
+    record Haystack(String text, String key, String value) {
+        static Haystack make(long seed, int words, double depth) throws IOException {
+            JsonNode vocab = new ObjectMapper().readTree(Files.readAllBytes(Path.of(NEEDLE + ".vocab.json")));
+            Random r = new Random(seed);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < words; i++) {
+                out.add(word(vocab.get("filler"), r));
+            }
+            String key = word(vocab.get("keys"), r);
+            String value = word(vocab.get("values"), r);
+            int at = (int) Math.min(words - 2, Math.max(1, depth * words));
+            out.set(at, key);
+            out.set(at + 1, value);
+            return new Haystack(String.join(" ", out), key, value);
+        }
+
+        private static String word(JsonNode list, Random r) {
+            return list.get(r.nextInt(list.size())).asText().replace("\u2581", "");
+        }
+    }
+
+    StarRequest request(int[] context, int[] question, int block, SparseSettings sparse) {
+        return new StarRequest(NEEDLE, context, question, 1, StarPlan.of(context.length, block, block, 64),
+                tmp.toUri().toString(), KvDtype.F32, StarGoldenTest.KERNELS, 2, -1, sparse);
+    }
+
+    @Test
+    void sparseWithEveryPageEqualsExact() throws IOException {
+        LlamaModel model = ModelRegistry.get(NEEDLE);
+        Tokenizer tok = model.tokenizer();
+        Haystack h = Haystack.make(7, 1500, 0.3);
+        int[] context = tok.encode(h.text(), true, true);
+        int[] question = tok.encode(" " + h.key(), false, false);
+        StarAnswer exact = StarRunner.answer(jsc, request(context, question, 512, null), Sampler.greedy());
+        int pages = (context.length + 63) / 64;
+        StarAnswer sparse = StarRunner.answer(jsc, request(context, question, 512, new SparseSettings(pages, 1, 1)),
+                Sampler.greedy());
+        assertTrue(sparse.prefill().reused(), "second question reuses the committed prefill");
+        double maxDiff = 0;
+        for (int i = 0; i < exact.firstLogits().length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(exact.firstLogits()[i] - sparse.firstLogits()[i]));
+        }
+        assertTrue(maxDiff <= 1e-5, "sparse(all pages) vs exact max |Δ logit| = " + maxDiff);
+        assertArrayEquals(exact.ids(), sparse.ids());
+    }
+
+    @Test
+    void smallBudgetFindsTheNeedleAtEveryDepth() throws IOException {
+        LlamaModel model = ModelRegistry.get(NEEDLE);
+        Tokenizer tok = model.tokenizer();
+        double[] depths = {0.05, 0.3, 0.5, 0.75, 0.95};
+        for (int i = 0; i < depths.length; i++) {
+            Haystack h = Haystack.make(100 + i, 4000, depths[i]);
+            int[] context = tok.encode(h.text(), true, true);
+            int[] question = tok.encode(" " + h.key(), false, false);
+            int[] expected = tok.encode(" " + h.value(), false, false);
+            assertEquals(1, expected.length, "value is one token");
+            SparseSettings budget = new SparseSettings(4, 1, 1);
+            StarAnswer a = StarRunner.answer(jsc, request(context, question, 1024, budget), Sampler.greedy());
+            assertTrue(a.pagesPerStep() <= budget.budget() * model.config().kvHeads(),
+                    "pages read per step " + a.pagesPerStep());
+            assertEquals(h.value(), tok.decode(a.ids()).strip(), "needle at depth " + depths[i] + " of "
+                    + context.length + " tokens (" + (context.length + 63) / 64 + " pages, budget " + budget + ")");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.starspark.workers;
+
+import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.Kernels;
+import io.starspark.kv.KvStore;
+import io.starspark.kv.PageKv;
+import io.starspark.kv.PageSummaries;
+import io.starspark.model.ExternalAttention;
+import io.starspark.model.LlamaConfig;
+import io.starspark.model.Partial;
+import java.util.TreeSet;
+
+/**
+ * Retrieval-based sparse phase 2 (Quest): per layer and KV head, score every context page from its
+ * key min/max summary, fetch only the selected pages' K/V from the store, and attend exactly over
+ * them. With a budget covering every page this is exactly {@link ExactContextAttention}.
+ */
+public final class SparseContextAttention implements ExternalAttention {
+    private final KvStore store;
+    private final Kernels kernels;
+    private final LlamaConfig c;
+    private final PageSummaries[] summaries; // [layers]
+    private final SparseSettings settings;
+    private long pagesFetched;
+    private long pageVisits;
+    private long calls;
+    private long bytesRead;
+
+    public SparseContextAttention(KvStore store, Kernels kernels, LlamaConfig config, PageSummaries[] summaries,
+                                  SparseSettings settings) {
+        if (summaries.length != config.layers()) {
+            throw new IllegalArgumentException("need page summaries for " + config.layers() + " layers (got "
+                    + summaries.length + ")");
+        }
+        this.store = store;
+        this.kernels = kernels;
+        this.c = config;
+        this.summaries = summaries;
+        this.settings = settings;
+    }
+
+    @Override
+    public Partial attend(int layer, float[] q, int tokens) {
+        PageSummaries sum = summaries[layer];
+        int pages = sum.pages();
+        if (pages == 0) {
+            return null;
+        }
+        int heads = c.heads();
+        int kvHeads = c.kvHeads();
+        int hd = c.headDim();
+        int gs = heads / kvHeads;
+        float[] scores = new float[tokens * pages * heads]; // [tokens][pages][heads]
+        kernels.scorePages(q, sum.min(), sum.max(), scores, tokens, pages, heads, kvHeads, hd);
+        int[][] selected = new int[kvHeads][];
+        TreeSet<Integer> union = new TreeSet<>();
+        for (int g = 0; g < kvHeads; g++) {
+            selected[g] = PageSelector.select(groupScore(scores, tokens, pages, heads, gs, g), pages, settings);
+            for (int p : selected[g]) {
+                union.add(p);
+            }
+        }
+        PageKv kv = store.readPages(layer, union.stream().mapToInt(Integer::intValue).toArray());
+        pagesFetched += union.size();
+        calls++;
+        bytesRead += 8L * kv.k().length;
+        float[] out = new float[tokens * heads * hd]; // [tokens][heads][headDim]
+        float[] lse = new float[tokens * heads];       // [tokens][heads]
+        int[] firstRow = new int[kv.pages().length + 1]; // [read pages + 1] row offset of each read page in kv
+        for (int i = 0; i < kv.pages().length; i++) {
+            firstRow[i + 1] = firstRow[i] + kv.pageTokens()[i];
+        }
+        for (int g = 0; g < kvHeads; g++) {
+            pageVisits += selected[g].length;
+            attendGroup(kv, firstRow, selected[g], q, tokens, g, out, lse);
+        }
+        return new Partial(out, lse);
+    }
+
+    /** [pages] max over the group's query heads and the batch tokens of the page bound. */
+    private static float[] groupScore(float[] scores, int tokens, int pages, int heads, int gs, int g) {
+        float[] best = new float[pages];
+        java.util.Arrays.fill(best, Float.NEGATIVE_INFINITY);
+        for (int t = 0; t < tokens; t++) {
+            for (int p = 0; p < pages; p++) {
+                for (int h = g * gs; h < (g + 1) * gs; h++) {
+                    best[p] = Math.max(best[p], scores[(t * pages + p) * heads + h]);
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Exact attention of KV head g's query heads over the rows of its selected pages. */
+    private void attendGroup(PageKv kv, int[] firstRow, int[] pages, float[] q, int tokens, int g, float[] out, float[] lse) {
+        int heads = c.heads();
+        int kvHeads = c.kvHeads();
+        int hd = c.headDim();
+        int gs = heads / kvHeads;
+        int rows = 0;
+        for (int p : pages) {
+            int i = indexOf(kv.pages(), p);
+            rows += firstRow[i + 1] - firstRow[i];
+        }
+        float[] k = new float[rows * hd]; // [rows][1][headDim]: head g only
+        float[] v = new float[rows * hd];
+        int at = 0;
+        for (int p : pages) {
+            int i = indexOf(kv.pages(), p);
+            int first = firstRow[i];
+            for (int r = 0; r < firstRow[i + 1] - first; r++) {
+                System.arraycopy(kv.k(), ((first + r) * kvHeads + g) * hd, k, at * hd, hd);
+                System.arraycopy(kv.v(), ((first + r) * kvHeads + g) * hd, v, at * hd, hd);
+                at++;
+            }
+        }
+        float[] qg = new float[tokens * gs * hd]; // [tokens][gs][headDim]
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(q, (t * heads + g * gs) * hd, qg, t * gs * hd, gs * hd);
+        }
+        float[] og = new float[tokens * gs * hd];
+        float[] lg = new float[tokens * gs];
+        kernels.attention(AttentionShape.full(tokens, rows, gs, 1, hd), qg, k, v, og, lg);
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(og, t * gs * hd, out, (t * heads + g * gs) * hd, gs * hd);
+            System.arraycopy(lg, t * gs, lse, t * heads + g * gs, gs);
+        }
+    }
+
+    private static int indexOf(int[] pages, int page) {
+        int i = java.util.Arrays.binarySearch(pages, page);
+        if (i < 0) {
+            throw new IllegalStateException("page " + page + " was selected but not read");
+        }
+        return i;
+    }
+
+    /** Distinct pages read from the store (summed over layers and calls). */
+    public long pagesFetched() {
+        return pagesFetched;
+    }
+
+    /** Mean distinct pages read per (layer, forward step). */
+    public double meanPagesPerCall() {
+        return calls == 0 ? 0 : (double) pagesFetched / calls;
+    }
+
+    /** (KV head, page) pairs attended (summed over layers and calls). */
+    public long pageVisits() {
+        return pageVisits;
+    }
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+}
