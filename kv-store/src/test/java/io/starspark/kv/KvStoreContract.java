@@ -1,0 +1,345 @@
+package io.starspark.kv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starspark.sharding.Block;
+import io.starspark.sharding.StarPlan;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link KvStore} must do. Subclasses give one factory: {@link #open}. Random data come from a
+ * seed printed by each test.
+ */
+abstract class KvStoreContract {
+    static final KvLayout F32 = new KvLayout(2, 2, 4, 4, KvDtype.F32);
+    static final KvLayout F16 = new KvLayout(2, 2, 4, 4, KvDtype.F16);
+    /** 21 tokens: blocks [0,8) [8,16) [16,21); pages of 4, the last (page 5) holds one token. */
+    static final StarPlan PLAN = StarPlan.of(21, 8, 3, 4);
+
+    private String doc;
+    private long seed;
+
+    /** Opens the store of document {@code doc}; two calls with the same name see the same data. */
+    abstract BlobKvStore open(String doc, KvLayout layout, long cacheBytes);
+
+    @BeforeEach
+    void newDocument() {
+        doc = "doc-" + UUID.randomUUID();
+        seed = System.nanoTime();
+        System.out.println(getClass().getSimpleName() + ": seed " + seed);
+    }
+
+    private BlobKvStore open(KvLayout layout) {
+        return open(doc, layout, BlobKvStore.DEFAULT_CACHE_BYTES);
+    }
+
+    private TestDocs written(KvLayout layout) {
+        TestDocs d = new TestDocs(layout, PLAN, seed);
+        try (KvStore store = open(layout)) {
+            d.writeAll(store);
+        }
+        return d;
+    }
+
+    private static void assertAllPages(TestDocs d, KvStore store) {
+        for (int l = 0; l < d.layout.layers(); l++) {
+            PageKv all = store.readAll(l);
+            assertArrayEquals(d.rows(d.k[l], 0, 21), all.k(), "keys of layer " + l);
+            assertArrayEquals(d.rows(d.v[l], 0, 21), all.v(), "values of layer " + l);
+            assertArrayEquals(new int[] {4, 4, 4, 4, 4, 1}, all.pageTokens());
+            assertArrayEquals(new int[] {0, 4, 8, 12, 16, 20}, all.pageStart());
+            int[] positions = new int[21];
+            Arrays.setAll(positions, i -> i);
+            assertArrayEquals(positions, all.positions());
+        }
+    }
+
+    @Test
+    void roundTripF32IsExact() {
+        TestDocs d = written(F32);
+        try (KvStore store = open(F32)) {
+            assertEquals(List.of(0, 1, 2), store.committedBlocks());
+            assertAllPages(d, store);
+        }
+    }
+
+    @Test
+    void roundTripF16IsWithinHalfPrecision() {
+        TestDocs d = written(F16);
+        try (KvStore store = open(F16)) {
+            assertAllPages(d, store); // equal to the F16-rounded input
+            float[] k = store.readAll(1).k();
+            for (int i = 0; i < k.length; i++) {
+                assertEquals(d.k[1][i], k[i], Math.abs(d.k[1][i]) * 0x1p-11f + 0x1p-24f, "key " + i);
+            }
+        }
+    }
+
+    @Test
+    void selectedPagesComeBackInTheRequestedOrder() {
+        TestDocs d = written(F32);
+        int[] pages = {5, 0, 3, 3, 2};
+        try (KvStore store = open(F32)) {
+            PageKv got = store.readPages(1, pages);
+            assertEquals(4 + 1 + 4 + 4 + 4, got.tokens());
+            assertArrayEquals(new int[] {1, 4, 4, 4, 4}, got.pageTokens());
+            assertArrayEquals(new int[] {20, 0, 12, 12, 8}, got.pageStart());
+            assertArrayEquals(new int[] {20, 0, 1, 2, 3, 12, 13, 14, 15, 12, 13, 14, 15, 8, 9, 10, 11}, got.positions());
+            float[] expected = concat(d.rows(d.k[1], 20, 21), d.rows(d.k[1], 0, 4), d.rows(d.k[1], 12, 16),
+                    d.rows(d.k[1], 12, 16), d.rows(d.k[1], 8, 12));
+            assertArrayEquals(expected, got.k());
+            assertEquals(0, store.readPages(0, new int[0]).tokens());
+        }
+    }
+
+    @Test
+    void cachedAndUncachedReadsAgree() {
+        written(F32);
+        try (BlobKvStore cached = open(F32); BlobKvStore uncached = open(doc, F32, 0)) {
+            PageKv first = cached.readPages(0, new int[] {1, 4});
+            PageKv again = cached.readPages(0, new int[] {4, 1});
+            assertTrue(cached.cacheHits() >= 2, "second read is served from the cache");
+            assertArrayEquals(first.k(), swap(again));
+            assertArrayEquals(first.v(), uncached.readPages(0, new int[] {1, 4}).v());
+            assertEquals(0, uncached.cacheHits());
+        }
+    }
+
+    /** Pages {4, 1} → {1, 4} for 4-token pages. */
+    private static float[] swap(PageKv kv) {
+        int row = kv.kvHeads() * kv.headDim() * 4;
+        return concat(Arrays.copyOfRange(kv.k(), row, 2 * row), Arrays.copyOfRange(kv.k(), 0, row));
+    }
+
+    @Test
+    void retriedWriteOfTheSameBlockIsHarmlessButDifferentBytesAreRefused() {
+        TestDocs d = written(F32);
+        try (KvStore store = open(F32)) {
+            Block b1 = PLAN.block(1);
+            store.writeBlock(1, b1.start(), d.block(b1));
+            assertEquals(List.of(0, 1, 2), store.committedBlocks());
+            assertAllPages(d, store);
+            BlockKv other = d.block(b1);
+            other.k()[0][5] += 1;
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.writeBlock(1, b1.start(), other));
+            assertTrue(e.getMessage().contains("block-000001.kv already holds different K/V for block 1"), e.getMessage());
+            assertAllPages(d, store);
+        }
+    }
+
+    @Test
+    void crashedWriteIsInvisibleAndCleanedByTheNextWrite() {
+        TestDocs d = new TestDocs(F32, PLAN, seed);
+        try (BlobKvStore store = open(F32)) {
+            store.writeBlock(0, 0, d.block(PLAN.block(0)));
+            store.readPages(0, new int[] {0}); // the reader has looked before block 1 exists
+            byte[] full = encoded(d, 1);
+            store.blobs().write("_tmp/block-000001.kv.crashed", Arrays.copyOf(full, full.length / 2));
+            store.blobs().write("_tmp/block-000001.kv.complete-but-not-renamed", full);
+            assertEquals(List.of(0), store.committedBlocks());
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {2}));
+            assertTrue(e.getMessage().contains("page 2 of " + store.root() + " is not stored"), e.getMessage());
+            store.writeBlock(1, 8, d.block(PLAN.block(1)));
+            assertEquals(List.of(), store.blobs().list("_tmp"), "stale temporaries deleted");
+            assertArrayEquals(d.rows(d.k[0], 8, 12), store.readPages(0, new int[] {2}).k());
+        }
+    }
+
+    private static byte[] encoded(TestDocs d, int block) {
+        try (InMemoryKvStore scratch = new InMemoryKvStore(d.layout, 0)) {
+            Block b = d.plan.block(block);
+            scratch.writeBlock(b.index(), b.start(), d.block(b));
+            String name = BlobKvStore.blockName(block);
+            return scratch.blobs().read(name, 0, (int) scratch.blobs().length(name));
+        }
+    }
+
+    @Test
+    void corruptedPageIsReportedWithItsPath() {
+        written(F32);
+        corruptByte(BlobKvStore.blockName(1), -10); // inside the last data slot
+        try (KvStore store = open(F32)) {
+            store.readPages(0, new int[] {2}); // other slots still verify
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(1, new int[] {3}));
+            assertTrue(e.getMessage().contains("block-000001.kv (layer 1, page 3) is corrupt: page checksum mismatch"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void corruptedHeaderOrTruncatedFileIsReported() {
+        written(F32);
+        corruptByte(BlobKvStore.blockName(2), BlockFile.HEADER_BYTES + 2);
+        try (KvStore store = open(F32)) {
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {4}));
+            assertTrue(e.getMessage().contains("block-000002.kv is corrupt: header checksum mismatch"), e.getMessage());
+        }
+        try (BlobKvStore store = open(F32)) {
+            String name = BlobKvStore.blockName(0);
+            byte[] bytes = store.blobs().read(name, 0, (int) store.blobs().length(name));
+            store.blobs().write(name, Arrays.copyOf(bytes, bytes.length - 3));
+        }
+        try (KvStore store = open(F32)) {
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}));
+            assertTrue(e.getMessage().contains("block-000000.kv is corrupt"), e.getMessage());
+        }
+    }
+
+    private void corruptByte(String name, int offset) {
+        try (BlobKvStore store = open(F32)) {
+            byte[] bytes = store.blobs().read(name, 0, (int) store.blobs().length(name));
+            int at = offset < 0 ? bytes.length + offset : offset;
+            bytes[at] ^= 0x5a;
+            store.blobs().write(name, bytes);
+        }
+    }
+
+    @Test
+    void manifestIsCommittedLastAndRoundTrips() {
+        TestDocs d = new TestDocs(F16, PLAN, seed);
+        Manifest manifest = d.manifest();
+        try (KvStore store = open(F16)) {
+            assertEquals(Optional.empty(), store.readManifest());
+            store.writeBlock(0, 0, d.block(PLAN.block(0)));
+            store.writeBlock(2, 16, d.block(PLAN.block(2)));
+            KvStoreException missing = assertThrows(KvStoreException.class, () -> store.commit(manifest));
+            assertEquals("cannot commit " + store.root() + ": blocks [1] of 3 are missing", missing.getMessage());
+            assertEquals(Optional.empty(), store.readManifest());
+            store.writeBlock(1, 8, d.block(PLAN.block(1)));
+            store.commit(manifest);
+            store.commit(manifest); // idempotent
+        }
+        try (KvStore store = open(F16)) {
+            Manifest stored = store.readManifest().orElseThrow();
+            assertEquals(manifest, stored);
+            stored.requireCompatible(manifest, store.root());
+            Manifest other = new Manifest(1, "doc-1", "270c" + "0".repeat(60), manifest.modelConfig(), 21, 8, 3, 4,
+                    KvDtype.F16, manifest.contextTokensHash(), "someone else");
+            KvStoreException e = assertThrows(KvStoreException.class, () -> stored.requireCompatible(other, store.root()));
+            assertEquals("K/V at " + store.root() + " was prefilled with model " + manifest.modelId()
+                    + " but this run uses " + other.modelId() + "; re-prefill or point --kv-dir elsewhere", e.getMessage());
+        }
+    }
+
+    @Test
+    void summariesRoundTripAndBoundStoredKeys() {
+        for (KvLayout layout : new KvLayout[] {F32, F16}) {
+            newDocument();
+            TestDocs d = new TestDocs(layout, PLAN, seed);
+            PageSummaries[][] returned = new PageSummaries[PLAN.blockCount()][];
+            try (KvStore store = open(layout)) {
+                for (Block b : PLAN.blocks()) {
+                    returned[b.index()] = store.writeBlock(b.index(), b.start(), d.block(b));
+                }
+            }
+            try (KvStore store = open(layout)) {
+                PageSummaries[] all = store.readSummaries();
+                for (int l = 0; l < layout.layers(); l++) {
+                    PageSummaries expected = PageSummaries.of(d.rows(d.k[l], 0, 21), 21, 2, 4, 4);
+                    assertArrayEquals(expected.min(), all[l].min());
+                    assertArrayEquals(expected.max(), all[l].max());
+                    PageSummaries joined = PageSummaries.concat(List.of(returned[0][l], returned[1][l], returned[2][l]));
+                    assertArrayEquals(expected.max(), joined.max());
+                    assertBoundHolds(all[l], store.readAll(l), new SplittableRandom(seed + l));
+                }
+            }
+        }
+    }
+
+    /** For random queries, the Quest bound of every page and head ≥ the exact max q·k of the keys read back. */
+    static void assertBoundHolds(PageSummaries s, PageKv kv, SplittableRandom random) {
+        int hd = kv.headDim();
+        for (int trial = 0; trial < 200; trial++) {
+            float[] q = new float[hd];
+            for (int c = 0; c < hd; c++) {
+                q[c] = (float) (random.nextGaussian() * (trial % 2 == 0 ? 1 : 100));
+            }
+            int row = 0;
+            for (int p = 0; p < kv.pages().length; p++) {
+                for (int h = 0; h < kv.kvHeads(); h++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int t = row; t < row + kv.pageTokens()[p]; t++) {
+                        double dot = 0;
+                        for (int c = 0; c < hd; c++) {
+                            dot += (double) q[c] * kv.k()[(t * kv.kvHeads() + h) * hd + c];
+                        }
+                        max = Math.max(max, dot);
+                    }
+                    double bound = s.upperBound(kv.pages()[p], h, q, 0);
+                    assertTrue(bound >= max, "page " + p + " head " + h + ": bound " + bound + " < max q.k " + max);
+                }
+                row += kv.pageTokens()[p];
+            }
+        }
+    }
+
+    @Test
+    void readersSeeBlocksCommittedAfterTheyOpened() {
+        TestDocs d = new TestDocs(F32, PLAN, seed);
+        try (KvStore reader = open(F32); KvStore writer = open(F32)) {
+            assertEquals(List.of(), reader.committedBlocks());
+            assertThrows(KvStoreException.class, () -> reader.readSummaries());
+            d.writeAll(writer);
+            assertAllPages(d, reader);
+        }
+    }
+
+    @Test
+    void deleteRemovesTheDocument() {
+        TestDocs d = written(F32);
+        try (KvStore store = open(F32)) {
+            d.writeAll(store);
+            store.commit(d.manifest());
+            store.delete();
+            assertEquals(List.of(), store.committedBlocks());
+            assertEquals(Optional.empty(), store.readManifest());
+            assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}));
+            d.writeAll(store); // a fresh prefill into the same place works
+            assertAllPages(d, store);
+        }
+    }
+
+    @Test
+    void aStoreOfAnotherLayoutRefusesTheFiles() {
+        written(F32);
+        try (KvStore store = open(F16)) {
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}));
+            assertTrue(e.getMessage().contains("holds K/V of " + F32 + " but this store expects " + F16), e.getMessage());
+        }
+    }
+
+    static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    @Test
+    void writeRejectsBadInputClearly() {
+        TestDocs d = new TestDocs(F32, PLAN, seed);
+        try (KvStore store = open(F32)) {
+            BlockKv b1 = d.block(PLAN.block(1));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.writeBlock(1, 6, b1));
+            assertEquals("block 1 must start at a token multiple of pageSize 4 (got firstToken 6)", e.getMessage());
+            assertFalse(store.committedBlocks().contains(1));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.starspark.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starspark.sharding.StarPlan;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ManifestTest {
+    private static final KvLayout LAYOUT = new KvLayout(5, 4, 8, 64, KvDtype.F16);
+    private static final Manifest M = Manifest.of("doc-1", "9f3a", LAYOUT, StarPlan.of(3, 4096, 512, 64),
+            new int[] {1, 2, 300000}, "starspark test");
+
+    @Test
+    void tokenHashIsSha256OfLittleEndianInt32() {
+        // expected values from Python: hashlib.sha256(struct.pack('<3i', 1, 2, 300000)).hexdigest()
+        assertEquals("f7af31f5e549cbecac5e079b2353c2b09ae619504e7911abc993c1b76684dd24", M.contextTokensHash());
+        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Manifest.hashTokens(new int[0]));
+    }
+
+    @Test
+    void jsonRoundTrip() {
+        String json = new String(M.toJson(), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"modelConfig\" : \"layers=5,kvHeads=4,headDim=8\""), json);
+        assertTrue(json.contains("\"dtype\" : \"F16\""), json);
+        assertEquals(M, Manifest.fromJson(M.toJson(), "x"));
+        assertEquals(StarPlan.of(3, 4096, 512, 64), M.plan());
+    }
+
+    @Test
+    void everyMismatchIsNamed() {
+        Manifest expected = new Manifest(1, "doc-1", "270c", M.modelConfig(), 3, 2048, 512, 64, KvDtype.F32,
+                M.contextTokensHash(), "another tool");
+        KvStoreException e = assertThrows(KvStoreException.class,
+                () -> M.requireCompatible(expected, "hdfs://nn/kv/doc-1"));
+        assertEquals("K/V at hdfs://nn/kv/doc-1 was prefilled with model 9f3a but this run uses 270c, blockSize 4096"
+                + " but this run uses 2048, dtype F16 but this run uses F32; re-prefill or point --kv-dir elsewhere",
+                e.getMessage());
+        M.requireCompatible(new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16,
+                M.contextTokensHash(), "createdBy is not compared"), "x");
+    }
+
+    @Test
+    void badJsonAndNewerFormatsAreRefusedWithTheLocation() {
+        KvStoreException garbage = assertThrows(KvStoreException.class,
+                () -> Manifest.fromJson("{\"docId\": 3".getBytes(StandardCharsets.UTF_8), "file:/kv/doc/manifest.json"));
+        assertTrue(garbage.getMessage().startsWith("manifest file:/kv/doc/manifest.json is not valid: "),
+                garbage.getMessage());
+        String newer = new String(M.toJson(), StandardCharsets.UTF_8).replace("\"formatVersion\" : 1", "\"formatVersion\" : 9");
+        KvStoreException e = assertThrows(KvStoreException.class,
+                () -> Manifest.fromJson(newer.getBytes(StandardCharsets.UTF_8), "m.json"));
+        assertEquals("manifest m.json has format version 9, this build reads up to 1; upgrade starspark or re-prefill",
+                e.getMessage());
+    }
+
+    @Test
+    void planMustFitLayoutAndTokens() {
+        assertThrows(IllegalArgumentException.class, () -> Manifest.of("d", "m", LAYOUT, StarPlan.of(4, 4096, 512, 64),
+                new int[3], "t"));
+    }
+}
