@@ -1,0 +1,148 @@
+package io.starspark.bench;
+
+import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.F16Matrix;
+import io.starspark.kernels.F32Matrix;
+import io.starspark.kernels.Half;
+import io.starspark.kernels.Kernels;
+import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Q8Matrix;
+import io.starspark.kernels.aparapi.AparapiKernels;
+import io.starspark.kernels.jvm.JavaKernels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Kernel benchmarks against the FMA peak measured in the same run: GEMM at prefill shapes and one
+ * attention block, per backend. Prints a table and writes it to bench/results/kernels-DATE.txt.
+ * Args: [--quick] [--no-aparapi] [--out DIR].
+ */
+public final class KernelBench {
+    private final List<String> rows = new ArrayList<>();
+    private final boolean quick;
+    private double peak1;
+    private double peakAll;
+
+    private KernelBench(boolean quick) {
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        boolean aparapi = !List.of(args).contains("--no-aparapi");
+        int outIdx = List.of(args).indexOf("--out");
+        Path outDir = Path.of(outIdx >= 0 ? args[outIdx + 1] : "bench/results");
+        new KernelBench(quick).run(aparapi, outDir);
+    }
+
+    private void run(boolean withAparapi, Path outDir) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        peak1 = FmaPeak.measure(1, 3);
+        peakAll = FmaPeak.measure(cores, 3);
+        line(String.format(Locale.ROOT, "machine: %d cores, vector lanes %d, java %s", cores,
+                JavaKernels.vectorLanes(), System.getProperty("java.version")));
+        line(String.format(Locale.ROOT, "FMA peak measured: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s",
+                peak1, cores, peakAll));
+        line(String.format(Locale.ROOT, "%-34s %-24s %8s %10s %7s", "benchmark", "backend", "ms", "GFLOP/s", "%peak"));
+        try (JavaKernels one = new JavaKernels(1); JavaKernels all = new JavaKernels(cores)) {
+            gemms(one, "java 1 thread", peak1);
+            gemms(all, "java " + cores + " threads", peakAll);
+            attention(one, "java 1 thread", peak1);
+            attention(all, "java " + cores + " threads", peakAll);
+        }
+        if (withAparapi) {
+            try (AparapiKernels ap = AparapiKernels.create()) {
+                String name = "aparapi " + ap.deviceName().replace("pthread-", "").substring(0, Math.min(14, ap.deviceName().length()));
+                gemms(ap, name, peakAll);
+                attention(ap, name, peakAll);
+            } catch (IllegalStateException e) {
+                line("aparapi: not run (" + e.getMessage() + ")");
+            }
+        }
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve("kernels-" + LocalDate.now() + ".txt");
+        Files.write(file, rows);
+        System.out.println("written " + file);
+    }
+
+    private void gemms(Kernels k, String backend, double peak) {
+        int t = 512;
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int[] s : new int[][] {{2048, 2048}, {8192, 2048}}) {
+            float[] w = randomArray(rnd, s[0] * s[1]);
+            gemm(k, backend, peak, new F32Matrix(w, s[0], s[1]), t);
+            if (!quick && !backend.startsWith("aparapi")) {
+                short[] h = new short[w.length];
+                byte[] q = new byte[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    h[i] = Half.fromFloat(w[i]);
+                    q[i] = (byte) (w[i] * 127);
+                }
+                gemm(k, backend, peak, new F16Matrix(h, s[0], s[1]), t);
+                gemm(k, backend, peak, new Q8Matrix(q, randomArray(rnd, w.length / 32), s[0], s[1]), t);
+            }
+        }
+    }
+
+    private void gemm(Kernels k, String backend, double peak, Matrix w, int t) {
+        float[] x = randomArray(new SplittableRandom(2), t * w.cols());
+        float[] out = new float[t * w.rows()];
+        double flops = 2.0 * t * w.rows() * w.cols();
+        double sec = time(() -> k.matmul(out, x, w, t), flops);
+        String dtype = w.getClass().getSimpleName().replace("Matrix", "");
+        report(String.format(Locale.ROOT, "gemm %s T=%d %dx%d", dtype, t, w.rows(), w.cols()), backend, sec, flops, peak);
+    }
+
+    private void attention(Kernels k, String backend, double peak) {
+        int tokens = quick ? 1024 : 4096;
+        int keys = quick ? 2048 : 8192;
+        int hd = 64;
+        AttentionShape s = AttentionShape.full(tokens, keys, 1, 1, hd);
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] q = randomArray(rnd, tokens * hd);
+        float[] kk = randomArray(rnd, keys * hd);
+        float[] v = randomArray(rnd, keys * hd);
+        float[] out = new float[tokens * hd];
+        float[] lse = new float[tokens];
+        double flops = 4.0 * tokens * keys * hd;
+        double sec = time(() -> k.attention(s, q, kk, v, out, lse), flops);
+        report(String.format(Locale.ROOT, "attn full %dq x %dk hd%d h1", tokens, keys, hd), backend, sec, flops, peak);
+    }
+
+    /** Best of several runs after warmup; total work bounded to a few seconds. */
+    private static double time(Runnable r, double flops) {
+        r.run();
+        r.run();
+        double best = Double.MAX_VALUE;
+        long start = System.nanoTime();
+        for (int i = 0; i < 10 && (i < 3 || System.nanoTime() - start < 3e9); i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return best;
+    }
+
+    private void report(String bench, String backend, double sec, double flops, double peak) {
+        double gf = flops / sec / 1e9;
+        line(String.format(Locale.ROOT, "%-34s %-24s %8.1f %10.1f %6.1f%%", bench, backend, sec * 1e3, gf, 100 * gf / peak));
+    }
+
+    private void line(String s) {
+        System.out.println(s);
+        rows.add(s);
+    }
+
+    private static float[] randomArray(SplittableRandom rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+}

@@ -1,0 +1,77 @@
+package io.starspark.kernels;
+
+import io.starspark.kernels.aparapi.AparapiKernels;
+import io.starspark.kernels.aparapi.OpenClDevices;
+import io.starspark.kernels.jvm.JavaKernels;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the kernel backend (setting {@code spark.starspark.kernels}: auto|java|aparapi|reference),
+ * once per JVM per choice, and says so loudly. Never falls back silently: asking for aparapi on a
+ * machine without OpenCL is an error.
+ */
+public final class KernelBackends {
+    public static final String SETTING = "spark.starspark.kernels";
+    public static final java.util.List<String> CHOICES = java.util.List.of("auto", "java", "aparapi", "reference");
+    private static final Logger LOG = LoggerFactory.getLogger(KernelBackends.class);
+    private static final Map<String, Kernels> CHOSEN = new ConcurrentHashMap<>();
+
+    private KernelBackends() {
+    }
+
+    /** The JVM-wide backend for {@code choice} (case-insensitive), created on first use. */
+    public static Kernels select(String choice) {
+        String c = choice == null ? "auto" : choice.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!CHOICES.contains(c)) {
+            throw new IllegalArgumentException(SETTING + " must be one of " + CHOICES + " (got '" + choice + "')");
+        }
+        synchronized (KernelBackends.class) {
+            return CHOSEN.computeIfAbsent(c, KernelBackends::create);
+        }
+    }
+
+    private static Kernels create(String choice) {
+        switch (choice) {
+            case "reference":
+                LOG.warn("kernels: using reference (slow float64 twin; override with {}=java)", SETTING);
+                return new ReferenceKernels();
+            case "java":
+                return java("");
+            case "aparapi":
+                return aparapi();
+            default:
+                if (OpenClDevices.hasGpu()) {
+                    return aparapi();
+                }
+                return java(" (auto: no OpenCL GPU; OpenCL on CPU (PoCL) is not faster than this backend)");
+        }
+    }
+
+    private static Kernels java(String why) {
+        JavaKernels k = new JavaKernels();
+        LOG.info("kernels: using java on {} threads, {}-float vectors{} (override with {}=aparapi)",
+                k.threads(), JavaKernels.vectorLanes(), why, SETTING);
+        return k;
+    }
+
+    private static Kernels aparapi() {
+        if (!OpenClDevices.available()) {
+            throw new IllegalStateException(SETTING + "=aparapi needs OpenCL: " + describeProblem());
+        }
+        AparapiKernels k = AparapiKernels.create();
+        LOG.info("kernels: using aparapi-opencl on {} (override with {}=java)", k.deviceName(), SETTING);
+        return k;
+    }
+
+    private static String describeProblem() {
+        try {
+            OpenClDevices.device();
+            return "device lookup failed";
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.starspark.kernels.jvm;
+
+import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.Kernels;
+import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Shapes;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fast pure-Java backend: cache-blocked matmul and flash-style attention on
+ * {@code jdk.incubator.vector}, multi-threaded on a private pool. Safe for concurrent callers:
+ * scratch buffers are per thread, the pool is shared, nothing else is mutable.
+ */
+public final class JavaKernels implements Kernels, AutoCloseable {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    private final Parallel par;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** theta^(-i/rotaryDim) for even i, per (rotaryDim, theta). */
+    private final Map<RopeKey, double[]> invFreq = new ConcurrentHashMap<>();
+
+    private record RopeKey(int rotaryDim, double theta) {
+    }
+
+    public JavaKernels() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public JavaKernels(int threads) {
+        this.par = new Parallel(threads);
+    }
+
+    public int threads() {
+        return par.threads();
+    }
+
+    /** Vector width in floats, as the JIT uses it here. */
+    public static int vectorLanes() {
+        return VL;
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public void matmul(float[] out, float[] x, Matrix w, int tokens) {
+        Shapes.requirePositive("tokens", tokens);
+        Shapes.requireAtLeast("x", x.length, (long) tokens * w.cols());
+        Shapes.requireAtLeast("out", out.length, (long) tokens * w.rows());
+        JavaMatmul.matmul(out, x, w, tokens, par, scratch);
+    }
+
+    @Override
+    public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
+        Shapes.requireAtLeast("x", x.length, (long) tokens * dim);
+        Shapes.requireAtLeast("out", out.length, (long) tokens * dim);
+        Shapes.requireAtLeast("weight", weight.length, dim);
+        for (int t = 0; t < tokens; t++) {
+            int base = t * dim;
+            float ss = JavaMatmul.dot(x, base, x, base, dim);
+            float inv = (float) (1.0 / Math.sqrt((double) ss / dim + eps));
+            int i = 0;
+            for (; i + VL <= dim; i += VL) {
+                FloatVector.fromArray(S, x, base + i).mul(inv).mul(FloatVector.fromArray(S, weight, i))
+                        .intoArray(out, base + i);
+            }
+            for (; i < dim; i++) {
+                out[base + i] = x[base + i] * inv * weight[i];
+            }
+        }
+    }
+
+    @Override
+    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
+        if (rotaryDim % 2 != 0 || rotaryDim > headDim) {
+            throw new IllegalArgumentException("rotaryDim must be even and <= headDim (got " + rotaryDim
+                    + ", headDim " + headDim + ")");
+        }
+        Shapes.requireAtLeast("x", x.length, (long) tokens * heads * headDim);
+        Shapes.requireAtLeast("positions", positions.length, tokens);
+        double[] freq = invFreq.computeIfAbsent(new RopeKey(rotaryDim, theta), JavaKernels::frequencies);
+        float[] cs = scratch.get().row(rotaryDim);
+        for (int t = 0; t < tokens; t++) {
+            for (int i = 0; i < rotaryDim; i += 2) {
+                double angle = positions[t] * freq[i / 2];
+                cs[i] = (float) Math.cos(angle);
+                cs[i + 1] = (float) Math.sin(angle);
+            }
+            for (int h = 0; h < heads; h++) {
+                int base = (t * heads + h) * headDim;
+                for (int i = 0; i < rotaryDim; i += 2) {
+                    float a = x[base + i];
+                    float b = x[base + i + 1];
+                    x[base + i] = a * cs[i] - b * cs[i + 1];
+                    x[base + i + 1] = a * cs[i + 1] + b * cs[i];
+                }
+            }
+        }
+    }
+
+    private static double[] frequencies(RopeKey key) {
+        double[] f = new double[key.rotaryDim() / 2];
+        for (int i = 0; i < key.rotaryDim(); i += 2) {
+            f[i / 2] = Math.pow(key.theta(), -(double) i / key.rotaryDim());
+        }
+        return f;
+    }
+
+    @Override
+    public void swiglu(float[] out, float[] gate, float[] up, int n) {
+        Shapes.requireAtLeast("gate", gate.length, n);
+        Shapes.requireAtLeast("up", up.length, n);
+        Shapes.requireAtLeast("out", out.length, n);
+        int i = 0;
+        for (; i + VL <= n; i += VL) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(S, up, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i];
+            out[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+        }
+    }
+
+    @Override
+    public void attention(AttentionShape shape, float[] q, float[] k, float[] v, float[] out, float[] lse) {
+        JavaAttention.attention(shape, q, k, v, out, lse, par, scratch);
+    }
+
+    @Override
+    public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
+                           int tokens, int pages, int heads, int kvHeads, int headDim) {
+        Shapes.requireAtLeast("q", q.length, (long) tokens * heads * headDim);
+        Shapes.requireAtLeast("pageMin", pageMin.length, (long) pages * kvHeads * headDim);
+        Shapes.requireAtLeast("pageMax", pageMax.length, (long) pages * kvHeads * headDim);
+        Shapes.requireAtLeast("scores", scores.length, (long) tokens * pages * heads);
+        int group = heads / kvHeads;
+        par.forRange(tokens * pages, (a, b) -> {
+            for (int tp = a; tp < b; tp++) {
+                int t = tp / pages;
+                int p = tp % pages;
+                for (int h = 0; h < heads; h++) {
+                    int qBase = (t * heads + h) * headDim;
+                    int pBase = (p * kvHeads + h / group) * headDim;
+                    scores[tp * heads + h] = bound(q, qBase, pageMin, pageMax, pBase, headDim);
+                }
+            }
+        });
+    }
+
+    /** Σ_c max(q_c·min_c, q_c·max_c). */
+    private static float bound(float[] q, int qBase, float[] min, float[] max, int pBase, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int c = 0;
+        for (; c + VL <= n; c += VL) {
+            FloatVector qv = FloatVector.fromArray(S, q, qBase + c);
+            acc = acc.add(qv.mul(FloatVector.fromArray(S, min, pBase + c))
+                    .max(qv.mul(FloatVector.fromArray(S, max, pBase + c))));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < n; c++) {
+            float qc = q[qBase + c];
+            sum += Math.max(qc * min[pBase + c], qc * max[pBase + c]);
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        par.close();
+    }
+}

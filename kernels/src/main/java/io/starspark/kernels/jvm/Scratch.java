@@ -1,0 +1,53 @@
+package io.starspark.kernels.jvm;
+
+/** Per-thread buffers, grown on demand and reused so hot loops never allocate. */
+final class Scratch {
+    /** One micro-kernel tile: [MR][NR]. */
+    final float[] tile = new float[JavaMatmul.MR * JavaMatmul.NR];
+    private float[] packedX = new float[0];
+    private float[] packedW = new float[0];
+    private float[] row = new float[0];
+    private float[] a = new float[0];
+    private float[] b = new float[0];
+    private float[] c = new float[0];
+    private float[] d = new float[0];
+
+    private static float[] grow(float[] buf, int n) {
+        return buf.length >= n ? buf : new float[n];
+    }
+
+    float[] packedX(int n) {
+        packedX = grow(packedX, n);
+        return packedX;
+    }
+
+    float[] packedW(int n) {
+        packedW = grow(packedW, n);
+        return packedW;
+    }
+
+    float[] row(int n) {
+        row = grow(row, n);
+        return row;
+    }
+
+    float[] a(int n) {
+        a = grow(a, n);
+        return a;
+    }
+
+    float[] b(int n) {
+        b = grow(b, n);
+        return b;
+    }
+
+    float[] c(int n) {
+        c = grow(c, n);
+        return c;
+    }
+
+    float[] d(int n) {
+        d = grow(d, n);
+        return d;
+    }
+}

@@ -1,0 +1,65 @@
+package io.starspark.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** binary16 conversions: exhaustive round trip, and round-to-nearest-even against exact arithmetic. */
+class HalfTest {
+    @Test
+    void everyHalfRoundTrips() {
+        for (int h = 0; h < 65536; h++) {
+            float f = Half.toFloat((short) h);
+            if (Float.isNaN(f)) {
+                assertTrue(Float.isNaN(Half.toFloat(Half.fromFloat(f))), "NaN stays NaN for " + h);
+                continue;
+            }
+            assertEquals((short) h, Half.fromFloat(f), "round trip of half bits 0x" + Integer.toHexString(h));
+        }
+    }
+
+    @Test
+    void knownValues() {
+        assertEquals(1f, Half.toFloat((short) 0x3c00));
+        assertEquals(65504f, Half.toFloat((short) 0x7bff));
+        assertEquals(0x1p-24f, Half.toFloat((short) 0x0001)); // smallest subnormal
+        assertEquals(0x1p-14f, Half.toFloat((short) 0x0400)); // smallest normal
+        assertEquals(-2f, Half.toFloat((short) 0xc000));
+        assertEquals((short) 0x7c00, Half.fromFloat(65520f)); // rounds up to infinity
+        assertEquals((short) 0x7bff, Half.fromFloat(65519f));
+        assertEquals((short) 0x0000, Half.fromFloat(0x1p-25f)); // tie to even (zero)
+        assertEquals((short) 0x0001, Half.fromFloat(0x1.0p-25f * 1.01f));
+        assertEquals(1f, Half.bf16ToFloat((short) 0x3f80));
+    }
+
+    @Test
+    void roundsToNearestEven() {
+        long seed = System.nanoTime();
+        System.out.println("HalfTest seed=" + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = 0; i < 200_000; i++) {
+            // magnitudes from deep subnormal to past the largest half
+            float f = (float) ((rnd.nextBoolean() ? 1 : -1) * Math.pow(2, rnd.nextDouble() * 46 - 30));
+            short h = Half.fromFloat(f);
+            double got = Half.toFloat(h);
+            double err = Math.abs(got - f);
+            int bits = h & 0x7fff;
+            if (bits == 0x7c00) {
+                assertTrue(Math.abs(f) >= 65520f, "only values >= 65520 overflow, got inf for " + f + " seed " + seed);
+                continue;
+            }
+            // neighbours of the result in magnitude
+            for (int n : new int[] {bits - 1, bits + 1}) {
+                if (n < 0 || n >= 0x7c00) {
+                    continue;
+                }
+                double other = Math.copySign(Half.toFloat((short) n), f);
+                double otherErr = Math.abs(other - f);
+                assertTrue(err < otherErr || (err == otherErr && (bits & 1) == 0),
+                        f + " → 0x" + Integer.toHexString(h & 0xffff) + " is not the nearest-even half (seed " + seed + ")");
+            }
+        }
+    }
+}

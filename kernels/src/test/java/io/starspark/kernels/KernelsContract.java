@@ -1,0 +1,358 @@
+package io.starspark.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every {@link Kernels} backend must do, judged against {@link ReferenceKernels} (float64) on
+ * random inputs. Tolerances, all relative to the magnitude of the terms summed:
+ * <ul>
+ * <li>matmul: |out − ref| ≤ 1e-4 · Σ_c |x·w| + 1e-6 (float32 accumulation in any order)</li>
+ * <li>rmsnorm, swiglu: |out − ref| ≤ 1e-5 · |ref| + 1e-6</li>
+ * <li>rope: |out − ref| ≤ 1e-5 · (|a| + |b|) + 1e-6 for each rotated pair (a, b)</li>
+ * <li>attention: |out − ref| ≤ 1e-4 · max|v| + 1e-6; |lse − ref| ≤ 1e-4 · (1 + |ref|);
+ *     a query that sees no key: out exactly 0, lse exactly −∞</li>
+ * <li>scorePages: |s − ref| ≤ 1e-5 · Σ_c |q|·max(|min|, |max|) + 1e-6</li>
+ * </ul>
+ * The seed is printed; rerun with {@code -Dstarspark.test.seed=S}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class KernelsContract {
+    protected final ReferenceKernels ref = new ReferenceKernels();
+    protected Kernels kernels;
+    protected long seed;
+    protected SplittableRandom rnd;
+
+    /** The backend under test; called once per test class. */
+    protected abstract Kernels create();
+
+    /** Hook run after every kernel call (e.g. to assert the call ran where it should). */
+    protected void afterCall() {
+    }
+
+    @BeforeAll
+    void setUp() {
+        seed = Long.getLong("starspark.test.seed", System.nanoTime());
+        System.out.println(getClass().getSimpleName() + " seed=" + seed + " (rerun: -Dstarspark.test.seed=" + seed + ")");
+        rnd = new SplittableRandom(seed);
+        kernels = create();
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        if (kernels instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+
+    protected float[] random(int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
+        }
+        return a;
+    }
+
+    protected String where() {
+        return " [" + kernels.name() + ", seed " + seed + "]";
+    }
+
+    // ---- matmul ----
+
+    /** {tokens, rows, cols}; cols multiples of 32 where Q8 runs them too. */
+    protected int[][] matmulShapes() {
+        return new int[][] {{1, 5, 7}, {2, 33, 64}, {3, 17, 32}, {4, 70, 96}, {37, 65, 300},
+            {13, 129, 257}, {100, 530, 40}, {7, 1, 1}};
+    }
+
+    @Test
+    void matmulF32() {
+        for (int[] s : matmulShapes()) {
+            float[] w = random(s[1] * s[2], 1);
+            checkMatmul(new F32Matrix(w, s[1], s[2]), s[0]);
+        }
+    }
+
+    @Test
+    void matmulF16() {
+        for (int[] s : matmulShapes()) {
+            short[] w = new short[s[1] * s[2]];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = Half.fromFloat((float) (rnd.nextDouble() * 2 - 1));
+            }
+            checkMatmul(new F16Matrix(w, s[1], s[2]), s[0]);
+        }
+    }
+
+    @Test
+    void matmulQ8() {
+        for (int[] s : matmulShapes()) {
+            int cols = (s[2] + 31) / 32 * 32;
+            byte[] q = new byte[s[1] * cols];
+            float[] scales = random(s[1] * cols / 32, 0.01);
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (byte) (rnd.nextInt(255) - 127);
+            }
+            checkMatmul(new Q8Matrix(q, scales, s[1], cols), s[0]);
+        }
+    }
+
+    private void checkMatmul(Matrix w, int tokens) {
+        float[] x = random(tokens * w.cols(), 1);
+        float[] out = random(tokens * w.rows(), 100); // garbage must be overwritten
+        float[] expect = new float[tokens * w.rows()];
+        kernels.matmul(out, x, w, tokens);
+        afterCall();
+        ref.matmul(expect, x, w, tokens);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < w.rows(); r++) {
+                double mag = 0;
+                for (int c = 0; c < w.cols(); c++) {
+                    mag += Math.abs(x[t * w.cols() + c] * w.get(r, c));
+                }
+                int i = t * w.rows() + r;
+                assertClose(expect[i], out[i], 1e-4 * mag + 1e-6,
+                        "matmul " + w.getClass().getSimpleName() + " T=" + tokens + " " + w.rows() + "x" + w.cols()
+                                + " at t=" + t + " r=" + r);
+            }
+        }
+    }
+
+    // ---- rmsnorm, rope, swiglu ----
+
+    @Test
+    void rmsnorm() {
+        for (int[] s : new int[][] {{1, 8}, {3, 17}, {5, 64}, {2, 2048}}) {
+            float[] x = random(s[0] * s[1], 3);
+            float[] w = random(s[1], 2);
+            float[] out = new float[x.length];
+            float[] expect = new float[x.length];
+            kernels.rmsnorm(out, x, w, s[0], s[1], 1e-5f);
+            afterCall();
+            ref.rmsnorm(expect, x, w, s[0], s[1], 1e-5f);
+            assertAllClose(expect, out, 1e-5, "rmsnorm " + s[0] + "x" + s[1]);
+            kernels.rmsnorm(x, x, w, s[0], s[1], 1e-5f); // in place
+            afterCall();
+            assertAllClose(expect, x, 1e-5, "rmsnorm in place " + s[0] + "x" + s[1]);
+        }
+    }
+
+    @Test
+    void rope() {
+        // {tokens, heads, headDim, rotaryDim}
+        for (int[] s : new int[][] {{1, 1, 8, 8}, {3, 2, 64, 64}, {5, 3, 12, 8}, {37, 4, 64, 32}}) {
+            int[] pos = new int[s[0]];
+            for (int t = 0; t < pos.length; t++) {
+                pos[t] = t == 0 ? 1_000_000 : rnd.nextInt(1 << 20);
+            }
+            for (double theta : new double[] {10000.0, 500000.0}) {
+                float[] x = random(s[0] * s[1] * s[2], 2);
+                float[] expect = x.clone();
+                float[] in = x.clone();
+                kernels.rope(x, s[0], s[1], s[2], s[3], pos, theta);
+                afterCall();
+                ref.rope(expect, s[0], s[1], s[2], s[3], pos, theta);
+                for (int i = 0; i < x.length; i += 2) {
+                    double tol = 1e-5 * (Math.abs(in[i]) + Math.abs(in[i + 1])) + 1e-6;
+                    assertClose(expect[i], x[i], tol, "rope " + java.util.Arrays.toString(s) + " at " + i);
+                    assertClose(expect[i + 1], x[i + 1], tol, "rope " + java.util.Arrays.toString(s) + " at " + (i + 1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void swiglu() {
+        for (int n : new int[] {1, 7, 16, 33, 1000}) {
+            float[] gate = random(n, 12);
+            gate[0] = n > 1 ? -90f : 90f; // exp overflow territory
+            float[] up = random(n, 3);
+            float[] out = new float[n];
+            float[] expect = new float[n];
+            kernels.swiglu(out, gate, up, n);
+            afterCall();
+            ref.swiglu(expect, gate, up, n);
+            assertAllClose(expect, out, 1e-5, "swiglu n=" + n);
+        }
+    }
+
+    // ---- attention ----
+
+    /** {tokens, keys, heads, kvHeads, headDim}. */
+    protected int[][] attentionShapes() {
+        return new int[][] {{1, 1, 1, 1, 8}, {1, 37, 4, 4, 64}, {37, 37, 4, 2, 64}, {37, 300, 8, 2, 64},
+            {5, 9, 4, 1, 12}, {70, 150, 2, 2, 8}, {3, 200, 8, 8, 8}, {2, 5, 3, 1, 5}};
+    }
+
+    @Test
+    void attentionCausal() {
+        for (int[] s : attentionShapes()) {
+            if (s[1] >= s[0]) {
+                checkAttention(AttentionShape.causal(s[0], s[1], s[2], s[3], s[4]));
+            }
+        }
+    }
+
+    @Test
+    void attentionFullyVisible() {
+        for (int[] s : attentionShapes()) {
+            checkAttention(AttentionShape.full(s[0], s[1], s[2], s[3], s[4]));
+        }
+    }
+
+    @Test
+    void attentionWithMaskedRows() {
+        // negative offset: the first queries see no key at all
+        for (int[] s : attentionShapes()) {
+            if (s[0] > 1) {
+                checkAttention(new AttentionShape(s[0], s[1], s[2], s[3], s[4], -2));
+            }
+        }
+        checkAttention(new AttentionShape(4, 0, 2, 1, 8, 0)); // no keys at all
+        checkAttention(new AttentionShape(3, 10, 2, 1, 8, -50)); // every row masked
+    }
+
+    @Test
+    void attentionLargeScores() {
+        // scores of ±hundreds: the online softmax must rescale without overflow
+        float[] q = random(6 * 2 * 16, 40);
+        float[] k = random(260 * 16, 40);
+        float[] v = random(260 * 16, 1);
+        checkAttention(AttentionShape.causal(6, 260, 2, 1, 16), q, k, v);
+    }
+
+    private void checkAttention(AttentionShape s) {
+        int qn = s.tokens() * s.heads() * s.headDim();
+        int kn = s.keys() * s.kvHeads() * s.headDim();
+        checkAttention(s, random(qn, 1.5), random(kn, 1.5), random(kn, 2));
+    }
+
+    private void checkAttention(AttentionShape s, float[] q, float[] k, float[] v) {
+        int qn = s.tokens() * s.heads() * s.headDim();
+        float[] out = random(qn, 50);
+        float[] lse = random(s.tokens() * s.heads(), 50);
+        float[] expectOut = new float[qn];
+        float[] expectLse = new float[s.tokens() * s.heads()];
+        kernels.attention(s, q, k, v, out, lse);
+        afterCall();
+        ref.attention(s, q, k, v, expectOut, expectLse);
+        double vMax = 0;
+        for (float f : v) {
+            vMax = Math.max(vMax, Math.abs(f));
+        }
+        for (int t = 0; t < s.tokens(); t++) {
+            for (int h = 0; h < s.heads(); h++) {
+                int row = t * s.heads() + h;
+                String at = "attention " + s + " t=" + t + " h=" + h;
+                if (s.visibleKeys(t) == 0) {
+                    assertEquals(Float.NEGATIVE_INFINITY, lse[row], at + " lse of a masked row" + where());
+                    for (int d = 0; d < s.headDim(); d++) {
+                        assertEquals(0f, out[row * s.headDim() + d], at + " out of a masked row" + where());
+                    }
+                    continue;
+                }
+                assertClose(expectLse[row], lse[row], 1e-4 * (1 + Math.abs(expectLse[row])), at + " lse");
+                for (int d = 0; d < s.headDim(); d++) {
+                    int i = row * s.headDim() + d;
+                    assertClose(expectOut[i], out[i], 1e-4 * vMax + 1e-6, at + " d=" + d);
+                }
+            }
+        }
+    }
+
+    // ---- scorePages ----
+
+    @Test
+    void scorePages() {
+        // {tokens, pages, heads, kvHeads, headDim}
+        for (int[] s : new int[][] {{1, 1, 1, 1, 8}, {3, 7, 4, 2, 64}, {2, 5, 8, 2, 12}, {1, 33, 4, 1, 17}}) {
+            float[] q = random(s[0] * s[2] * s[4], 2);
+            float[] a = random(s[1] * s[3] * s[4], 1);
+            float[] b = random(s[1] * s[3] * s[4], 1);
+            float[] min = new float[a.length];
+            float[] max = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                min[i] = Math.min(a[i], b[i]);
+                max[i] = Math.max(a[i], b[i]);
+            }
+            float[] out = new float[s[0] * s[1] * s[2]];
+            float[] expect = new float[out.length];
+            kernels.scorePages(q, min, max, out, s[0], s[1], s[2], s[3], s[4]);
+            afterCall();
+            ref.scorePages(q, min, max, expect, s[0], s[1], s[2], s[3], s[4]);
+            assertAllClose(expect, out, 1e-5 * 2 * s[4], "scorePages " + java.util.Arrays.toString(s));
+        }
+    }
+
+    // ---- concurrency ----
+
+    @Test
+    void concurrentCallersGetTheirOwnResults() throws Exception {
+        int threads = 4;
+        Matrix w = new F32Matrix(random(96 * 200, 1), 96, 200);
+        AttentionShape s = AttentionShape.causal(20, 50, 4, 2, 16);
+        List<float[]> xs = new ArrayList<>();
+        List<float[]> qs = new ArrayList<>();
+        float[] k = random(50 * 2 * 16, 1);
+        float[] v = random(50 * 2 * 16, 1);
+        for (int i = 0; i < threads; i++) {
+            xs.add(random(9 * 200, 1));
+            qs.add(random(20 * 4 * 16, 1));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<float[][]>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int idx = i;
+                results.add(pool.submit(() -> {
+                    float[] out = new float[9 * 96];
+                    float[] ao = new float[20 * 4 * 16];
+                    float[] lse = new float[20 * 4];
+                    for (int rep = 0; rep < 5; rep++) {
+                        kernels.matmul(out, xs.get(idx), w, 9);
+                        kernels.attention(s, qs.get(idx), k, v, ao, lse);
+                    }
+                    return new float[][] {out, ao};
+                }));
+            }
+            for (int i = 0; i < threads; i++) {
+                float[][] got = results.get(i).get();
+                float[] out = new float[9 * 96];
+                float[] ao = new float[20 * 4 * 16];
+                float[] lse = new float[20 * 4];
+                kernels.matmul(out, xs.get(i), w, 9);
+                kernels.attention(s, qs.get(i), k, v, ao, lse);
+                assertTrue(java.util.Arrays.equals(out, got[0]), "concurrent matmul differs for caller " + i + where());
+                assertTrue(java.util.Arrays.equals(ao, got[1]), "concurrent attention differs for caller " + i + where());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- helpers ----
+
+    protected void assertAllClose(float[] expect, float[] actual, double rel, String what) {
+        for (int i = 0; i < expect.length; i++) {
+            assertClose(expect[i], actual[i], rel * Math.abs(expect[i]) + 1e-6, what + " at " + i);
+        }
+    }
+
+    protected void assertClose(double expect, double actual, double tol, String what) {
+        if (!(Math.abs(expect - actual) <= tol)) {
+            fail(what + ": expected " + expect + " got " + actual + " (tolerance " + tol + ")" + where());
+        }
+    }
+}
