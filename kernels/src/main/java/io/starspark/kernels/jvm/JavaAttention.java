@@ -210,17 +210,17 @@ final class JavaAttention {
         }
         float mOld = ml[r];
         float mNew = Math.max(mOld, tileMax);
-        float corr = (float) Math.exp(mOld - mNew);
+        float corr = VectorExp.exp(mOld - mNew);
         int j = 0;
         FloatVector sum = FloatVector.zero(S);
         for (; j + VL <= valid; j += VL) {
-            FloatVector e = FloatVector.fromArray(S, p, base + j).sub(mNew).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(S, p, base + j).sub(mNew), S);
             e.intoArray(p, base + j);
             sum = sum.add(e);
         }
         float l = sum.reduceLanes(VectorOperators.ADD);
         for (; j < valid; j++) {
-            float e = (float) Math.exp(p[base + j] - mNew);
+            float e = VectorExp.exp(p[base + j] - mNew);
             p[base + j] = e;
             l += e;
         }
