@@ -48,7 +48,7 @@ public final class KernelBench {
                 JavaKernels.vectorLanes(), System.getProperty("java.version")));
         line(String.format(Locale.ROOT, "FMA peak measured: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s",
                 peak1, cores, peakAll));
-        line(String.format(Locale.ROOT, "%-34s %-22s %8s %10s %7s", "benchmark", "backend", "ms", "GFLOP/s", "%peak"));
+        line(String.format(Locale.ROOT, "%-34s %-24s %8s %10s %7s", "benchmark", "backend", "ms", "GFLOP/s", "%peak"));
         try (JavaKernels one = new JavaKernels(1); JavaKernels all = new JavaKernels(cores)) {
             gemms(one, "java 1 thread", peak1);
             gemms(all, "java " + cores + " threads", peakAll);
@@ -57,7 +57,7 @@ public final class KernelBench {
         }
         if (withAparapi) {
             try (AparapiKernels ap = AparapiKernels.create()) {
-                String name = "aparapi " + ap.deviceName();
+                String name = "aparapi " + ap.deviceName().replace("pthread-", "").substring(0, Math.min(14, ap.deviceName().length()));
                 gemms(ap, name, peakAll);
                 attention(ap, name, peakAll);
             } catch (IllegalStateException e) {
@@ -130,7 +130,7 @@ public final class KernelBench {
 
     private void report(String bench, String backend, double sec, double flops, double peak) {
         double gf = flops / sec / 1e9;
-        line(String.format(Locale.ROOT, "%-34s %-22s %8.1f %10.1f %6.1f%%", bench, backend, sec * 1e3, gf, 100 * gf / peak));
+        line(String.format(Locale.ROOT, "%-34s %-24s %8.1f %10.1f %6.1f%%", bench, backend, sec * 1e3, gf, 100 * gf / peak));
     }
 
     private void line(String s) {

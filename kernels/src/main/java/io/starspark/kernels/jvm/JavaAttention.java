@@ -101,7 +101,11 @@ final class JavaAttention {
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
             int q0 = r * hd;
-            for (int j = 0; j < width; j += VL) {
+            int j = 0;
+            for (; j + 2 * VL <= width; j += 2 * VL) {
+                scores4x2(qs, q0, hd, kt, j, p, r);
+            }
+            for (; j < width; j += VL) {
                 FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
                 FloatVector a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
                 for (int d = 0; d < hd; d++) {
@@ -128,6 +132,71 @@ final class JavaAttention {
         }
     }
 
+    /** p[r..r+4)[j..j+2·VL) of {@link #scores}: 8 accumulators, 2 key loads and 4 broadcasts per step. */
+    private static void scores4x2(float[] qs, int q0, int hd, float[] kt, int j, float[] p, int r) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S), b1 = FloatVector.zero(S), b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        for (int d = 0; d < hd; d++) {
+            FloatVector k0 = FloatVector.fromArray(S, kt, d * BK + j);
+            FloatVector k1 = FloatVector.fromArray(S, kt, d * BK + j + VL);
+            FloatVector x0 = FloatVector.broadcast(S, qs[q0 + d]);
+            FloatVector x1 = FloatVector.broadcast(S, qs[q0 + hd + d]);
+            FloatVector x2 = FloatVector.broadcast(S, qs[q0 + 2 * hd + d]);
+            FloatVector x3 = FloatVector.broadcast(S, qs[q0 + 3 * hd + d]);
+            a0 = x0.fma(k0, a0);
+            b0 = x0.fma(k1, b0);
+            a1 = x1.fma(k0, a1);
+            b1 = x1.fma(k1, b1);
+            a2 = x2.fma(k0, a2);
+            b2 = x2.fma(k1, b2);
+            a3 = x3.fma(k0, a3);
+            b3 = x3.fma(k1, b3);
+        }
+        a0.intoArray(p, r * BK + j);
+        b0.intoArray(p, r * BK + j + VL);
+        a1.intoArray(p, (r + 1) * BK + j);
+        b1.intoArray(p, (r + 1) * BK + j + VL);
+        a2.intoArray(p, (r + 2) * BK + j);
+        b2.intoArray(p, (r + 2) * BK + j + VL);
+        a3.intoArray(p, (r + 3) * BK + j);
+        b3.intoArray(p, (r + 3) * BK + j + VL);
+    }
+
+    /** o[r..r+4)[d..d+2·VL) += p·v: 8 accumulators, 2 value loads and 4 broadcasts per key. */
+    private static void accumulate4x2(float[] p, float[] v, float[] o, int hd, int stride, int vBase, int bk, int r, int d) {
+        int o0 = r * hd + d;
+        FloatVector a0 = FloatVector.fromArray(S, o, o0), b0 = FloatVector.fromArray(S, o, o0 + VL);
+        FloatVector a1 = FloatVector.fromArray(S, o, o0 + hd), b1 = FloatVector.fromArray(S, o, o0 + hd + VL);
+        FloatVector a2 = FloatVector.fromArray(S, o, o0 + 2 * hd), b2 = FloatVector.fromArray(S, o, o0 + 2 * hd + VL);
+        FloatVector a3 = FloatVector.fromArray(S, o, o0 + 3 * hd), b3 = FloatVector.fromArray(S, o, o0 + 3 * hd + VL);
+        int pb = r * BK;
+        for (int j = 0; j < bk; j++) {
+            int vb = vBase + j * stride + d;
+            FloatVector v0 = FloatVector.fromArray(S, v, vb);
+            FloatVector v1 = FloatVector.fromArray(S, v, vb + VL);
+            FloatVector x0 = FloatVector.broadcast(S, p[pb + j]);
+            FloatVector x1 = FloatVector.broadcast(S, p[pb + BK + j]);
+            FloatVector x2 = FloatVector.broadcast(S, p[pb + 2 * BK + j]);
+            FloatVector x3 = FloatVector.broadcast(S, p[pb + 3 * BK + j]);
+            a0 = x0.fma(v0, a0);
+            b0 = x0.fma(v1, b0);
+            a1 = x1.fma(v0, a1);
+            b1 = x1.fma(v1, b1);
+            a2 = x2.fma(v0, a2);
+            b2 = x2.fma(v1, b2);
+            a3 = x3.fma(v0, a3);
+            b3 = x3.fma(v1, b3);
+        }
+        a0.intoArray(o, o0);
+        b0.intoArray(o, o0 + VL);
+        a1.intoArray(o, o0 + hd);
+        b1.intoArray(o, o0 + hd + VL);
+        a2.intoArray(o, o0 + 2 * hd);
+        b2.intoArray(o, o0 + 2 * hd + VL);
+        a3.intoArray(o, o0 + 3 * hd);
+        b3.intoArray(o, o0 + 3 * hd + VL);
+    }
+
     /** Online-softmax update of row r; p[r][0..bk) becomes exp(score - m), 0 where masked. */
     private static void softmaxRow(float[] p, int r, int valid, int bk, float[] o, int hd, float[] ml, int rows) {
         int base = r * BK;
@@ -141,17 +210,17 @@ final class JavaAttention {
         }
         float mOld = ml[r];
         float mNew = Math.max(mOld, tileMax);
-        float corr = (float) Math.exp(mOld - mNew);
+        float corr = VectorExp.exp(mOld - mNew);
         int j = 0;
         FloatVector sum = FloatVector.zero(S);
         for (; j + VL <= valid; j += VL) {
-            FloatVector e = FloatVector.fromArray(S, p, base + j).sub(mNew).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(S, p, base + j).sub(mNew), S);
             e.intoArray(p, base + j);
             sum = sum.add(e);
         }
         float l = sum.reduceLanes(VectorOperators.ADD);
         for (; j < valid; j++) {
-            float e = (float) Math.exp(p[base + j] - mNew);
+            float e = VectorExp.exp(p[base + j] - mNew);
             p[base + j] = e;
             l += e;
         }
@@ -175,7 +244,11 @@ final class JavaAttention {
         int dv = hd / VL * VL;
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
-            for (int d = 0; d < dv; d += VL) {
+            int d = 0;
+            for (; d + 2 * VL <= dv; d += 2 * VL) {
+                accumulate4x2(p, v, o, hd, stride, vBase, bk, r, d);
+            }
+            for (; d < dv; d += VL) {
                 int o0 = r * hd + d;
                 FloatVector a0 = FloatVector.fromArray(S, o, o0);
                 FloatVector a1 = FloatVector.fromArray(S, o, o0 + hd);

@@ -121,12 +121,12 @@ public final class JavaKernels implements Kernels, AutoCloseable {
         int i = 0;
         for (; i + VL <= n; i += VL) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
-            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector silu = g.div(VectorExp.exp(g.neg(), S).add(1f));
             silu.mul(FloatVector.fromArray(S, up, i)).intoArray(out, i);
         }
         for (; i < n; i++) {
             float g = gate[i];
-            out[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+            out[i] = g / (VectorExp.exp(-g) + 1f) * up[i];
         }
     }
 
