@@ -64,11 +64,17 @@ final class ClusterCheckCommand implements Callable<Integer> {
         }
         conf.setIfMissing("spark.master", "local[2]");
         StarSparkConf.configure(conf, settings);
+        long start = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            long contextReady = System.nanoTime();
             waitForExecutors(sc);
+            long executorsReady = System.nanoTime();
             List<Long> input = LongStream.rangeClosed(1, numbers).boxed().collect(Collectors.toList());
             List<TaskReport> reports = sc.parallelize(input, tasks).mapPartitions(new ClusterProbe()).collect();
-            output.print(spec.commandLine().getOut(), summary(sc.master(), reports));
+            Map<String, Object> result = summary(sc.master(), reports);
+            result.put("millis", new java.util.TreeMap<>(Map.of("sparkContext", millis(start, contextReady),
+                    "executors", millis(contextReady, executorsReady), "job", millis(executorsReady, System.nanoTime()))));
+            output.print(spec.commandLine().getOut(), result);
         }
         return ErrorContract.EXIT_OK;
     }
@@ -90,6 +96,10 @@ final class ClusterCheckCommand implements Callable<Integer> {
         result.put("kernelsOnExecutors", new TreeSet<>(reports.stream().map(TaskReport::kernels).toList()));
         result.put("reports", reports);
         return result;
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     /** Blocks until {@code --expect-executors} executors registered, so tasks can spread over them. */
