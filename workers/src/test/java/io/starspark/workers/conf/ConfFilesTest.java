@@ -56,6 +56,14 @@ class ConfFilesTest {
         }
     }
 
+    @Test
+    void readmeDocumentsEveryKey() throws IOException {
+        String readme = Files.readString(CONF.resolveSibling("README.md"));
+        for (Setting<?> s : StarKeys.ALL) {
+            assertTrue(readme.contains("`" + s.key() + "`"), "README.md settings table lacks " + s.key());
+        }
+    }
+
     private static Properties load(Path file) throws IOException {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file)) {
