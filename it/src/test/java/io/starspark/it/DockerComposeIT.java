@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.ComposeContainer;
 import org.testcontainers.containers.ContainerState;
+import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
@@ -18,14 +19,16 @@ class DockerComposeIT {
     @Test
     void clusterCheckOnComposeCluster() throws Exception {
         File compose = Project.root().resolve("docker/compose.yml").toFile();
+        // local compose: the build context is the repository root (docker/compose.yml: context ..)
         try (ComposeContainer env = new ComposeContainer(compose)
+                .withLocalCompose(true)
                 .withBuild(true)
                 .withEnv("STARSPARK_CHECK_ARGS", String.join(" ", ClusterScenario.args(2)))
                 .waitingFor("submit", Wait.forLogMessage(".*\"expectedSum\".*\\n", 1)
                         .withStartupTimeout(Duration.ofMinutes(5)))) {
             env.start();
-            ContainerState submit = env.getContainerByServiceName("submit").orElseThrow();
-            ClusterScenario.verify(submit.getLogs(org.testcontainers.containers.output.OutputFrame.OutputType.STDOUT), 2);
+            ContainerState submit = env.getContainerByServiceName("submit-1").orElseThrow();
+            ClusterScenario.verify(submit.getLogs(OutputFrame.OutputType.STDOUT), 2);
         }
     }
 }

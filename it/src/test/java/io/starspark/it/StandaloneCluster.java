@@ -26,29 +26,46 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private static final String HOST = "127.0.0.1";
 
+    /**
+     * What to start.
+     *
+     * @param openCl false hides every OpenCL platform from Workers and their executors (OCL_ICD_VENDORS)
+     */
+    public record Options(int workers, int coresPerWorker, String workerMemory, boolean openCl, Duration startTimeout) {
+        public Options {
+            if (workers < 1 || coresPerWorker < 1) {
+                throw new IllegalArgumentException("workers and coresPerWorker must be positive (got " + workers
+                        + ", " + coresPerWorker + ")");
+            }
+        }
+
+        /** {@code n} Workers with 1 core and 1 GiB each, OpenCL visible, 90 s to come up. */
+        public static Options workers(int n) {
+            return new Options(n, 1, "1g", true, Duration.ofSeconds(90));
+        }
+
+        public Options withoutOpenCl() {
+            return new Options(workers, coresPerWorker, workerMemory, false, startTimeout);
+        }
+    }
+
     private final Path dir;
-    private final int workers;
-    private final boolean openCl;
+    private final Options options;
     private final List<Process> processes = new ArrayList<>();
     private final int masterPort = freePort();
     private final int webUiPort = freePort();
     private int submits;
 
-    private StandaloneCluster(Path dir, int workers, boolean openCl) {
+    private StandaloneCluster(Path dir, Options options) {
         this.dir = dir;
-        this.workers = workers;
-        this.openCl = openCl;
+        this.options = options;
     }
 
-    /**
-     * Starts a Master and {@code workers} Workers (1 core, 1 GiB each) and waits until all registered.
-     *
-     * @param openCl false hides every OpenCL platform from Workers and executors (OCL_ICD_VENDORS)
-     */
-    public static StandaloneCluster start(Path dir, int workers, boolean openCl, Duration timeout) throws IOException {
-        StandaloneCluster cluster = new StandaloneCluster(dir, workers, openCl);
+    /** Starts a Master and the Workers, and waits until every Worker registered with the Master. */
+    public static StandaloneCluster start(Path dir, Options options) throws IOException {
+        StandaloneCluster cluster = new StandaloneCluster(dir, options);
         try {
-            cluster.startAll(timeout);
+            cluster.startAll();
             return cluster;
         } catch (IOException | RuntimeException e) {
             cluster.close();
@@ -103,17 +120,18 @@ public final class StandaloneCluster implements AutoCloseable {
         return Files.createDirectories(dir.resolve("tmp").resolve("executors"));
     }
 
-    private void startAll(Duration timeout) throws IOException {
+    private void startAll() throws IOException {
         Files.createDirectories(dir.resolve("logs"));
         launch("master", List.of("org.apache.spark.deploy.master.Master",
                 "--host", HOST, "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(webUiPort)), false);
-        for (int i = 1; i <= workers; i++) {
+        for (int i = 1; i <= options.workers(); i++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + i));
             launch("worker-" + i, List.of("org.apache.spark.deploy.worker.Worker",
                     "--host", HOST, "--port", Integer.toString(freePort()), "--webui-port", Integer.toString(freePort()),
-                    "--cores", "1", "--memory", "1g", "--work-dir", work.toString(), masterUrl()), true);
+                    "--cores", Integer.toString(options.coresPerWorker()), "--memory", options.workerMemory(),
+                    "--work-dir", work.toString(), masterUrl()), true);
         }
-        awaitWorkers(timeout);
+        awaitWorkers(options.startTimeout());
     }
 
     /** Polls the Master's {@code /json/} until {@code aliveworkers} reaches the number started. */
@@ -128,8 +146,9 @@ public final class StandaloneCluster implements AutoCloseable {
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 JsonNode status = new ObjectMapper().readTree(response.body());
+                requireMasterUrl(status.path("url").asText());
                 alive = status.path("aliveworkers").asInt(-1);
-                if (alive >= workers) {
+                if (alive >= options.workers()) {
                     return;
                 }
             } catch (IOException e) {
@@ -140,7 +159,15 @@ public final class StandaloneCluster implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException(alive + " of " + workers + " workers alive after " + timeout + "; logs in " + dir.resolve("logs"));
+        throw new IllegalStateException(alive + " of " + options.workers() + " workers alive after " + timeout + "; logs in " + dir.resolve("logs"));
+    }
+
+    /** A taken port makes Spark silently bind the next one; then nothing would find this Master. */
+    private void requireMasterUrl(String advertised) {
+        if (!advertised.isEmpty() && !advertised.equals(masterUrl())) {
+            throw new IllegalStateException("the Master runs at " + advertised + ", not at the free port chosen ("
+                    + masterUrl() + "); another process took the port, run again");
+        }
     }
 
     private void requireAllRunning() {
@@ -160,7 +187,7 @@ public final class StandaloneCluster implements AutoCloseable {
         command.addAll(Project.jvmFlags());
         command.add("-Xmx1g");
         command.add("-Djava.io.tmpdir=" + tmp);
-        command.add("-Dlog4j2.configurationFile=" + Project.root().resolve("conf/log4j2.properties"));
+        // no log4j2 config: Spark's default profile logs INFO to stderr, i.e. to logs/<name>.err
         command.add("-cp");
         command.add(Project.sparkHome().resolve("jars") + "/*");
         command.addAll(mainAndArgs);
@@ -176,7 +203,7 @@ public final class StandaloneCluster implements AutoCloseable {
         if (preloadJsig) {
             env.put("LD_PRELOAD", Project.javaHome().resolve("lib/libjsig.so").toString());
         }
-        if (!openCl) {
+        if (!options.openCl()) {
             env.put("OCL_ICD_VENDORS", Files.createDirectories(dir.resolve("no-opencl-vendors")).toString());
         }
         Process p = pb.start();
@@ -231,6 +258,6 @@ public final class StandaloneCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "StandaloneCluster[" + masterUrl() + ", " + workers + " workers, logs " + dir.resolve("logs") + "]";
+        return "StandaloneCluster[" + masterUrl() + ", " + options.workers() + " workers, logs " + dir.resolve("logs") + "]";
     }
 }

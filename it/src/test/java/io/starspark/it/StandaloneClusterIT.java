@@ -15,7 +15,7 @@ class StandaloneClusterIT {
     void clusterCheckUsesBothExecutorsWithoutOpenCl() throws Exception {
         Path dir = Files.createDirectories(Project.itDir().resolve("standalone-" + System.currentTimeMillis()));
         long start = System.nanoTime();
-        try (StandaloneCluster cluster = StandaloneCluster.start(dir, 2, false, Duration.ofSeconds(90))) {
+        try (StandaloneCluster cluster = StandaloneCluster.start(dir, StandaloneCluster.Options.workers(2).withoutOpenCl())) {
             long up = (System.nanoTime() - start) / 1_000_000;
             ProcessResult result = cluster.submit(Project.appJar(), ClusterScenario.MAIN_CLASS,
                     List.of("spark.executor.memory=512m"), ClusterScenario.args(2), Duration.ofSeconds(180));
