@@ -32,6 +32,19 @@ final class Project {
         return path("starspark.it.dir");
     }
 
+    /** An empty it/target/it/NAME (the previous run's files removed, so disk use stays bounded). */
+    static Path freshDir(String name) throws IOException {
+        Path dir = itDir().resolve(name);
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+
     /** The flags from conf/jvm-flags, the one list. */
     static List<String> jvmFlags() {
         try {

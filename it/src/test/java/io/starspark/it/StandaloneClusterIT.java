@@ -2,7 +2,6 @@ package io.starspark.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +12,7 @@ class StandaloneClusterIT {
 
     @Test
     void clusterCheckUsesBothExecutorsWithoutOpenCl() throws Exception {
-        Path dir = Files.createDirectories(Project.itDir().resolve("standalone-" + System.currentTimeMillis()));
+        Path dir = Project.freshDir("standalone");
         long start = System.nanoTime();
         try (StandaloneCluster cluster = StandaloneCluster.start(dir, StandaloneCluster.Options.workers(2).withoutOpenCl())) {
             long up = (System.nanoTime() - start) / 1_000_000;
