@@ -1,0 +1,122 @@
+package io.starspark.driver;
+
+import io.starspark.workers.conf.StarSettings;
+import io.starspark.workers.conf.StarSparkConf;
+import io.starspark.workers.diag.ClusterProbe;
+import io.starspark.workers.diag.ClusterProbe.TaskReport;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code starspark cluster-check}: a diagnostic Spark job. Sums 1..n in {@code --tasks} tasks and
+ * reports which executors ran them and the kernels setting each executor read. Loads no model and
+ * no OpenCL, so it separates "the cluster is broken" from "the kernels are broken".
+ */
+@Command(name = "cluster-check", hidden = true, description = "Run a small self-check job on a Spark cluster.")
+final class ClusterCheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--master", description = "Spark master URL (default: spark.master from spark-submit, else local[2])")
+    String master;
+
+    @Option(names = "--tasks", defaultValue = "4", description = "number of tasks (default ${DEFAULT-VALUE})")
+    int tasks;
+
+    @Option(names = "--numbers", defaultValue = "1000", description = "sum 1..n (default ${DEFAULT-VALUE})")
+    long numbers;
+
+    @Option(names = "--expect-executors", defaultValue = "1",
+            description = "wait until this many executors registered (default ${DEFAULT-VALUE})")
+    int expectExecutors;
+
+    @Option(names = "--wait-seconds", defaultValue = "60", description = "how long to wait for executors")
+    int waitSeconds;
+
+    @Mixin
+    SettingsOptions settingsOptions;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (tasks < 1 || numbers < 1 || expectExecutors < 1 || waitSeconds < 1) {
+            throw new UserError("--tasks, --numbers, --expect-executors and --wait-seconds must be positive");
+        }
+        StarSettings settings = settingsOptions.settings();
+        SparkConf conf = new SparkConf().setAppName("starspark cluster-check").setIfMissing("spark.ui.enabled", "false");
+        if (master != null) {
+            conf.setMaster(master);
+        }
+        conf.setIfMissing("spark.master", "local[2]");
+        StarSparkConf.configure(conf, settings);
+        long start = System.nanoTime();
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            long contextReady = System.nanoTime();
+            waitForExecutors(sc);
+            long executorsReady = System.nanoTime();
+            List<Long> input = LongStream.rangeClosed(1, numbers).boxed().collect(Collectors.toList());
+            List<TaskReport> reports = sc.parallelize(input, tasks).mapPartitions(new ClusterProbe()).collect();
+            Map<String, Object> result = summary(sc.master(), reports);
+            result.put("millis", new java.util.TreeMap<>(Map.of("sparkContext", millis(start, contextReady),
+                    "executors", millis(contextReady, executorsReady), "job", millis(executorsReady, System.nanoTime()))));
+            output.print(spec.commandLine().getOut(), result);
+        }
+        return ErrorContract.EXIT_OK;
+    }
+
+    private Map<String, Object> summary(String usedMaster, List<TaskReport> reports) {
+        long sum = reports.stream().mapToLong(TaskReport::sum).sum();
+        long expected = numbers * (numbers + 1) / 2;
+        if (sum != expected || reports.size() != tasks) {
+            throw new IllegalStateException("cluster-check computed " + sum + " in " + reports.size()
+                    + " tasks; expected " + expected + " in " + tasks);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("master", usedMaster);
+        result.put("tasks", reports.size());
+        result.put("executors", reports.stream().map(TaskReport::executorId).distinct().count());
+        result.put("executorIds", new TreeSet<>(reports.stream().map(TaskReport::executorId).toList()));
+        result.put("sum", sum);
+        result.put("expectedSum", expected);
+        result.put("kernelsOnExecutors", new TreeSet<>(reports.stream().map(TaskReport::kernels).toList()));
+        result.put("reports", reports);
+        return result;
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
+    }
+
+    /** Blocks until {@code --expect-executors} executors registered, so tasks can spread over them. */
+    private void waitForExecutors(JavaSparkContext sc) throws InterruptedException {
+        if (sc.sc().isLocal()) {
+            return;
+        }
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        int registered = 0;
+        while (System.nanoTime() < deadline) {
+            registered = sc.statusTracker().getExecutorInfos().length - 1; // minus the driver
+            if (registered >= expectExecutors) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new UserError("only " + registered + " of " + expectExecutors + " executors registered with "
+                + sc.master() + " after " + waitSeconds + " s; are the workers up and do they have free cores?");
+    }
+}

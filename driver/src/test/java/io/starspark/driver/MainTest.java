@@ -1,0 +1,130 @@
+package io.starspark.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** The CLI's exit-code and stderr contract, run in-process. */
+class MainTest {
+
+    /** A test-only subcommand that throws what it is told to. */
+    @Command(name = "boom")
+    static final class Boom implements Callable<Integer> {
+        @Parameters(index = "0")
+        String kind;
+
+        @Override
+        public Integer call() throws Exception {
+            switch (kind) {
+                case "user": throw new UserError("model file not found: /x.gguf");
+                case "arg": throw new IllegalArgumentException("spark.starspark.pageSize must be positive\n(got 0)");
+                case "wrapped": throw new ExecutionException(new UserError("wrapped problem"));
+                case "bug": throw new IllegalStateException("index 7 out of bounds");
+                default: return 0;
+            }
+        }
+    }
+
+    record Result(int code, String out, String err) {
+        String[] errLines() {
+            return err.isEmpty() ? new String[0] : err.split("\\R");
+        }
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        cl.addSubcommand("boom", new Boom());
+        int code = Main.execute(cl, args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static void assertUserError(Result r, String message) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().length, "exactly one line on stderr: " + r.err());
+        assertEquals("starspark: error: " + message, r.errLines()[0]);
+    }
+
+    @Test
+    void userErrorsAreOneLineWithExitCode2() {
+        assertUserError(run("boom", "user"), "model file not found: /x.gguf");
+        assertUserError(run("boom", "arg"), "spark.starspark.pageSize must be positive (got 0)");
+        assertUserError(run("boom", "wrapped"), "wrapped problem");
+        assertUserError(run(), "missing command; try 'starspark --help'");
+    }
+
+    @Test
+    void parseErrorsAreUserErrors() {
+        assertUserError(run("--bogus"), "Unknown option: '--bogus' (see 'starspark --help')");
+        assertUserError(run("info", "--conf"), "Missing required parameter for option '--conf' (KEY=VALUE)"
+                + " (see 'starspark info --help')");
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        assertUserError(run("info", "-c", "spark.starspark.blockSize=100"),
+                "spark.starspark.blockSize must be a positive multiple of spark.starspark.pageSize (got 100, pageSize 64)");
+        assertUserError(run("info", "-c", "blockSize"), "--conf wants KEY=VALUE (got 'blockSize')");
+        assertUserError(run("info", "--settings", "/nonexistent/job.properties"),
+                "settings file not found: /nonexistent/job.properties");
+    }
+
+    @Test
+    void bugsPrintTheStackTraceWithExitCode1() {
+        Result r = run("boom", "bug");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("java.lang.IllegalStateException: index 7 out of bounds"), r.err());
+        assertTrue(r.err().contains("\tat io.starspark.driver.MainTest$Boom.call"), r.err());
+    }
+
+    @Test
+    void successAndHelpExitZero() {
+        assertEquals(0, run("boom", "ok").code());
+        Result help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("info"), help.out());
+        assertFalse(help.out().contains("cluster-check"), "diagnostic command is hidden");
+    }
+
+    @Test
+    void infoPrintsJsonWithVersionsAndKernelsChoice() throws Exception {
+        Result r = run("info", "--json", "-c", "spark.starspark.kernels=reference");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals("reference", json.get("kernels").asText());
+        assertEquals("4.2.0", json.get("spark").asText());
+        assertTrue(json.get("starspark").asText().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), r.out());
+        assertEquals(System.getProperty("java.version"), json.get("java").asText().split(" ")[0]);
+        assertEquals("64", json.get("settings").get("spark.starspark.pageSize").asText());
+    }
+
+    @Test
+    void clusterCheckRunsInLocalModeThroughKryo() throws Exception {
+        Result r = run("cluster-check", "--master", "local[2]", "--tasks", "3", "--numbers", "100", "--json",
+                "-c", "spark.starspark.kernels=java");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(5050, json.get("sum").asLong());
+        assertEquals(3, json.get("tasks").asInt());
+        assertEquals("java", json.get("kernelsOnExecutors").get(0).asText());
+        long perTask = 0;
+        for (JsonNode report : json.get("reports")) {
+            perTask += report.get("sum").asLong();
+        }
+        assertEquals(5050, perTask);
+        assertUserError(run("cluster-check", "--tasks", "0"),
+                "--tasks, --numbers, --expect-executors and --wait-seconds must be positive");
+    }
+}

@@ -1,0 +1,59 @@
+package io.starspark.workers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starspark.workers.conf.StarSettings;
+import io.starspark.workers.conf.StarSparkConf;
+import io.starspark.workers.diag.ClusterProbe;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag$;
+
+/** Round trips through Spark's own KryoSerializer configured exactly as jobs configure it. */
+class KryoRegistrationTest {
+
+    private final SerializerInstance kryo = new KryoSerializer(
+            StarSparkConf.configure(new SparkConf(false), StarSettings.defaults())).newInstance();
+
+    private <T> T roundTrip(T value) {
+        ByteBuffer bytes = kryo.serialize(value, ClassTag$.MODULE$.apply(Object.class));
+        return kryo.deserialize(bytes, ClassTag$.MODULE$.apply(Object.class));
+    }
+
+    @Test
+    void recordsSurviveAndAreRevalidated() {
+        StarSettings settings = StarSettings.from(Map.of("spark.starspark.kvDir", "hdfs://nn:8020/kv",
+                "spark.starspark.blockSize", "128", "spark.starspark.pageSize", "16"));
+        assertEquals(settings, roundTrip(settings));
+        ClusterProbe.TaskReport[] reports = {
+            new ClusterProbe.TaskReport(0, "1", 10, 4, "java"), new ClusterProbe.TaskReport(1, "2", -3, 1, "auto")};
+        assertArrayEquals(reports, roundTrip(reports));
+    }
+
+    @Test
+    void unregisteredClassesFailLoudly() {
+        record Unregistered(int x) {
+        }
+        Exception e = assertThrows(Exception.class, () -> roundTrip(new Unregistered(1)));
+        assertTrue(String.valueOf(e.getMessage()).contains("Class is not registered"), e.getMessage());
+    }
+
+    @Test
+    void jobConfHasKryoAndExecutorFlags() {
+        SparkConf conf = StarSparkConf.configure(new SparkConf(false)
+                .set("spark.executor.extraJavaOptions", "-Xss4m --add-modules=jdk.incubator.vector"), StarSettings.defaults());
+        String options = conf.get("spark.executor.extraJavaOptions");
+        assertTrue(options.startsWith("-Xss4m --add-modules=jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions"), options);
+        assertEquals(1, options.split("--add-modules=jdk.incubator.vector", -1).length - 1, options);
+        assertTrue(options.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"), options);
+        assertEquals("true", conf.get("spark.kryo.registrationRequired"));
+        assertTrue(conf.get("spark.executorEnv.LD_PRELOAD").endsWith("/lib/libjsig.so"));
+    }
+}
