@@ -1,5 +1,7 @@
 package io.starspark.driver;
 
+import io.starspark.kv.KvStoreException;
+import io.starspark.model.ModelFormatException;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -20,7 +22,7 @@ public final class ErrorContract {
 
     /** Exception types that mean "the input is wrong"; model format errors are added here when wired in. */
     static final List<Class<? extends Throwable>> USER_ERROR_TYPES = List.of(
-            UserError.class, IllegalArgumentException.class);
+            UserError.class, IllegalArgumentException.class, ModelFormatException.class, KvStoreException.class);
 
     private ErrorContract() {
     }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "starspark", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Distributed long-context LLM inference (Star Attention) on Apache Spark.",
-        subcommands = {InfoCommand.class, ClusterCheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, MakeModelCommand.class, InfoCommand.class,
+                ClusterCheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

@@ -6,7 +6,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.workers.conf.KernelsChoice;
-import io.starspark.workers.conf.KvDtype;
+import io.starspark.kv.KvDtype;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.diag.ClusterProbe;
 import java.net.URI;
@@ -33,7 +33,12 @@ public class KryoRegistration implements KryoRegistrator {
             AttentionMode.class,
             StarSettings.class,
             ClusterProbe.TaskReport.class,
-            ClusterProbe.TaskReport[].class);
+            ClusterProbe.TaskReport[].class,
+            float[][].class,
+            java.util.ArrayList.class,
+            BlockSpec.class,
+            BlockResult.class,
+            BlockResult[].class);
 
     @Override
     public void registerClasses(Kryo kryo) {

@@ -1,5 +1,6 @@
 package io.starspark.workers.conf;
 
+import io.starspark.kv.KvDtype;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.starspark.workers.conf;
 
+import io.starspark.kv.KvDtype;
 import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;

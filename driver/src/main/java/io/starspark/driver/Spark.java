@@ -1,0 +1,27 @@
+package io.starspark.driver;
+
+import io.starspark.workers.conf.StarSettings;
+import io.starspark.workers.conf.StarSparkConf;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** The Spark context of a CLI command: the master from --master, else spark-submit's, else local[2]. */
+final class Spark {
+    private Spark() {
+    }
+
+    static JavaSparkContext open(String appName, String master, StarSettings settings) {
+        SparkConf conf = new SparkConf().setAppName(appName).setIfMissing("spark.ui.enabled", "false");
+        if (master != null) {
+            conf.setMaster(master);
+        }
+        conf.setIfMissing("spark.master", "local[2]");
+        StarSparkConf.configure(conf, settings);
+        return new JavaSparkContext(conf);
+    }
+
+    /** Partitions for phase 1: two per executor core so a slow or retried block does not idle the rest. */
+    static int partitions(JavaSparkContext jsc) {
+        return Math.max(2, 2 * jsc.defaultParallelism());
+    }
+}
