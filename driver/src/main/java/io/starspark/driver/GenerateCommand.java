@@ -183,7 +183,7 @@ final class GenerateCommand implements Callable<Integer> {
                 ? new SparseSettings(settings.sparseTopK(), settings.sparseSinkPages(), settings.sparseLocalPages())
                 : null;
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
-            StarRequest request = new StarRequest(m.path().toString(), context, q, maxNewTokens, plan,
+            StarRequest request = new StarRequest(model != null ? model : settings.model(), context, q, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc), -1,
                     sparse);
             StarAnswer a = StarRunner.answer(jsc, request, sampler);

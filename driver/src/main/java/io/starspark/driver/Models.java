@@ -14,7 +14,10 @@ final class Models {
         if (path == null || path.isBlank()) {
             throw new UserError("no model given: pass --model FILE.gguf or set spark.starspark.model");
         }
-        Path p = Path.of(path);
+        if (path.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*") && !path.startsWith("file:")) {
+            return ModelRegistry.get(path); // a Hadoop FileSystem URI: fetched (and checked) by the registry
+        }
+        Path p = path.startsWith("file:") ? Path.of(java.net.URI.create(path)) : Path.of(path);
         if (!Files.exists(p)) {
             throw new UserError("model file not found: " + path);
         }

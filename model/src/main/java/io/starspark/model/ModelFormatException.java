@@ -11,6 +11,11 @@ public class ModelFormatException extends RuntimeException {
         super(file + ": " + problem);
     }
 
+    /** For a model named by a URI (e.g. on HDFS) rather than a local path. */
+    public ModelFormatException(String location, String problem) {
+        super(location + ": " + problem);
+    }
+
     public ModelFormatException(Path file, String problem, Throwable cause) {
         super(file + ": " + problem, cause);
     }
