@@ -15,6 +15,8 @@ import io.starspark.model.Sampler;
 import io.starspark.kernels.KernelBackends;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
+import io.starspark.workers.conf.StarSettings;
+import io.starspark.workers.conf.StarSparkConf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +50,8 @@ class StarGoldenTest {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("starspark-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1");
+        // the production configuration: Kryo with every wire class registered (registrationRequired)
+        StarSparkConf.configure(conf, StarSettings.defaults());
         return new JavaSparkContext(conf);
     }
 
