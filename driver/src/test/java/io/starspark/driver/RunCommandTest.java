@@ -147,6 +147,27 @@ class RunCommandTest {
     }
 
     @Test
+    void sparseWithABudgetCoveringAllPagesEqualsStar() throws IOException {
+        // 300 context tokens in 16-token pages = 19 pages; top-k 32 (+ sink + local) picks all of them,
+        // so sparse decoding attends exactly what Star does and must give the golden Star ids.
+        JsonNode golden = Cli.goldenStarCase();
+        Path in = Files.writeString(tmp.resolve("in.jsonl"), JSON.writeValueAsString(Map.of("id", "lily",
+                "document", golden.get("context_text").asText(), "questions", List.of(golden.get("question").asText())))
+                + "\n", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("sparse");
+        Cli.Result r = run("run", "--model", MODEL, "--input", in.toString(), "--output", out.toString(),
+                "--max-new-tokens", golden.get("new_tokens").asText(), "--attention", "sparse", "--top-k", "32",
+                "--block-size", "64", "--anchor-size", "64", "--page-size", "16",
+                "--kv-dir", tmp.resolve("kv").toUri().toString(), "--kernels", KERNELS, "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        JsonNode row = rows(out).get(0);
+        assertEquals("sparse", row.get("stats").get("attention").asText());
+        assertEquals(19, row.get("stats").get("pages").asInt());
+        assertEquals(19.0, row.get("stats").get("context_pages_per_step").asDouble(), 1e-9);
+        assertArrayEquals(ints(golden.get("star").get("ids")), ints(row.get("ids")), "sparse over all pages = star");
+    }
+
+    @Test
     void failureMidJobLeavesNoOutput() throws IOException {
         // The first prefill commits its manifest with block size 64; the second document has the same text,
         // so it maps to the same K/V folder. Rerunning with block size 32 fails on the K/V manifest check
