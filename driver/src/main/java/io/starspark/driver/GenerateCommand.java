@@ -10,7 +10,6 @@ import io.starspark.model.Sampler;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.SparseSettings;
 import io.starspark.workers.conf.AttentionMode;
-import io.starspark.workers.conf.StarKeys;
 import io.starspark.workers.conf.StarSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,32 +59,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--attention", description = "full, star or sparse (default: spark.starspark.attention, star)")
-    String attention;
-
-    @Option(names = "--block-size", description = "Star block size (spark.starspark.blockSize)")
-    Integer blockSize;
-
-    @Option(names = "--anchor-size", description = "Star anchor size (spark.starspark.anchorSize)")
-    Integer anchorSize;
-
-    @Option(names = "--page-size", description = "K/V page size (spark.starspark.pageSize)")
-    Integer pageSize;
-
-    @Option(names = "--kv-dir", paramLabel = "URI", description = "where K/V pages go (spark.starspark.kvDir)")
-    String kvDir;
-
-    @Option(names = "--kv-dtype", description = "f32 or f16 (spark.starspark.kvDtype)")
-    String kvDtype;
-
-    @Option(names = "--top-k", description = "sparse: pages per layer and KV head (spark.starspark.sparse.topK)")
-    Integer topK;
-
-    @Option(names = "--kernels", description = "auto, java, aparapi or reference (spark.starspark.kernels)")
-    String kernels;
-
     @Option(names = "--master", description = "Spark master for star/sparse (default: spark-submit's, else local[2])")
     String master;
+
+    @Mixin
+    StarOptions starOptions;
 
     @Mixin
     SettingsOptions settingsOptions;
@@ -112,23 +90,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private StarSettings settings() {
-        Map<String, String> raw = settingsOptions.raw();
-        put(raw, StarKeys.ATTENTION.key(), attention);
-        put(raw, StarKeys.BLOCK_SIZE.key(), blockSize);
-        put(raw, StarKeys.ANCHOR_SIZE.key(), anchorSize);
-        put(raw, StarKeys.PAGE_SIZE.key(), pageSize);
-        put(raw, StarKeys.KV_DIR.key(), kvDir);
-        put(raw, StarKeys.KV_DTYPE.key(), kvDtype);
-        put(raw, StarKeys.SPARSE_TOP_K.key(), topK);
-        put(raw, StarKeys.KERNELS.key(), kernels);
-        put(raw, StarKeys.MODEL.key(), model);
-        return StarSettings.from(raw);
-    }
-
-    private static void put(Map<String, String> raw, String key, Object value) {
-        if (value != null) {
-            raw.put(key, value.toString());
-        }
+        return starOptions.settings(settingsOptions, model);
     }
 
     private Map<String, Object> generateFromPrompt(LlamaModel m, StarSettings settings, Sampler sampler) {
@@ -138,8 +100,8 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompt.isBlank()) {
             throw new UserError("--prompt is empty");
         }
-        if (attention != null && settings.attention() != AttentionMode.FULL) {
-            throw new UserError("--attention " + attention + " needs --context-file and --question; "
+        if (starOptions.attentionGiven() && settings.attention() != AttentionMode.FULL) {
+            throw new UserError("--attention " + starOptions.attention + " needs --context-file and --question; "
                     + "--prompt always runs full attention on one JVM");
         }
         int[] ids = m.tokenizer().encode(prompt, true, true);
@@ -179,9 +141,7 @@ final class GenerateCommand implements Callable<Integer> {
             return out;
         }
         StarPlan plan = StarPlan.of(context.length, settings.blockSize(), settings.anchorSize(), settings.pageSize());
-        SparseSettings sparse = settings.attention() == AttentionMode.SPARSE
-                ? new SparseSettings(settings.sparseTopK(), settings.sparseSinkPages(), settings.sparseLocalPages())
-                : null;
+        SparseSettings sparse = StarOptions.sparse(settings);
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
             StarRequest request = new StarRequest(model != null ? model : settings.model(), context, q, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc), -1,
@@ -195,7 +155,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private static String choice(StarSettings settings) {
-        return settings.kernels().name().toLowerCase(java.util.Locale.ROOT);
+        return StarOptions.kernelsChoice(settings);
     }
 
     private static Map<String, Object> result(LlamaModel m, int promptTokens, int[] ids, Map<String, Object> stats) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "starspark", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Distributed long-context LLM inference (Star Attention) on Apache Spark.",
-        subcommands = {GenerateCommand.class, TokenizeCommand.class, MakeModelCommand.class, InfoCommand.class,
+        subcommands = {RunCommand.class, GenerateCommand.class, TokenizeCommand.class, MakeModelCommand.class, InfoCommand.class,
                 ClusterCheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

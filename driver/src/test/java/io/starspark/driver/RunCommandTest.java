@@ -1,0 +1,189 @@
+package io.starspark.driver;
+
+import static io.starspark.driver.Cli.KERNELS;
+import static io.starspark.driver.Cli.MODEL;
+import static io.starspark.driver.Cli.ints;
+import static io.starspark.driver.Cli.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.kernels.KernelBackends;
+import io.starspark.model.Generator;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Sampler;
+import io.starspark.workers.ModelRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code starspark run} end to end on local Spark with stories260K, against the Star golden. */
+class RunCommandTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Short enough for one 64-token block, so Star equals full attention exactly. */
+    static final String SHORT_DOC = "Tom had a red ball. He liked to throw the ball to his dog Max.";
+    static final List<String> ROW_FIELDS = List.of("id", "question", "answer", "ids", "stats");
+
+    @TempDir
+    Path tmp;
+
+    private Path input(JsonNode golden) throws IOException {
+        List<String> rows = List.of(
+                JSON.writeValueAsString(Map.of("id", "lily", "document", golden.get("context_text").asText(),
+                        "questions", List.of(golden.get("question").asText(), " Her mom"))),
+                JSON.writeValueAsString(Map.of("id", "tom", "document", SHORT_DOC,
+                        "questions", List.of(" Tom", " The dog"))));
+        return Files.write(tmp.resolve("in.jsonl"), rows, StandardCharsets.UTF_8);
+    }
+
+    private static List<JsonNode> rows(Path output) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(output.resolve(BatchOutput.PART), StandardCharsets.UTF_8)) {
+            rows.add(JSON.readTree(line));
+        }
+        return rows;
+    }
+
+    /** File names in {@code dir}, without the local FileSystem's hidden {@code .NAME.crc} checksum files. */
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> !(n.startsWith(".") && n.endsWith(".crc")))
+                    .sorted().toList();
+        }
+    }
+
+    /** Greedy full attention over context ++ question on this JVM: the reference for one-block documents. */
+    private static int[] fullAttention(String document, String question, int maxNew) {
+        LlamaModel m = ModelRegistry.get(MODEL);
+        int[] prompt = IntStream.concat(IntStream.of(m.tokenizer().encode(document, true, true)),
+                IntStream.of(m.tokenizer().encode(question, false, false))).toArray();
+        return new Generator(m, KernelBackends.select(KERNELS)).generate(prompt, maxNew, Sampler.greedy()).ids();
+    }
+
+    @Test
+    void starBatchMatchesGoldenReusesPrefillAndCommitsAtomically() throws IOException {
+        JsonNode golden = Cli.goldenStarCase();
+        Path in = input(golden);
+        Path out = tmp.resolve("answers");
+        Cli.Result r = run("run", "--model", MODEL, "--input", in.toString(), "--output", out.toString(),
+                "--max-new-tokens", golden.get("new_tokens").asText(), "--attention", "star",
+                "--block-size", golden.get("block_size").asText(), "--anchor-size", golden.get("anchor_size").asText(),
+                "--page-size", "16", "--kv-dir", tmp.resolve("kv").toUri().toString(), "--kernels", KERNELS,
+                "--master", "local[2]", "--json");
+        assertEquals(0, r.code(), r.err());
+
+        JsonNode summary = JSON.readTree(r.out());
+        assertEquals(2, summary.get("documents").asInt());
+        assertEquals(4, summary.get("questions").asInt());
+        assertEquals(2, summary.get("prefills").asInt(), "one prefill per document");
+        assertEquals("star", summary.get("attention").asText());
+
+        assertEquals(List.of("_SUCCESS", "part-00000.jsonl"), names(out));
+        assertEquals(List.of("answers", "in.jsonl", "kv"), names(tmp), "no temporary folder left beside the output");
+
+        List<JsonNode> rows = rows(out);
+        assertEquals(4, rows.size());
+        for (JsonNode row : rows) {
+            List<String> fields = new ArrayList<>();
+            row.fieldNames().forEachRemaining(fields::add);
+            assertEquals(ROW_FIELDS, fields);
+        }
+        JsonNode lily = rows.get(0);
+        assertEquals("lily", lily.get("id").asText());
+        assertEquals(" Lily", lily.get("question").asText());
+        assertArrayEquals(ints(golden.get("star").get("ids")), ints(lily.get("ids")), "golden star ids");
+        assertEquals(golden.get("star").get("text").asText(), lily.get("answer").asText());
+        JsonNode s0 = lily.get("stats");
+        assertFalse(s0.get("prefill_reused").asBoolean());
+        assertEquals(golden.get("context_ids").size(), s0.get("context_tokens").asInt());
+        assertEquals(5, s0.get("blocks").asInt());
+        assertTrue(s0.get("executors").asInt() >= 1, s0.toString());
+        assertEquals(24, s0.get("generated_tokens").asInt());
+        assertTrue(s0.get("phase1_seconds").asDouble() > 0, s0.toString());
+
+        JsonNode mom = rows.get(1);
+        assertEquals(List.of("lily", " Her mom"), List.of(mom.get("id").asText(), mom.get("question").asText()));
+        assertTrue(mom.get("stats").get("prefill_reused").asBoolean(), "second question reuses the prefill");
+        assertEquals(s0.get("kv_root").asText(), mom.get("stats").get("kv_root").asText());
+
+        for (int q = 2; q < 4; q++) {
+            JsonNode row = rows.get(q);
+            assertEquals("tom", row.get("id").asText());
+            assertEquals(1, row.get("stats").get("blocks").asInt());
+            assertEquals(q == 3, row.get("stats").get("prefill_reused").asBoolean());
+            assertArrayEquals(fullAttention(SHORT_DOC, row.get("question").asText(), 24), ints(row.get("ids")),
+                    "one-block Star = full attention for " + row.get("question"));
+        }
+    }
+
+    @Test
+    void fullAttentionBatchMatchesGoldenWithoutSpark() throws IOException {
+        JsonNode golden = Cli.goldenStarCase();
+        Path in = Files.writeString(tmp.resolve("in.jsonl"), JSON.writeValueAsString(Map.of("id", "lily",
+                "document", golden.get("context_text").asText(), "questions", List.of(golden.get("question").asText())))
+                + "\n", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("full");
+        Cli.Result r = run("run", "--model", MODEL, "--input", in.toString(), "--output", out.toUri().toString(),
+                "--max-new-tokens", golden.get("new_tokens").asText(), "--attention", "full", "--kernels", KERNELS);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("questions: 1"), r.out());
+        List<JsonNode> rows = rows(out);
+        assertEquals(1, rows.size());
+        assertArrayEquals(ints(golden.get("full").get("ids")), ints(rows.get(0).get("ids")), "golden full ids");
+        assertEquals("full", rows.get(0).get("stats").get("attention").asText());
+        assertEquals(List.of("full", "in.jsonl"), names(tmp));
+        assertEquals(List.of("_SUCCESS", "part-00000.jsonl"), names(out));
+    }
+
+    @Test
+    void sparseWithABudgetCoveringAllPagesEqualsStar() throws IOException {
+        // 300 context tokens in 16-token pages = 19 pages; top-k 32 (+ sink + local) picks all of them,
+        // so sparse decoding attends exactly what Star does and must give the golden Star ids.
+        JsonNode golden = Cli.goldenStarCase();
+        Path in = Files.writeString(tmp.resolve("in.jsonl"), JSON.writeValueAsString(Map.of("id", "lily",
+                "document", golden.get("context_text").asText(), "questions", List.of(golden.get("question").asText())))
+                + "\n", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("sparse");
+        Cli.Result r = run("run", "--model", MODEL, "--input", in.toString(), "--output", out.toString(),
+                "--max-new-tokens", golden.get("new_tokens").asText(), "--attention", "sparse", "--top-k", "32",
+                "--block-size", "64", "--anchor-size", "64", "--page-size", "16",
+                "--kv-dir", tmp.resolve("kv").toUri().toString(), "--kernels", KERNELS, "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        JsonNode row = rows(out).get(0);
+        assertEquals("sparse", row.get("stats").get("attention").asText());
+        assertEquals(19, row.get("stats").get("pages").asInt());
+        assertEquals(19.0, row.get("stats").get("context_pages_per_step").asDouble(), 1e-9);
+        assertArrayEquals(ints(golden.get("star").get("ids")), ints(row.get("ids")), "sparse over all pages = star");
+    }
+
+    @Test
+    void failureMidJobLeavesNoOutput() throws IOException {
+        // The first prefill commits its manifest with block size 64; the second document has the same text,
+        // so it maps to the same K/V folder. Rerunning with block size 32 fails on the K/V manifest check
+        // after the temporary folder was created: the job must delete it and leave no output.
+        Path in = Files.writeString(tmp.resolve("in.jsonl"),
+                "{\"id\": \"a\", \"document\": \"" + SHORT_DOC + "\", \"questions\": [\" Tom\"]}\n", StandardCharsets.UTF_8);
+        String kv = tmp.resolve("kv").toUri().toString();
+        String[] common = {"run", "--model", MODEL, "--input", in.toString(), "--max-new-tokens", "2",
+            "--page-size", "16", "--kv-dir", kv, "--kernels", KERNELS, "--master", "local[1]"};
+        Cli.Result first = run(Stream.concat(Stream.of(common), Stream.of("--output", tmp.resolve("one").toString(),
+                "--block-size", "64")).toArray(String[]::new));
+        assertEquals(0, first.code(), first.err());
+        Cli.Result second = run(Stream.concat(Stream.of(common), Stream.of("--output", tmp.resolve("two").toString(),
+                "--block-size", "32", "--anchor-size", "32")).toArray(String[]::new));
+        String message = Cli.userErrorMessage(second);
+        assertTrue(message.contains("blockSize 64 but this run uses 32"), message);
+        assertEquals(List.of("in.jsonl", "kv", "one"), names(tmp), "no 'two' and no temporary folder");
+    }
+}
