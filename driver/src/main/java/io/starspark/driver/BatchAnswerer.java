@@ -74,7 +74,7 @@ abstract class BatchAnswerer implements AutoCloseable {
         Answer answer(int[] context, int[] question) {
             StarPlan plan = StarPlan.of(context.length, settings.blockSize(), settings.anchorSize(),
                     settings.pageSize());
-            StarRequest request = new StarRequest(model.path().toString(), context, question, maxNewTokens, plan,
+            StarRequest request = new StarRequest(settings.requireModel(), context, question, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings),
                     Spark.partitions(jsc), -1, StarOptions.sparse(settings));
             StarAnswer a = StarRunner.answer(jsc, request, Sampler.greedy());

@@ -143,7 +143,7 @@ final class GenerateCommand implements Callable<Integer> {
         StarPlan plan = StarPlan.of(context.length, settings.blockSize(), settings.anchorSize(), settings.pageSize());
         SparseSettings sparse = StarOptions.sparse(settings);
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
-            StarRequest request = new StarRequest(model != null ? model : settings.model(), context, q, maxNewTokens, plan,
+            StarRequest request = new StarRequest(settings.requireModel(), context, q, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc), -1,
                     sparse);
             StarAnswer a = StarRunner.answer(jsc, request, sampler);

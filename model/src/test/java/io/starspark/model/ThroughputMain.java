@@ -1,14 +1,14 @@
 package io.starspark.model;
 
 import io.starspark.kernels.Kernels;
-import io.starspark.kernels.ReferenceKernels;
+import io.starspark.kernels.KernelBackends;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * Single-JVM prefill/decode throughput on a model (not a test; prints numbers).
- * Usage: {@code ThroughputMain <model.gguf> [promptTokens] [decodeTokens]}.
+ * Usage: {@code ThroughputMain <model.gguf> [promptTokens] [decodeTokens] [java|reference|aparapi]}.
  */
 public final class ThroughputMain {
     private ThroughputMain() {
@@ -18,7 +18,7 @@ public final class ThroughputMain {
         LlamaModel m = LlamaModel.load(Path.of(args[0]));
         int promptLen = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int decode = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        Kernels k = new ReferenceKernels();
+        Kernels k = KernelBackends.select(args.length > 3 ? args[3] : "java");
         int[] base = m.tokenizer().encode("Lily and Tom went to the park. They saw a big dog. The dog was happy.", true, true);
         int[] prompt = new int[promptLen];
         for (int i = 0; i < promptLen; i++) {
