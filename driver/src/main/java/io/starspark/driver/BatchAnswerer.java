@@ -27,10 +27,12 @@ abstract class BatchAnswerer implements AutoCloseable {
     record Answer(int[] ids, Map<String, Object> stats) {
     }
 
-    static BatchAnswerer open(LlamaModel model, StarSettings settings, int maxNewTokens, String master) {
+    /** @param reprefill delete each document's stored K/V before its first question */
+    static BatchAnswerer open(LlamaModel model, StarSettings settings, int maxNewTokens, String master,
+                              boolean reprefill) {
         return settings.attention() == AttentionMode.FULL
                 ? new Full(model, settings, maxNewTokens)
-                : new Star(model, settings, maxNewTokens, master);
+                : new Star(model, settings, maxNewTokens, master, reprefill);
     }
 
     /**
@@ -63,7 +65,11 @@ abstract class BatchAnswerer implements AutoCloseable {
         private final int maxNewTokens;
         private final JavaSparkContext jsc;
 
-        Star(LlamaModel model, StarSettings settings, int maxNewTokens, String master) {
+        private final boolean reprefill;
+        private final java.util.Set<String> forgotten = new java.util.HashSet<>();
+
+        Star(LlamaModel model, StarSettings settings, int maxNewTokens, String master, boolean reprefill) {
+            this.reprefill = reprefill;
             this.model = model;
             this.settings = settings;
             this.maxNewTokens = maxNewTokens;
@@ -77,6 +83,9 @@ abstract class BatchAnswerer implements AutoCloseable {
             StarRequest request = new StarRequest(settings.requireModel(), context, question, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings),
                     Spark.partitions(jsc), -1, StarOptions.sparse(settings));
+            if (reprefill && forgotten.add(StarRunner.docId(context))) {
+                StarRunner.forget(jsc, request);
+            }
             StarAnswer a = StarRunner.answer(jsc, request, Sampler.greedy());
             Map<String, Object> stats = tokens(context, question, a.ids());
             stats.putAll(Stats.of(a, settings, plan, jsc.master()));

@@ -146,6 +146,9 @@ final class GenerateCommand implements Callable<Integer> {
             StarRequest request = new StarRequest(settings.requireModel(), context, q, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc), -1,
                     sparse);
+            if (starOptions.reprefill) {
+                StarRunner.forget(jsc, request);
+            }
             StarAnswer a = StarRunner.answer(jsc, request, sampler);
             Map<String, Object> out = result(m, context.length + q.length, a.ids(),
                     Stats.of(a, settings, plan, jsc.master()));

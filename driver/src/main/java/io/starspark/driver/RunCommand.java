@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         List<Tokenized> tokenized = tokenize(m, docs);
         long t0 = System.nanoTime();
         Map<String, Object> summary;
-        try (BatchAnswerer answerer = BatchAnswerer.open(m, settings, maxNewTokens, master)) {
+        try (BatchAnswerer answerer = BatchAnswerer.open(m, settings, maxNewTokens, master, starOptions.reprefill)) {
             summary = answerAll(m, answerer, tokenized);
             summary.put("master", answerer.master());
         }

@@ -38,6 +38,10 @@ public final class StarOptions {
     @Option(names = "--kernels", description = "auto, java, aparapi or reference (spark.starspark.kernels)")
     String kernels;
 
+    @Option(names = "--reprefill",
+            description = "delete a document's stored K/V and prefill it again (after a model or settings change)")
+    boolean reprefill;
+
     /** The validated settings: {@code base}'s sources, then these flags, then {@code --model} when given. */
     StarSettings settings(SettingsOptions base, String model) {
         Map<String, String> raw = base.raw();

@@ -77,6 +77,15 @@ class GenerateErrorsTest {
         second[12] = "32"; // --anchor-size
         String message = Cli.userErrorMessage(run(second));
         assertTrue(message.matches("K/V at \\S+/kv/doc-[0-9a-f]{16} was prefilled with blockSize 64 but this run uses 32, "
-                + "anchorSize 64 but this run uses 32; re-prefill or point --kv-dir elsewhere"), message);
+                + "anchorSize 64 but this run uses 32; re-prefill with --reprefill or point --kv-dir elsewhere"), message);
+        String[] again = java.util.Arrays.copyOf(second, second.length + 2);
+        again[second.length] = "--reprefill";
+        again[second.length + 1] = "--json";
+        Cli.Result re = run(again);
+        assertEquals(0, re.code(), re.err());
+        com.fasterxml.jackson.databind.JsonNode stats = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(re.out()).get("stats");
+        assertEquals(false, stats.get("prefill_reused").asBoolean());
+        assertEquals(10, stats.get("blocks").asInt(), "300 tokens in blocks of 32");
     }
 }

@@ -104,7 +104,7 @@ public class BlobKvStore implements KvStore {
         boolean same = blobs.length(name) == bytes.length && Arrays.equals(blobs.read(name, 0, bytes.length), bytes);
         if (!same) {
             throw new KvStoreException(blobs.where(name) + " already holds different K/V for block " + blockIndex
-                    + " (another model or settings?); delete the document's K/V or point --kv-dir elsewhere");
+                    + " (another model or settings?); delete the document's K/V (--reprefill) or point --kv-dir elsewhere");
         }
     }
 
@@ -159,7 +159,7 @@ public class BlobKvStore implements KvStore {
         Optional<Manifest> existing = readManifest();
         if (existing.isEmpty() || !existing.get().equals(manifest)) {
             throw new KvStoreException("cannot commit " + blobs.where(MANIFEST) + ": a different manifest is already"
-                    + " there; delete the document's K/V or point --kv-dir elsewhere");
+                    + " there; delete the document's K/V (--reprefill) or point --kv-dir elsewhere");
         }
     }
 

@@ -68,7 +68,7 @@ public record Manifest(int formatVersion, String docId, String modelId, String m
     /**
      * Throws when this (stored) manifest differs from what the current run expects, naming every
      * mismatched field, e.g. {@code K/V at hdfs://nn/kv/doc-1 was prefilled with model 9f3a… but this run
-     * uses 270c…; re-prefill or point --kv-dir elsewhere}. {@code createdBy} is not compared.
+     * uses 270c…; re-prefill with --reprefill or point --kv-dir elsewhere}. {@code createdBy} is not compared.
      */
     public void requireCompatible(Manifest expected, String location) {
         List<String> diffs = new ArrayList<>();
@@ -84,7 +84,7 @@ public record Manifest(int formatVersion, String docId, String modelId, String m
         diff(diffs, "dtype", dtype, expected.dtype);
         if (!diffs.isEmpty()) {
             throw new KvStoreException("K/V at " + location + " was prefilled with " + String.join(", ", diffs)
-                    + "; re-prefill or point --kv-dir elsewhere");
+                    + "; re-prefill with --reprefill or point --kv-dir elsewhere");
         }
     }
 

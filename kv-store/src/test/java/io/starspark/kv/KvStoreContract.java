@@ -227,7 +227,7 @@ abstract class KvStoreContract {
                     KvDtype.F16, manifest.contextTokensHash(), "someone else");
             KvStoreException e = assertThrows(KvStoreException.class, () -> stored.requireCompatible(other, store.root()));
             assertEquals("K/V at " + store.root() + " was prefilled with model " + manifest.modelId()
-                    + " but this run uses " + other.modelId() + "; re-prefill or point --kv-dir elsewhere", e.getMessage());
+                    + " but this run uses " + other.modelId() + "; re-prefill with --reprefill or point --kv-dir elsewhere", e.getMessage());
         }
     }
 

@@ -36,7 +36,7 @@ class ManifestTest {
         KvStoreException e = assertThrows(KvStoreException.class,
                 () -> M.requireCompatible(expected, "hdfs://nn/kv/doc-1"));
         assertEquals("K/V at hdfs://nn/kv/doc-1 was prefilled with model 9f3a but this run uses 270c, blockSize 4096"
-                + " but this run uses 2048, dtype F16 but this run uses F32; re-prefill or point --kv-dir elsewhere",
+                + " but this run uses 2048, dtype F16 but this run uses F32; re-prefill with --reprefill or point --kv-dir elsewhere",
                 e.getMessage());
         M.requireCompatible(new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16,
                 M.contextTokensHash(), "createdBy is not compared"), "x");

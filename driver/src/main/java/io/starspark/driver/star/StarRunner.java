@@ -26,7 +26,7 @@ public final class StarRunner {
     public static StarAnswer answer(JavaSparkContext jsc, StarRequest r, Sampler sampler) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
         LlamaConfig c = model.config();
-        KvLayout layout = new KvLayout(c.layers(), c.kvHeads(), c.headDim(), r.plan().pageSize(), r.dtype());
+        KvLayout layout = layout(c, r);
         String docId = docId(r.context());
         String kvRoot = documentRoot(r.kvDir(), docId);
         PrefillConf conf = new PrefillConf(r.modelPath(), kvRoot, layout, r.kernels(), r.failFirstAttemptBlock());
@@ -47,6 +47,22 @@ public final class StarRunner {
                     context.bytesRead(), context.meanPagesPerCall(),
                     context.pageVisits());
         }
+    }
+
+    /**
+     * Deletes the stored K/V of the request's document (blocks, manifest, temporaries), so the next
+     * {@link #answer} prefills it again: after a model or settings change, or a damaged store.
+     */
+    public static void forget(JavaSparkContext jsc, StarRequest r) {
+        LlamaConfig c = ModelRegistry.get(r.modelPath()).config();
+        String kvRoot = documentRoot(r.kvDir(), docId(r.context()));
+        try (KvStore store = HadoopKvStore.open(URI.create(kvRoot), jsc.hadoopConfiguration(), layout(c, r), 0)) {
+            store.delete();
+        }
+    }
+
+    private static KvLayout layout(LlamaConfig c, StarRequest r) {
+        return new KvLayout(c.layers(), c.kvHeads(), c.headDim(), r.plan().pageSize(), r.dtype());
     }
 
     private static Decoder.Result decode(LlamaModel model, Kernels kernels, StarRequest r, ExternalAttention context,
