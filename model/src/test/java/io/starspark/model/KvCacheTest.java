@@ -3,6 +3,7 @@ package io.starspark.model;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,5 +28,53 @@ class KvCacheTest {
         assertArrayEquals(Arrays.copyOfRange(c.values(0), 18, 42), Arrays.copyOf(s.values(0), 24));
         assertEquals(3f, s.keys(0)[0]);
         assertThrows(IllegalArgumentException.class, () -> c.slice(5, 11));
+    }
+
+    @Test
+    void randomAppendsAndSlicesMatchAPlainList() {
+        long seed = System.nanoTime();
+        System.out.println("KvCacheTest seed " + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int trial = 0; trial < 50; trial++) {
+            int layers = 1 + r.nextInt(3);
+            int kvHeads = 1 + r.nextInt(3);
+            int headDim = 1 + r.nextInt(5);
+            int row = kvHeads * headDim;
+            KvCache c = new KvCache(layers, kvHeads, headDim, r.nextInt(3));
+            float[][] expected = new float[layers][0]; // [layers][length][kvHeads][headDim]
+            for (int step = 0; step < 8; step++) {
+                int tokens = r.nextInt(40);
+                for (int l = 0; l < layers; l++) {
+                    float[] k = new float[tokens * row + r.nextInt(3) * row]; // scratch may be longer than needed
+                    for (int i = 0; i < k.length; i++) {
+                        k[i] = (float) r.nextGaussian();
+                    }
+                    c.append(l, k, negated(k), tokens);
+                    float[] grown = Arrays.copyOf(expected[l], expected[l].length + tokens * row);
+                    System.arraycopy(k, 0, grown, expected[l].length, tokens * row);
+                    expected[l] = grown;
+                }
+            }
+            int len = expected[0].length / row;
+            assertEquals(len, c.length(), "seed " + seed);
+            int from = r.nextInt(len + 1);
+            int to = from + r.nextInt(len - from + 1);
+            KvCache s = c.slice(from, to);
+            assertEquals(to - from, s.length());
+            for (int l = 0; l < layers; l++) {
+                float[] want = Arrays.copyOfRange(expected[l], from * row, to * row);
+                assertArrayEquals(want, Arrays.copyOf(s.keys(l), want.length), "seed " + seed);
+                assertArrayEquals(negated(want), Arrays.copyOf(s.values(l), want.length), "seed " + seed);
+                assertArrayEquals(expected[l], Arrays.copyOf(c.keys(l), expected[l].length), "seed " + seed);
+            }
+        }
+    }
+
+    private static float[] negated(float[] a) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = -a[i];
+        }
+        return out;
     }
 }
