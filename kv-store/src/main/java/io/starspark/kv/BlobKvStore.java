@@ -88,16 +88,36 @@ public class BlobKvStore implements KvStore {
             return summaries;
         }
         String tmp = TMP + "/" + name.substring(BLOCKS.length() + 1) + "." + UUID.randomUUID();
-        blobs.write(tmp, bytes);
-        if (!blobs.rename(tmp, name)) {
-            blobs.delete(tmp);
-            if (!blobs.exists(name)) {
-                throw new KvStoreException("cannot rename " + blobs.where(tmp) + " to " + blobs.where(name));
-            }
-            requireSameBytes(name, bytes, blockIndex); // a concurrent attempt won the rename
+        if (writeAndRename(tmp, name, bytes)) {
+            deleteStaleTemps(name.substring(BLOCKS.length() + 1) + ".");
+            return summaries;
         }
-        deleteStaleTemps(name.substring(BLOCKS.length() + 1) + ".");
+        blobs.delete(tmp);
+        if (!blobs.exists(name)) {
+            throw new KvStoreException("cannot rename " + blobs.where(tmp) + " to " + blobs.where(name));
+        }
+        requireSameBytes(name, bytes, blockIndex); // a concurrent attempt won the rename
         return summaries;
+    }
+
+    /**
+     * Writes {@code tmp} and renames it to {@code name}; false when it did not rename. A concurrent attempt
+     * of the same block that commits first deletes the temporaries it finds (crashed attempts look the same
+     * as running ones), which can make this attempt's write or rename fail: then, if the block is in place,
+     * this attempt lost the race and the caller compares bytes instead of failing the task.
+     */
+    private boolean writeAndRename(String tmp, String name, byte[] bytes) {
+        try {
+            blobs.write(tmp, bytes);
+            return blobs.rename(tmp, name);
+        } catch (KvStoreException e) {
+            if (!blobs.exists(name)) {
+                throw e;
+            }
+            LOG.info("{} was committed by a concurrent attempt while this one wrote ({})", blobs.where(name),
+                    e.getMessage());
+            return false;
+        }
     }
 
     private void requireSameBytes(String name, byte[] bytes, int blockIndex) {
@@ -235,15 +255,40 @@ public class BlobKvStore implements KvStore {
 
     /** The block holding global page {@code page}; looks for new blocks once before failing. */
     private synchronized BlockFile.Meta locate(int page) {
+        if (page < 0) {
+            throw new IllegalArgumentException("page " + page + " is negative (pages are numbered from 0)");
+        }
         BlockFile.Meta m = holder(page);
         if (m == null) {
             refresh();
             m = holder(page);
         }
         if (m == null) {
-            throw new KvStoreException("page " + page + " of " + root + " is not stored: its block is not committed");
+            throw new KvStoreException("page " + page + " of " + root + " is not stored: no committed block holds it ("
+                    + storedPages() + ")");
         }
         return m;
+    }
+
+    /** The stored page ranges for messages: {@code stored pages: 0..5, 8..9} or {@code no block is committed}. */
+    private String storedPages() {
+        List<String> ranges = new ArrayList<>();
+        int first = -1;
+        int next = -1;
+        for (BlockFile.Meta m : byFirstPage.values()) {
+            if (m.firstPage() != next) {
+                if (first >= 0) {
+                    ranges.add(first + ".." + (next - 1));
+                }
+                first = m.firstPage();
+            }
+            next = m.firstPage() + m.pages();
+        }
+        if (first < 0) {
+            return "no block is committed";
+        }
+        ranges.add(first + ".." + (next - 1));
+        return "stored pages: " + String.join(", ", ranges);
     }
 
     private BlockFile.Meta holder(int page) {

@@ -30,7 +30,11 @@ public interface KvStore extends AutoCloseable {
      */
     PageSummaries[] writeBlock(int blockIndex, int firstToken, BlockKv kv);
 
-    /** Keys and values of {@code pages} (global indices, any order) of {@code layer}, all KV heads. */
+    /**
+     * Keys and values of {@code pages} (global indices, any order; a repeated index repeats its rows) of
+     * {@code layer}, all KV heads. A negative page is an {@link IllegalArgumentException}; a page no committed
+     * block holds is a {@link KvStoreException} naming the stored page ranges.
+     */
     PageKv readPages(int layer, int[] pages);
 
     /** All pages of {@code layer} in order (exact attention); blocks must be present from 0 without gaps. */

@@ -3,7 +3,12 @@ package io.starspark.kv;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.Test;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,5 +36,18 @@ class HdfsKvStoreTest extends KvStoreContract {
     BlobKvStore open(String doc, KvLayout layout, long cacheBytes) {
         URI root = URI.create(cluster.getURI() + "/kv/" + doc);
         return HadoopKvStore.open(root, cluster.getConfiguration(0), layout, cacheBytes);
+    }
+
+    /** Tasks open and close a store each; other code in the JVM keeps using Hadoop's cached FileSystem. */
+    @Test
+    void closingAStoreLeavesTheCachedFileSystemOpen() throws IOException {
+        FileSystem shared = FileSystem.get(cluster.getURI(), cluster.getConfiguration(0));
+        shared.mkdirs(new Path("/shared-check"));
+        TestDocs d = new TestDocs(F32, PLAN, 7);
+        try (BlobKvStore store = open("doc-shared-fs", F32, 0)) {
+            d.writeAll(store);
+        }
+        assertTrue(shared.exists(new Path("/shared-check")), "cached FileSystem still usable after close()");
+        assertTrue(shared.exists(new Path("/kv/doc-shared-fs/blocks/block-000000.kv")));
     }
 }

@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -340,6 +344,102 @@ abstract class KvStoreContract {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> store.writeBlock(1, 6, b1));
             assertEquals("block 1 must start at a token multiple of pageSize 4 (got firstToken 6)", e.getMessage());
             assertFalse(store.committedBlocks().contains(1));
+        }
+    }
+
+    /** Speculative/retried attempts of the same blocks in two threads (two store instances, like two executors). */
+    @Test
+    void concurrentWritersOfTheSameBlocksBothSucceed() throws Exception {
+        TestDocs d = new TestDocs(F32, PLAN, seed);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 6; round++) {
+                String name = doc + "-race-" + round;
+                CyclicBarrier start = new CyclicBarrier(2);
+                List<Future<?>> writers = List.of(pool.submit(() -> writeAllAfter(start, name, d)),
+                        pool.submit(() -> writeAllAfter(start, name, d)));
+                for (Future<?> w : writers) {
+                    w.get(); // neither attempt fails
+                }
+                try (BlobKvStore store = open(name, F32, 0)) {
+                    assertAllPages(d, store);
+                    assertEquals(List.of(), store.blobs().list("_tmp"), "no temporaries left (round " + round + ")");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Void writeAllAfter(CyclicBarrier start, String name, TestDocs d) throws Exception {
+        try (KvStore store = open(name, F32, 0)) {
+            start.await();
+            d.writeAll(store);
+        }
+        return null;
+    }
+
+    @Test
+    void readersDuringWritesSeeCommittedPagesIntact() throws Exception {
+        TestDocs d = new TestDocs(F32, PLAN, seed);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (KvStore writer = open(F32); KvStore reader = open(doc, F32, 0)) {
+            writer.writeBlock(0, 0, d.block(PLAN.block(0)));
+            Future<?> writes = pool.submit(() -> {
+                for (int b = 1; b < PLAN.blockCount(); b++) {
+                    writer.writeBlock(b, PLAN.block(b).start(), d.block(PLAN.block(b)));
+                }
+            });
+            int reads = 0;
+            while (!writes.isDone() || reads < 5) {
+                PageKv got = reader.readPages(1, new int[] {1, 0});
+                assertArrayEquals(d.rows(d.k[1], 0, 8), swapPages(got.k(), 4 * F32.rowFloats()), "read " + reads);
+                reads++;
+            }
+            writes.get();
+            assertAllPages(d, reader);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Two pages of {@code pageFloats} each, in swapped order. */
+    private static float[] swapPages(float[] k, int pageFloats) {
+        return concat(Arrays.copyOfRange(k, pageFloats, 2 * pageFloats), Arrays.copyOfRange(k, 0, pageFloats));
+    }
+
+    @Test
+    void pagesOfOneToken() {
+        KvLayout one = new KvLayout(2, 2, 4, 1, KvDtype.F32);
+        StarPlan plan = StarPlan.of(7, 3, 2, 1); // blocks [0,3) [3,6) [6,7)
+        TestDocs d = new TestDocs(one, plan, seed);
+        try (KvStore store = open(one)) {
+            d.writeAll(store);
+            store.commit(d.manifest());
+            for (int l = 0; l < 2; l++) {
+                PageKv all = store.readAll(l);
+                assertArrayEquals(d.rows(d.k[l], 0, 7), all.k());
+                assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1}, all.pageTokens());
+                PageSummaries s = store.readSummaries()[l];
+                assertEquals(7, s.pages());
+                assertArrayEquals(all.k(), s.min(), "one key per page: min = key");
+                assertArrayEquals(all.k(), s.max(), "one key per page: max = key");
+                assertArrayEquals(d.rows(d.k[l], 4, 5), store.readPages(l, new int[] {4}).k());
+            }
+        }
+    }
+
+    @Test
+    void pagesOutsideTheDocumentAreClearErrors() {
+        written(F32);
+        try (KvStore store = open(F32)) {
+            KvStoreException beyond = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {1, 6}));
+            assertEquals("page 6 of " + store.root() + " is not stored: no committed block holds it (stored pages: 0..5)",
+                    beyond.getMessage());
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> store.readPages(0, new int[] {0, -1}));
+            assertEquals("page -1 is negative (pages are numbered from 0)", negative.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> store.readPages(2, new int[] {0}));
         }
     }
 }
