@@ -11,9 +11,11 @@ import io.starspark.model.Partial;
 import java.util.TreeSet;
 
 /**
- * Retrieval-based sparse phase 2 (Quest): per layer and KV head, score every context page from its
- * key min/max summary, fetch only the selected pages' K/V from the store, and attend exactly over
- * them. With a budget covering every page this is exactly {@link ExactContextAttention}.
+ * Retrieval-based sparse phase 2 (Quest): per query token, layer and KV head, score every context page
+ * from its key min/max summary, fetch only the selected pages' K/V from the store, and attend exactly
+ * over them. Each token of a batch gets its own pages, so a question gives the same partials whether
+ * its tokens come in one batch or one at a time. With a budget covering every page this is exactly
+ * {@link ExactContextAttention}.
  */
 public final class SparseContextAttention implements ExternalAttention {
     private final KvStore store;
@@ -49,15 +51,17 @@ public final class SparseContextAttention implements ExternalAttention {
         int heads = c.heads();
         int kvHeads = c.kvHeads();
         int hd = c.headDim();
-        int gs = heads / kvHeads;
-        float[] scores = new float[tokens * pages * heads]; // [tokens][pages][heads]
-        kernels.scorePages(q, sum.min(), sum.max(), scores, tokens, pages, heads, kvHeads, hd);
-        int[][] selected = new int[kvHeads][];
+        int[][][] selected = new int[tokens][kvHeads][]; // [tokens][kvHeads][selected pages, ascending]
         TreeSet<Integer> union = new TreeSet<>();
-        for (int g = 0; g < kvHeads; g++) {
-            selected[g] = PageSelector.select(groupScore(scores, tokens, pages, heads, gs, g), pages, settings);
-            for (int p : selected[g]) {
-                union.add(p);
+        float[] scores = new float[pages * heads]; // [1][pages][heads]
+        for (int t = 0; t < tokens; t++) {
+            float[] qt = java.util.Arrays.copyOfRange(q, t * heads * hd, (t + 1) * heads * hd); // [1][heads][headDim]
+            kernels.scorePages(qt, sum.min(), sum.max(), scores, 1, pages, heads, kvHeads, hd);
+            for (int g = 0; g < kvHeads; g++) {
+                selected[t][g] = PageSelector.select(groupScore(scores, pages, heads, heads / kvHeads, g), pages, settings);
+                for (int p : selected[t][g]) {
+                    union.add(p);
+                }
             }
         }
         PageKv kv = store.readPages(layer, union.stream().mapToInt(Integer::intValue).toArray());
@@ -70,29 +74,29 @@ public final class SparseContextAttention implements ExternalAttention {
         for (int i = 0; i < kv.pages().length; i++) {
             firstRow[i + 1] = firstRow[i] + kv.pageTokens()[i];
         }
-        for (int g = 0; g < kvHeads; g++) {
-            pageVisits += selected[g].length;
-            attendGroup(kv, firstRow, selected[g], q, tokens, g, out, lse);
+        for (int t = 0; t < tokens; t++) {
+            for (int g = 0; g < kvHeads; g++) {
+                pageVisits += selected[t][g].length;
+                attendGroup(kv, firstRow, selected[t][g], q, t, g, out, lse);
+            }
         }
         return new Partial(out, lse);
     }
 
-    /** [pages] max over the group's query heads and the batch tokens of the page bound. */
-    private static float[] groupScore(float[] scores, int tokens, int pages, int heads, int gs, int g) {
+    /** [pages] max over the group's query heads of the page bound, for one token's {@code scores: [pages][heads]}. */
+    private static float[] groupScore(float[] scores, int pages, int heads, int gs, int g) {
         float[] best = new float[pages];
         java.util.Arrays.fill(best, Float.NEGATIVE_INFINITY);
-        for (int t = 0; t < tokens; t++) {
-            for (int p = 0; p < pages; p++) {
-                for (int h = g * gs; h < (g + 1) * gs; h++) {
-                    best[p] = Math.max(best[p], scores[(t * pages + p) * heads + h]);
-                }
+        for (int p = 0; p < pages; p++) {
+            for (int h = g * gs; h < (g + 1) * gs; h++) {
+                best[p] = Math.max(best[p], scores[p * heads + h]);
             }
         }
         return best;
     }
 
-    /** Exact attention of KV head g's query heads over the rows of its selected pages. */
-    private void attendGroup(PageKv kv, int[] firstRow, int[] pages, float[] q, int tokens, int g, float[] out, float[] lse) {
+    /** Exact attention of token t's query heads of KV head g over the rows of its selected pages. */
+    private void attendGroup(PageKv kv, int[] firstRow, int[] pages, float[] q, int t, int g, float[] out, float[] lse) {
         int heads = c.heads();
         int kvHeads = c.kvHeads();
         int hd = c.headDim();
@@ -114,17 +118,12 @@ public final class SparseContextAttention implements ExternalAttention {
                 at++;
             }
         }
-        float[] qg = new float[tokens * gs * hd]; // [tokens][gs][headDim]
-        for (int t = 0; t < tokens; t++) {
-            System.arraycopy(q, (t * heads + g * gs) * hd, qg, t * gs * hd, gs * hd);
-        }
-        float[] og = new float[tokens * gs * hd];
-        float[] lg = new float[tokens * gs];
-        kernels.attention(AttentionShape.full(tokens, rows, gs, 1, hd), qg, k, v, og, lg);
-        for (int t = 0; t < tokens; t++) {
-            System.arraycopy(og, t * gs * hd, out, (t * heads + g * gs) * hd, gs * hd);
-            System.arraycopy(lg, t * gs, lse, t * heads + g * gs, gs);
-        }
+        float[] qg = java.util.Arrays.copyOfRange(q, (t * heads + g * gs) * hd, (t * heads + (g + 1) * gs) * hd); // [1][gs][headDim]
+        float[] og = new float[gs * hd];
+        float[] lg = new float[gs];
+        kernels.attention(AttentionShape.full(1, rows, gs, 1, hd), qg, k, v, og, lg);
+        System.arraycopy(og, 0, out, (t * heads + g * gs) * hd, gs * hd);
+        System.arraycopy(lg, 0, lse, t * heads + g * gs, gs);
     }
 
     private static int indexOf(int[] pages, int page) {
@@ -145,7 +144,7 @@ public final class SparseContextAttention implements ExternalAttention {
         return calls == 0 ? 0 : (double) pagesFetched / calls;
     }
 
-    /** (KV head, page) pairs attended (summed over layers and calls). */
+    /** (token, KV head, page) triples attended (summed over layers and calls). */
     public long pageVisits() {
         return pageVisits;
     }
