@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +60,7 @@ public final class ModelRegistry {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "starspark-models");
         Path local = dir.resolve(Integer.toHexString(location.hashCode()) + "-" + remote.getName());
         try {
-            FileSystem fs = remote.getFileSystem(new Configuration());
+            FileSystem fs = remote.getFileSystem(HadoopConfs.current());
             long size = fs.getFileStatus(remote).getLen();
             if (Files.isRegularFile(local) && Files.size(local) == size) {
                 return local;

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -41,7 +40,7 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
         LlamaModel model = ModelRegistry.get(conf.modelPath());
         Kernels kernels = KernelBackends.select(conf.kernels());
         List<BlockResult> results = new ArrayList<>();
-        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), new Configuration(), conf.layout(), 0)) {
+        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(), 0)) {
             Forward forward = new Forward(model, kernels);
             while (groups.hasNext()) {
                 for (BlockSpec spec : groups.next()) {
