@@ -8,8 +8,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,14 +63,19 @@ public final class ModelRegistry {
         Path local = dir.resolve(Integer.toHexString(location.hashCode()) + "-" + remote.getName());
         try {
             FileSystem fs = remote.getFileSystem(HadoopConfs.current());
-            long size = fs.getFileStatus(remote).getLen();
-            if (Files.isRegularFile(local) && Files.size(local) == size) {
+            FileStatus status = fs.getFileStatus(remote);
+            long size = status.getLen();
+            // the copy carries the remote modification time: a model replaced by one of the same size is fetched again
+            FileTime modified = FileTime.fromMillis(status.getModificationTime());
+            if (Files.isRegularFile(local) && Files.size(local) == size
+                    && Files.getLastModifiedTime(local).equals(modified)) {
                 return local;
             }
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "model-", ".part");
             try (InputStream in = fs.open(remote)) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.setLastModifiedTime(tmp, modified);
                 Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);

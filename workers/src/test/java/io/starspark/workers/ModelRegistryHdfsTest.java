@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.ModelFormatException;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -54,5 +55,25 @@ class ModelRegistryHdfsTest {
         ModelFormatException e = assertThrows(ModelFormatException.class,
                 () -> ModelRegistry.get(root + "/models/nope.gguf"));
         assertEquals(root + "/models/nope.gguf: model file not found", e.getMessage());
+    }
+
+    /** A model replaced at the same URI by one of the same size (new weights, same shapes) is fetched again. */
+    @Test
+    void replacedRemoteModelOfTheSameSizeIsFetchedAgain() throws Exception {
+        FileSystem fs = cluster.getFileSystem();
+        org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path("/models/replaced.gguf");
+        byte[] bytes = Files.readAllBytes(MODEL);
+        try (var out = fs.create(remote, true)) {
+            out.write(bytes);
+        }
+        String location = root + "/models/replaced.gguf";
+        Path first = ModelRegistry.localPath(location);
+        assertArrayEquals(bytes, Files.readAllBytes(first));
+        bytes[bytes.length - 1] ^= 0x5a; // same size, other content
+        Thread.sleep(5); // a later modification time
+        try (var out = fs.create(remote, true)) {
+            out.write(bytes);
+        }
+        assertArrayEquals(bytes, Files.readAllBytes(ModelRegistry.localPath(location)), "the new bytes, not the stale copy");
     }
 }
