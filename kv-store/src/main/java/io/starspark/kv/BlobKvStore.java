@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 public class BlobKvStore implements KvStore {
     /** Default page cache budget: 64 MiB. */
     public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+    /** Longest array the JVM allocates (a few words below {@code Integer.MAX_VALUE}). */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private static final Logger LOG = LoggerFactory.getLogger(BlobKvStore.class);
     private static final String BLOCKS = "blocks";
     private static final String TMP = "_tmp";
@@ -304,7 +306,7 @@ public class BlobKvStore implements KvStore {
         BlockFile.Meta[] holders = new BlockFile.Meta[pages.length];
         int[] pageTokens = new int[pages.length];
         int[] pageStart = new int[pages.length];
-        int tokens = 0;
+        long tokens = 0;
         for (int i = 0; i < pages.length; i++) {
             holders[i] = locate(pages[i]);
             pageTokens[i] = holders[i].pageTokens(pages[i] - holders[i].firstPage());
@@ -312,8 +314,14 @@ public class BlobKvStore implements KvStore {
             tokens += pageTokens[i];
         }
         int row = layout.rowFloats();
-        float[] k = new float[tokens * row]; // [tokens][kvHeads][headDim]
-        float[] v = new float[tokens * row];
+        long floats = tokens * row;
+        if (floats > MAX_ARRAY) {
+            throw new KvStoreException("reading " + pages.length + " pages (" + tokens + " tokens) of layer " + layer
+                    + " of " + root + " needs " + floats + " floats for k, over the " + MAX_ARRAY
+                    + " a Java array holds; read fewer pages at once");
+        }
+        float[] k = new float[(int) floats]; // [tokens][kvHeads][headDim]
+        float[] v = new float[(int) floats];
         int at = 0;
         for (int i = 0; i < pages.length; i++) {
             PageCache.Entry page = page(holders[i], layer, pages[i] - holders[i].firstPage());

@@ -442,4 +442,17 @@ abstract class KvStoreContract {
             assertThrows(IndexOutOfBoundsException.class, () -> store.readPages(2, new int[] {0}));
         }
     }
+
+    /** More rows than a Java array holds (2^31 floats) is a clear error, not a NegativeArraySizeException. */
+    @Test
+    void aReadOverTheArrayLimitIsAClearError() {
+        KvLayout wide = new KvLayout(1, 1, 1 << 20, 1, KvDtype.F16); // a 1-token page = 2^20 floats per k and v
+        try (KvStore store = open(wide)) {
+            store.writeBlock(0, 0, new BlockKv(1, new float[][] {new float[1 << 20]}, new float[][] {new float[1 << 20]}));
+            int[] pages = new int[2048]; // page 0, 2048 times: 2^31 floats
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, pages));
+            assertEquals("reading 2048 pages (2048 tokens) of layer 0 of " + store.root() + " needs 2147483648 floats"
+                    + " for k, over the 2147483639 a Java array holds; read fewer pages at once", e.getMessage());
+        }
+    }
 }
