@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.workers.HadoopConfs;
 import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
@@ -114,7 +115,7 @@ abstract class BatchAnswerer implements AutoCloseable {
         private final Generator generator;
         private final String kernels;
         private final int maxNewTokens;
-        private final Configuration hadoop = new Configuration();
+        private final Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
 
         Full(LlamaModel model, StarSettings settings, int maxNewTokens) {
             this.generator = new Generator(model, KernelBackends.select(StarOptions.kernelsChoice(settings)));

@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.workers.HadoopConfs;
 import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -125,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (contextFile == null || question == null) {
             throw new UserError("give --prompt, or --context-file together with --question");
         }
-        String text = Texts.read(contextFile, new Configuration());
+        String text = Texts.read(contextFile, HadoopConfs.of(new org.apache.spark.SparkConf()));
         if (text.isBlank()) {
             throw new UserError("context file " + contextFile + " is empty");
         }

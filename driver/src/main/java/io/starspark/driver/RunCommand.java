@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.workers.HadoopConfs;
 import io.starspark.model.LlamaModel;
 import io.starspark.workers.conf.StarSettings;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
                     + " (got " + maxNewTokens + ")");
         }
         StarSettings settings = starOptions.settings(settingsOptions, model);
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
         BatchOutput.requireAbsent(output, hadoop);
         List<BatchDocument> docs = BatchInput.read(input, hadoop);
         LlamaModel m = Models.load(model != null ? model : settings.model());
