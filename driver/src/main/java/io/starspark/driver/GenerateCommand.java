@@ -88,6 +88,9 @@ final class GenerateCommand implements Callable<Integer> {
     String master;
 
     @Mixin
+    ExecutorWaitOptions executorWait;
+
+    @Mixin
     SettingsOptions settingsOptions;
 
     @Mixin
@@ -183,6 +186,7 @@ final class GenerateCommand implements Callable<Integer> {
                 ? new SparseSettings(settings.sparseTopK(), settings.sparseSinkPages(), settings.sparseLocalPages())
                 : null;
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
+            executorWait.await(jsc);
             StarRequest request = new StarRequest(m.path().toString(), context, q, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc), -1,
                     sparse);
