@@ -59,5 +59,5 @@ await "$work/logs/master.err" 'Registering worker' 2 90
 echo "cluster up at $master (logs in $work/logs)"
 
 LD_PRELOAD="$java_home/lib/libjsig.so" "$java_home/bin/java" "${flags[@]}" -Xmx1g \
-  -Djava.io.tmpdir="$work/tmp" -cp "$root/bench/target/classes:$(cat "$cp_file")" \
+  -Djava.io.tmpdir="$work/tmp" -cp "$root/bench/target/classes:$(cat "$cp_file"):$spark_home/jars/*" \
   io.starspark.bench.scale.ScaleBench --master "$master" --root "$root" "$@"
