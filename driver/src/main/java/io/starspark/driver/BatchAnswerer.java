@@ -30,10 +30,10 @@ abstract class BatchAnswerer implements AutoCloseable {
 
     /** @param reprefill delete each document's stored K/V before its first question */
     static BatchAnswerer open(LlamaModel model, StarSettings settings, int maxNewTokens, String master,
-                              boolean reprefill) {
+                              boolean reprefill, ExecutorWaitOptions executorWait) {
         return settings.attention() == AttentionMode.FULL
                 ? new Full(model, settings, maxNewTokens)
-                : new Star(model, settings, maxNewTokens, master, reprefill);
+                : new Star(model, settings, maxNewTokens, master, reprefill, executorWait);
     }
 
     /**
@@ -69,12 +69,14 @@ abstract class BatchAnswerer implements AutoCloseable {
         private final boolean reprefill;
         private final java.util.Set<String> forgotten = new java.util.HashSet<>();
 
-        Star(LlamaModel model, StarSettings settings, int maxNewTokens, String master, boolean reprefill) {
+        Star(LlamaModel model, StarSettings settings, int maxNewTokens, String master, boolean reprefill,
+             ExecutorWaitOptions executorWait) {
             this.reprefill = reprefill;
             this.model = model;
             this.settings = settings;
             this.maxNewTokens = maxNewTokens;
             this.jsc = Spark.open("starspark run", master, settings);
+            executorWait.await(jsc);
         }
 
         @Override
@@ -83,7 +85,7 @@ abstract class BatchAnswerer implements AutoCloseable {
                     settings.pageSize());
             StarRequest request = new StarRequest(settings.requireModel(), context, question, maxNewTokens, plan,
                     settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings),
-                    Spark.partitions(jsc), -1, StarOptions.sparse(settings));
+                    Spark.partitions(jsc, plan), -1, StarOptions.sparse(settings));
             if (reprefill && forgotten.add(StarRunner.docId(context))) {
                 StarRunner.forget(jsc, request);
             }

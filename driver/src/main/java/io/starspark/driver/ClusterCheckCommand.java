@@ -39,12 +39,8 @@ final class ClusterCheckCommand implements Callable<Integer> {
     @Option(names = "--numbers", defaultValue = "1000", description = "sum 1..n (default ${DEFAULT-VALUE})")
     long numbers;
 
-    @Option(names = "--expect-executors", defaultValue = "1",
-            description = "wait until this many executors registered (default ${DEFAULT-VALUE})")
-    int expectExecutors;
-
-    @Option(names = "--wait-seconds", defaultValue = "60", description = "how long to wait for executors")
-    int waitSeconds;
+    @Mixin
+    ExecutorWaitOptions executorWait;
 
     @Mixin
     SettingsOptions settingsOptions;
@@ -53,8 +49,8 @@ final class ClusterCheckCommand implements Callable<Integer> {
     OutputOptions output;
 
     @Override
-    public Integer call() throws InterruptedException {
-        if (tasks < 1 || numbers < 1 || expectExecutors < 1 || waitSeconds < 1) {
+    public Integer call() {
+        if (tasks < 1 || numbers < 1 || !executorWait.valid()) {
             throw new UserError("--tasks, --numbers, --expect-executors and --wait-seconds must be positive");
         }
         StarSettings settings = settingsOptions.settings();
@@ -67,7 +63,7 @@ final class ClusterCheckCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             long contextReady = System.nanoTime();
-            waitForExecutors(sc);
+            executorWait.await(sc);
             long executorsReady = System.nanoTime();
             List<Long> input = LongStream.rangeClosed(1, numbers).boxed().collect(Collectors.toList());
             List<TaskReport> reports = sc.parallelize(input, tasks).mapPartitions(new ClusterProbe()).collect();
@@ -100,23 +96,5 @@ final class ClusterCheckCommand implements Callable<Integer> {
 
     private static long millis(long fromNanos, long toNanos) {
         return (toNanos - fromNanos) / 1_000_000;
-    }
-
-    /** Blocks until {@code --expect-executors} executors registered, so tasks can spread over them. */
-    private void waitForExecutors(JavaSparkContext sc) throws InterruptedException {
-        if (sc.sc().isLocal()) {
-            return;
-        }
-        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
-        int registered = 0;
-        while (System.nanoTime() < deadline) {
-            registered = sc.statusTracker().getExecutorInfos().length - 1; // minus the driver
-            if (registered >= expectExecutors) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new UserError("only " + registered + " of " + expectExecutors + " executors registered with "
-                + sc.master() + " after " + waitSeconds + " s; are the workers up and do they have free cores?");
     }
 }

@@ -66,6 +66,9 @@ final class GenerateCommand implements Callable<Integer> {
     StarOptions starOptions;
 
     @Mixin
+    ExecutorWaitOptions executorWait;
+
+    @Mixin
     SettingsOptions settingsOptions;
 
     @Mixin
@@ -143,8 +146,9 @@ final class GenerateCommand implements Callable<Integer> {
         StarPlan plan = StarPlan.of(context.length, settings.blockSize(), settings.anchorSize(), settings.pageSize());
         SparseSettings sparse = StarOptions.sparse(settings);
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
+            executorWait.await(jsc);
             StarRequest request = new StarRequest(settings.requireModel(), context, q, maxNewTokens, plan,
-                    settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc), -1,
+                    settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc, plan), -1,
                     sparse);
             if (starOptions.reprefill) {
                 StarRunner.forget(jsc, request);

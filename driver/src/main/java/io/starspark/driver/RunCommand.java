@@ -51,6 +51,9 @@ final class RunCommand implements Callable<Integer> {
     StarOptions starOptions;
 
     @Mixin
+    ExecutorWaitOptions executorWait;
+
+    @Mixin
     SettingsOptions settingsOptions;
 
     @Mixin
@@ -74,7 +77,8 @@ final class RunCommand implements Callable<Integer> {
         List<Tokenized> tokenized = tokenize(m, docs);
         long t0 = System.nanoTime();
         Map<String, Object> summary;
-        try (BatchAnswerer answerer = BatchAnswerer.open(m, settings, maxNewTokens, master, starOptions.reprefill)) {
+        try (BatchAnswerer answerer = BatchAnswerer.open(m, settings, maxNewTokens, master, starOptions.reprefill,
+                executorWait)) {
             summary = answerAll(m, answerer, tokenized);
             summary.put("master", answerer.master());
         }

@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.sharding.StarPlan;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.conf.StarSparkConf;
 import org.apache.spark.SparkConf;
@@ -20,8 +21,14 @@ final class Spark {
         return new JavaSparkContext(conf);
     }
 
-    /** Partitions for phase 1: two per executor core so a slow or retried block does not idle the rest. */
-    static int partitions(JavaSparkContext jsc) {
-        return Math.max(2, 2 * jsc.defaultParallelism());
+    /**
+     * Partitions for phase 1: one task per block (a retry redoes one block, progress shows per block),
+     * grouped only past {@link #MAX_PARTITIONS} blocks to bound scheduling overhead; at least two per
+     * executor core so a slow block does not idle the rest.
+     */
+    static int partitions(JavaSparkContext jsc, StarPlan plan) {
+        return Math.max(Math.min(plan.blockCount(), MAX_PARTITIONS), 2 * jsc.defaultParallelism());
     }
+
+    static final int MAX_PARTITIONS = 4096;
 }

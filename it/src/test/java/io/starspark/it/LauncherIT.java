@@ -9,28 +9,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** bin/starspark as a user runs it: built jar, exit codes, one-line errors. */
 class LauncherIT {
 
     private static ProcessResult run(Path root, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/starspark").toString()));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile("launcher", ".out");
-        Path err = Files.createTempFile("launcher", ".err");
-        long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("bin/starspark " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        p.waitFor();
-        return new ProcessResult(p.exitValue(), Files.readString(out), Files.readString(err),
-                (System.nanoTime() - start) / 1_000_000);
+        return Cli.run(root, Duration.ofSeconds(60), List.of(args));
     }
 
     @Test

@@ -27,6 +27,11 @@ final class Project {
         return path("starspark.sparkHome");
     }
 
+    /** ../shared (models, goldens), from the system property starspark.shared. */
+    static Path shared() {
+        return path("starspark.shared");
+    }
+
     /** it/target/it: work dirs and logs of every JVM the ITs start. */
     static Path itDir() {
         return path("starspark.it.dir");

@@ -1,0 +1,188 @@
+package io.starspark.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real standalone cluster (Master + 2 Workers as separate JVMs, OpenCL hidden, one cluster for the
+ * whole class) running the packaged application submitted with spark-submit: the cluster self-check,
+ * then Star Attention prefilling multi-block documents on both executors, with answers equal to the
+ * golden ids and to a {@code local[2]} run of bin/starspark, and K/V on file:// and on HDFS.
+ * The {@code local[2]} reference runs go on in the background while the cluster starts and works.
+ */
+class StarClusterIT {
+    static final Duration TIMEOUT = Duration.ofSeconds(180);
+    static final List<String> CONFS = List.of("spark.executor.memory=768m", "spark.hadoop.dfs.replication=1");
+    static final List<String> NEEDLE_BUDGET = List.of("-c", "spark.starspark.sparse.topK=4");
+
+    static Path dir;
+    static StarScenario golden;
+    static Path goldenContext;
+    static Needle needle;
+    static Path needleContext;
+    static ExecutorService background;
+    static CompletableFuture<JsonNode> localStar;
+    static CompletableFuture<JsonNode> localNeedle;
+    static StandaloneCluster cluster;
+
+    @BeforeAll
+    static void start() throws IOException {
+        dir = Project.freshDir("star-cluster");
+        golden = StarScenario.golden();
+        goldenContext = Files.writeString(dir.resolve("golden-context.txt"), golden.contextText());
+        needle = Needle.make(3, 3000, 0.4);
+        System.out.println("StarClusterIT needle seed " + needle.seed() + ": " + needle.key() + " -> " + needle.value());
+        needleContext = Files.writeString(dir.resolve("needle-context.txt"), needle.text());
+        background = Executors.newSingleThreadExecutor();
+        // the reference goes through a picocli @file, as the docker compose IT passes its arguments
+        Path starArgs = StarScenario.writeArgsFile(dir.resolve("local-star.args"),
+                local(goldenArgs(kvDir("kv-star-local"), "star", 1, List.of())));
+        localStar = reference(List.of("@" + starArgs));
+        localNeedle = reference(local(needleArgs(kvDir("kv-needle-local"), 1)));
+        cluster = StandaloneCluster.start(dir.resolve("cluster"),
+                new StandaloneCluster.Options(2, 1, "2g", false, Duration.ofSeconds(90)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (background != null) {
+            background.shutdownNow();
+        }
+    }
+
+    static List<String> goldenArgs(String kvDir, String attention, int executors, List<String> extra) {
+        return golden.args(Project.shared().resolve("models/stories260K.gguf").toString(), goldenContext.toString(), kvDir,
+                attention, executors, extra);
+    }
+
+    /** Sparse, 512-token blocks (6 blocks), 64-token pages, 4 pages per layer and KV head. */
+    static List<String> needleArgs(String kvDir, int executors) {
+        return StarScenario.generateArgs(Needle.model().toString(), needleContext.toString(), needle.question(), 1, kvDir,
+                "sparse", 512, 512, 64, executors, NEEDLE_BUDGET);
+    }
+
+    static String kvDir(String name) {
+        return dir.resolve(name).toUri().toString();
+    }
+
+    static List<String> local(List<String> args) {
+        List<String> out = new ArrayList<>(args);
+        out.addAll(List.of("--master", "local[2]"));
+        return out;
+    }
+
+    /** bin/starspark ARGS in the background; the future fails unless it exits with 0. */
+    static CompletableFuture<JsonNode> reference(List<String> args) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ProcessResult r = Cli.run(Project.root(), TIMEOUT, args);
+                assertEquals(0, r.exitCode(), "local run failed: " + r.stderr());
+                return StarScenario.result(r.stdout());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, background);
+    }
+
+    /** spark-submit on the cluster; asserts exit code 0. */
+    static ProcessResult submit(List<String> args) throws IOException, InterruptedException {
+        ProcessResult r = cluster.submit(Project.appJar(), ClusterScenario.MAIN_CLASS, CONFS, args, TIMEOUT);
+        assertEquals(0, r.exitCode(), "spark-submit failed; logs in " + cluster.dir() + "\n" + r.stderrTail());
+        return r;
+    }
+
+    @Test
+    void clusterCheckUsesBothExecutors() throws Exception {
+        ProcessResult r = submit(ClusterScenario.args(2));
+        JsonNode json = ClusterScenario.verify(r.stdout(), 2);
+        System.out.printf("StarClusterIT cluster-check: submit %d ms, inside the driver %s (%s)%n", r.wallMillis(),
+                json.get("millis"), cluster);
+    }
+
+    @Test
+    void starOnTwoExecutorsEqualsGoldenAndLocal() throws Exception {
+        ProcessResult r = submit(goldenArgs(kvDir("kv-star"), "star", 2, List.of()));
+        JsonNode onCluster = golden.verify(r.stdout(), 2);
+        JsonNode local = localStar.join();
+        golden.verify(local.toString(), 1);
+        assertEquals(StarScenario.ids(local), StarScenario.ids(onCluster));
+        System.out.printf("StarClusterIT star: submit %d ms, phase 1 %.2f s on executors %s%n", r.wallMillis(),
+                onCluster.get("stats").get("phase1_seconds").asDouble(), onCluster.get("stats").get("executor_ids"));
+    }
+
+    @Test
+    void sparseWithEveryPageEqualsStar() throws Exception {
+        int pages = (golden.contextText().length() + StarScenario.PAGE_SIZE - 1) / StarScenario.PAGE_SIZE; // ≥ token pages
+        ProcessResult r = submit(goldenArgs(kvDir("kv-sparse"), "sparse", 2,
+                List.of("-c", "spark.starspark.sparse.topK=" + pages)));
+        golden.verify(r.stdout(), 2); // the golden star ids: exact when every page is selected
+    }
+
+    @Test
+    void sparseSmallBudgetFindsTheNeedle() throws Exception {
+        ProcessResult r = submit(needleArgs(kvDir("kv-needle"), 2));
+        JsonNode onCluster = StarScenario.result(r.stdout());
+        JsonNode stats = onCluster.get("stats");
+        assertEquals(needle.value(), onCluster.get("text").asText().strip(), "needle answer: " + onCluster);
+        assertEquals(2, stats.get("executors").asInt(), stats.toString());
+        assertTrue(stats.get("blocks").asInt() > 2, "multi-block haystack: " + stats);
+        assertEquals(StarScenario.ids(localNeedle.join()), StarScenario.ids(onCluster));
+    }
+
+    @Test
+    void starWithKvOnHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("minidfs").toString());
+        MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        try {
+            hdfs.waitActive();
+            String kv = "hdfs://127.0.0.1:" + hdfs.getNameNodePort() + "/kv";
+            JsonNode json = golden.verify(submit(goldenArgs(kv, "star", 2, List.of())).stdout(), 2);
+            String root = json.get("stats").get("kv_root").asText();
+            assertTrue(root.startsWith(kv + "/"), root);
+            FileSystem fs = hdfs.getFileSystem();
+            org.apache.hadoop.fs.Path doc = new org.apache.hadoop.fs.Path(URI.create(root).getPath());
+            assertTrue(fs.exists(new org.apache.hadoop.fs.Path(doc, "manifest.json")), "no manifest.json under " + root);
+            long files = 0;
+            long bytes = 0;
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(doc, true);
+            while (it.hasNext()) {
+                LocatedFileStatus f = it.next();
+                files++;
+                bytes += f.getLen();
+            }
+            assertTrue(files > 1, files + " files under " + root);
+            assertTrue(bytes >= json.get("stats").get("kv_bytes_written").asLong(),
+                    bytes + " bytes on HDFS < kv_bytes_written " + json.get("stats"));
+        } finally {
+            hdfs.shutdown(true);
+        }
+    }
+}
