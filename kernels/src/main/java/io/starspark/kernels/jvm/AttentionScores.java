@@ -26,32 +26,41 @@ final class AttentionScores {
         int hd = s.headDim();
         int stride = s.kvHeads() * hd;
         int kBase = (j0 * s.kvHeads() + g) * hd;
+        int full = rp / (4 * VL) * (4 * VL); // query lanes covered by 4-vector register tiles
         int j = 0;
-        if (rp == 4 * VL) {
-            for (; j + 4 <= bk; j += 4) {
-                scores4x4(qt, k, kBase + j * stride, stride, p, j * rp, hd, rp);
+        for (; j + 4 <= bk; j += 4) {
+            for (int off = 0; off < full; off += 4 * VL) {
+                scores4x4(qt, k, kBase + j * stride, stride, p, j * rp + off, hd, rp, off);
+            }
+            for (int jj = j; jj < j + 4; jj++) {
+                scores1(qt, k, kBase + jj * stride, p, jj * rp, hd, rp, full);
             }
         }
         for (; j < bk; j++) {
-            int kb = kBase + j * stride;
-            for (int off = 0; off < rp; off += VL) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int d = 0; d < hd; d++) {
-                    acc = FloatVector.broadcast(S, k[kb + d]).fma(FloatVector.fromArray(S, qt, d * rp + off), acc);
-                }
-                acc.intoArray(p, j * rp + off);
+            scores1(qt, k, kBase + j * stride, p, j * rp, hd, rp, 0);
+        }
+    }
+
+    /** One key against query lanes [from, rp). */
+    private static void scores1(float[] qt, float[] k, int kb, float[] p, int pb, int hd, int rp, int from) {
+        for (int off = from; off < rp; off += VL) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int d = 0; d < hd; d++) {
+                acc = FloatVector.broadcast(S, k[kb + d]).fma(FloatVector.fromArray(S, qt, d * rp + off), acc);
             }
+            acc.intoArray(p, pb + off);
         }
     }
 
     /** 4 keys × 4 query vectors: 16 accumulators, 4 query loads and 4 key broadcasts per step. */
-    private static void scores4x4(float[] qt, float[] k, int kb, int stride, float[] p, int pb, int hd, int rp) {
+    private static void scores4x4(float[] qt, float[] k, int kb, int stride, float[] p, int pb, int hd, int rp,
+                                  int qOff) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
         FloatVector e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         for (int d = 0; d < hd; d++) {
-            int qb = d * rp;
+            int qb = d * rp + qOff;
             FloatVector q0 = FloatVector.fromArray(S, qt, qb);
             FloatVector q1 = FloatVector.fromArray(S, qt, qb + VL);
             FloatVector q2 = FloatVector.fromArray(S, qt, qb + 2 * VL);
