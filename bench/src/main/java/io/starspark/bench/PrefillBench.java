@@ -54,19 +54,24 @@ public final class PrefillBench {
 
     private void run() throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
-        peak = FmaPeak.measure(cores, 3);
         line(String.format(Locale.ROOT, "machine: %d cores, vector lanes %d, java %s, load %s", cores,
                 JavaKernels.vectorLanes(), System.getProperty("java.version"), loadAverage()));
-        line(String.format(Locale.ROOT, "FMA peak measured: %d threads %.1f GFLOP/s", cores, peak));
         line(String.format(Locale.ROOT, "prefill T=%d, positions 0..T-1, empty cache, Logits.LAST, java backend %d threads,"
                 + " 1 warm-up + best of %d runs", a.tokens(), cores, a.runs()));
-        line(String.format(Locale.ROOT, "%-10s %8s %8s %8s %9s %7s %8s %9s", "model", "best s", "worst s", "tok/s",
-                "GFLOP/s", "%peak", "x limit", "conv GF/s"));
+        List<Result> results = new ArrayList<>();
         for (String shape : a.shapes()) {
             for (String dtype : a.dtypes()) {
-                bench(shape, dtype, cores);
+                results.add(bench(shape, dtype, cores));
                 System.gc();
             }
+        }
+        measurePeak(cores);
+        line(String.format(Locale.ROOT, "FMA peak (all threads): best of the measurements before each model and at the end:"
+                + " %.1f GFLOP/s (a shared machine only lowers it)", peak));
+        line(String.format(Locale.ROOT, "%-10s %8s %8s %8s %9s %7s %8s %9s", "model", "best s", "worst s", "tok/s",
+                "GFLOP/s", "%peak", "x limit", "conv GF/s"));
+        for (Result r : results) {
+            report(r);
         }
         Files.createDirectories(a.out());
         Path file = a.out().resolve("prefill-" + LocalDate.now() + ".txt");
@@ -74,7 +79,18 @@ public final class PrefillBench {
         System.out.println("written " + file);
     }
 
-    private void bench(String shape, String dtype, int cores) throws Exception {
+    /** One model's measurements: prefill seconds per run, last run's kernel seconds, decode line or null. */
+    private record Result(String name, PrefillFlops f, double[] secs, Map<String, Double> kernels, String decode) {
+    }
+
+    private void measurePeak(int cores) throws Exception {
+        double now = FmaPeak.measure(cores, 3);
+        peak = Math.max(peak, now);
+        System.out.println(String.format(Locale.ROOT, "FMA peak now %.1f GFLOP/s (load %s)", now, loadAverage()));
+    }
+
+    private Result bench(String shape, String dtype, int cores) throws Exception {
+        measurePeak(cores);
         LlamaModel model = LlamaModel.load(modelFile(shape, dtype));
         PrefillFlops f = PrefillFlops.of(model.config(), model.weights());
         int t = a.tokens();
@@ -98,15 +114,19 @@ public final class PrefillBench {
                     secs[r] = (System.nanoTime() - t0) / 1e9;
                 }
             }
-            report(shape + " " + dtype, f, secs, timed.seconds());
-            if (a.decode() > 0) {
-                decode(fwd, cache, f, t, shape + " " + dtype);
-            }
+            Map<String, Double> kernels = timed.seconds();
+            String dec = a.decode() > 0 ? decode(fwd, timed, cache, f, t, shape + " " + dtype) : null;
+            System.out.printf(Locale.ROOT, "%s %s: best %.2f s%n", shape, dtype, Arrays.stream(secs).min().orElseThrow());
+            return new Result(shape + " " + dtype, f, secs, kernels, dec);
         }
     }
 
-    private void report(String name, PrefillFlops f, double[] secs, Map<String, Double> kernels) {
+    private void report(Result res) {
         int t = a.tokens();
+        String name = res.name();
+        PrefillFlops f = res.f();
+        double[] secs = res.secs();
+        Map<String, Double> kernels = res.kernels();
         double best = Arrays.stream(secs).min().orElseThrow();
         double worst = Arrays.stream(secs).max().orElseThrow();
         double gf = f.executed(0, t) / best / 1e9;
@@ -121,10 +141,13 @@ public final class PrefillBench {
         });
         line(sb.append(String.format(Locale.ROOT, "(kernels %.2f of %.2f; attention %.1f GFLOP/s)", total,
                 secs[secs.length - 1], f.attention(0, t) / kernels.get("attention") / 1e9)).toString());
+        if (res.decode() != null) {
+            line(res.decode());
+        }
     }
 
     /** Decode steps after the prefill: one token at a time against the growing cache. */
-    private void decode(Forward fwd, KvCache cache, PrefillFlops f, int past, String name) {
+    private String decode(Forward fwd, TimingKernels timed, KvCache cache, PrefillFlops f, int past, String name) {
         int n = a.decode();
         int[] tok = {1};
         double best = Double.MAX_VALUE;
@@ -133,6 +156,9 @@ public final class PrefillBench {
             long t0 = System.nanoTime();
             fwd.forward(tok, new int[] {past + i}, cache, null, Logits.LAST);
             double s = (System.nanoTime() - t0) / 1e9;
+            if (i == 1) {
+                timed.reset();
+            }
             if (i >= 2) { // first steps warm the GEMV path
                 best = Math.min(best, s);
                 sum += s;
@@ -141,9 +167,15 @@ public final class PrefillBench {
         double mean = sum / (n - 2);
         long kvBytes = 2L * f.c().layers() * f.c().kvDim() * 4L * (past + n);
         double gbs = (f.weightBytes() + kvBytes) / best / 1e9;
-        line(String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms;"
-                + " weights+KV %.0f MB → %.1f GB/s at best", name, past, best * 1e3, 1 / best, mean * 1e3,
-                (f.weightBytes() + kvBytes) / 1e6, gbs));
+        StringBuilder per = new StringBuilder();
+        timed.seconds().forEach((k, v) -> {
+            if (v > 0) {
+                per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / (n - 1)));
+            }
+        });
+        return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms;"
+                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s", name, past, best * 1e3, 1 / best,
+                mean * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per);
     }
 
     /** bench/target/models/SHAPE-DTYPE-seedS.gguf, written once and reused. */

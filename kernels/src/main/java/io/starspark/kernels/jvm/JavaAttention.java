@@ -71,14 +71,30 @@ final class JavaAttention {
             st[rp + r] = 0f;
             st[2 * rp + r] = r < rows ? s.visibleKeys(t0 + r / gs) : 0;
         }
+        boolean few = FewRowsAttention.applies(rows, hd);
+        float[] qs = few ? sc.row(rows * hd) : null; // [rows][hd]
+        float[] lanes = sc.lanes;
+        if (few) {
+            for (int d = 0; d < rows * hd; d++) {
+                qs[d] = qt[(d % hd) * rp + d / hd];
+            }
+        }
         int minVisible = s.visibleKeys(t0);
         int maxVisible = s.visibleKeys(t1 - 1);
         for (int j0 = 0; j0 < maxVisible; j0 += BK) {
             int bk = Math.min(BK, maxVisible - j0);
-            AttentionScores.scores(qt, k, p, s, g, j0, bk, rp);
+            if (few) {
+                FewRowsAttention.scores(qs, k, p, s, g, j0, bk, rp, rows, lanes);
+            } else {
+                AttentionScores.scores(qt, k, p, s, g, j0, bk, rp);
+            }
             softmax(p, st, j0, bk, rp, j0 + bk > minVisible);
             rescale(o, st, rp, hd);
-            AttentionScores.accumulate(p, v, o, s, g, j0, bk, rp);
+            if (few) {
+                FewRowsAttention.accumulate(p, v, o, s, g, j0, bk, rp, rows);
+            } else {
+                AttentionScores.accumulate(p, v, o, s, g, j0, bk, rp);
+            }
         }
         finish(s, out, lse, o, st, g, t0, rows, rp);
     }
