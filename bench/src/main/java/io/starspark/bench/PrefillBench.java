@@ -80,17 +80,20 @@ public final class PrefillBench {
     }
 
     /** One model's measurements: prefill seconds per run, last run's kernel seconds, decode line or null. */
-    private record Result(String name, PrefillFlops f, double[] secs, Map<String, Double> kernels, String decode) {
+    private record Result(String name, PrefillFlops f, double[] secs, Map<String, Double> kernels, String decode,
+                          double peakBefore, String loadBefore) {
     }
 
-    private void measurePeak(int cores) throws Exception {
+    private double measurePeak(int cores) throws Exception {
         double now = FmaPeak.measure(cores, 3);
         peak = Math.max(peak, now);
         System.out.println(String.format(Locale.ROOT, "FMA peak now %.1f GFLOP/s (load %s)", now, loadAverage()));
+        return now;
     }
 
     private Result bench(String shape, String dtype, int cores) throws Exception {
-        measurePeak(cores);
+        String load = loadAverage();
+        double peakBefore = measurePeak(cores);
         LlamaModel model = LlamaModel.load(modelFile(shape, dtype));
         PrefillFlops f = PrefillFlops.of(model.config(), model.weights());
         int t = a.tokens();
@@ -117,7 +120,7 @@ public final class PrefillBench {
             Map<String, Double> kernels = timed.seconds();
             String dec = a.decode() > 0 ? decode(fwd, timed, cache, f, t, shape + " " + dtype) : null;
             System.out.printf(Locale.ROOT, "%s %s: best %.2f s%n", shape, dtype, Arrays.stream(secs).min().orElseThrow());
-            return new Result(shape + " " + dtype, f, secs, kernels, dec);
+            return new Result(shape + " " + dtype, f, secs, kernels, dec, peakBefore, load);
         }
     }
 
@@ -141,6 +144,8 @@ public final class PrefillBench {
         });
         line(sb.append(String.format(Locale.ROOT, "(kernels %.2f of %.2f; attention %.1f GFLOP/s)", total,
                 secs[secs.length - 1], f.attention(0, t) / kernels.get("attention") / 1e9)).toString());
+        line(String.format(Locale.ROOT, "  load before %s; FMA peak measured just before %.1f GFLOP/s → %.2f x that limit",
+                res.loadBefore(), res.peakBefore(), res.peakBefore() / gf));
         if (res.decode() != null) {
             line(res.decode());
         }
