@@ -85,7 +85,7 @@ public final class PrefillBench {
     }
 
     private double measurePeak(int cores) throws Exception {
-        double now = FmaPeak.measure(cores, 3);
+        double now = FmaPeak.measure(cores, 10); // 10 × 0.3 s: more chances to catch a quiet moment
         peak = Math.max(peak, now);
         System.out.println(String.format(Locale.ROOT, "FMA peak now %.1f GFLOP/s (load %s)", now, loadAverage()));
         return now;
