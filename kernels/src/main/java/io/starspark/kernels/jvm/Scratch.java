@@ -4,6 +4,8 @@ package io.starspark.kernels.jvm;
 final class Scratch {
     /** One micro-kernel tile: [MR][NR]. */
     final float[] tile = new float[JavaMatmul.MR * JavaMatmul.NR];
+    /** One vector's lanes: [vector length]. */
+    final float[] lanes = new float[jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()];
     private float[] packedX = new float[0];
     private float[] packedW = new float[0];
     private float[] row = new float[0];

@@ -1,0 +1,209 @@
+package io.starspark.bench;
+
+import io.starspark.kernels.jvm.JavaKernels;
+import io.starspark.model.Forward;
+import io.starspark.model.KvCache;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Logits;
+import io.starspark.model.synth.SyntheticModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * End-to-end single-JVM prefill: Forward over T tokens (positions 0..T-1, empty cache, last logits)
+ * with JavaKernels on all threads, against the FLOP limit at the FMA peak measured in the same run.
+ * Optional decode steps after the prefill (GEMV path) report tokens/s and weight GB/s.
+ * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--tokens 2048] [--runs 3] [--decode N] [--out DIR].
+ */
+public final class PrefillBench {
+    private static final long SEED = 42;
+    private final List<String> rows = new ArrayList<>();
+    private final BenchArgs a;
+    private double peak;
+
+    private PrefillBench(BenchArgs a) {
+        this.a = a;
+    }
+
+    /** Parsed command line. */
+    record BenchArgs(List<String> shapes, List<String> dtypes, int tokens, int runs, int decode, Path out) {
+        static BenchArgs parse(String[] args) {
+            List<String> l = List.of(args);
+            return new BenchArgs(List.of(opt(l, "--shapes", "110m,1b").split(",")),
+                    List.of(opt(l, "--dtypes", "f32,q8_0").split(",")),
+                    Integer.parseInt(opt(l, "--tokens", "2048")), Integer.parseInt(opt(l, "--runs", "3")),
+                    Integer.parseInt(opt(l, "--decode", "0")), Path.of(opt(l, "--out", "bench/results")));
+        }
+
+        private static String opt(List<String> l, String name, String dflt) {
+            int i = l.indexOf(name);
+            return i >= 0 && i + 1 < l.size() ? l.get(i + 1) : dflt;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        new PrefillBench(BenchArgs.parse(args)).run();
+    }
+
+    private void run() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        line(String.format(Locale.ROOT, "machine: %d cores, vector lanes %d, java %s, load %s", cores,
+                JavaKernels.vectorLanes(), System.getProperty("java.version"), loadAverage()));
+        line(String.format(Locale.ROOT, "prefill T=%d, positions 0..T-1, empty cache, Logits.LAST, java backend %d threads,"
+                + " 1 warm-up + best of %d runs", a.tokens(), cores, a.runs()));
+        List<Result> results = new ArrayList<>();
+        for (String shape : a.shapes()) {
+            for (String dtype : a.dtypes()) {
+                results.add(bench(shape, dtype, cores));
+                System.gc();
+            }
+        }
+        measurePeak(cores);
+        line(String.format(Locale.ROOT, "FMA peak (all threads): best of the measurements before each model and at the end:"
+                + " %.1f GFLOP/s (a shared machine only lowers it)", peak));
+        line(String.format(Locale.ROOT, "%-10s %8s %8s %8s %9s %7s %8s %9s", "model", "best s", "worst s", "tok/s",
+                "GFLOP/s", "%peak", "x limit", "conv GF/s"));
+        for (Result r : results) {
+            report(r);
+        }
+        Files.createDirectories(a.out());
+        Path file = a.out().resolve("prefill-" + LocalDate.now() + ".txt");
+        Files.write(file, rows);
+        System.out.println("written " + file);
+    }
+
+    /** One model's measurements: prefill seconds per run, last run's kernel seconds, decode line or null. */
+    private record Result(String name, PrefillFlops f, double[] secs, Map<String, Double> kernels, String decode,
+                          double peakBefore, String loadBefore) {
+    }
+
+    private double measurePeak(int cores) throws Exception {
+        double now = FmaPeak.measure(cores, 10); // 10 × 0.3 s: more chances to catch a quiet moment
+        peak = Math.max(peak, now);
+        System.out.println(String.format(Locale.ROOT, "FMA peak now %.1f GFLOP/s (load %s)", now, loadAverage()));
+        return now;
+    }
+
+    private Result bench(String shape, String dtype, int cores) throws Exception {
+        String load = loadAverage();
+        double peakBefore = measurePeak(cores);
+        LlamaModel model = LlamaModel.load(modelFile(shape, dtype));
+        PrefillFlops f = PrefillFlops.of(model.config(), model.weights());
+        int t = a.tokens();
+        int[] tokens = new int[t];
+        int[] positions = new int[t];
+        for (int i = 0; i < t; i++) {
+            tokens[i] = 1 + (int) ((i * 7919L) % (model.config().vocabSize() - 1));
+            positions[i] = i;
+        }
+        try (JavaKernels java = new JavaKernels(cores)) {
+            TimingKernels timed = new TimingKernels(java);
+            Forward fwd = new Forward(model, timed);
+            double[] secs = new double[a.runs()];
+            KvCache cache = null;
+            for (int r = -1; r < a.runs(); r++) {
+                cache = KvCache.forModel(model.config());
+                timed.reset();
+                long t0 = System.nanoTime();
+                fwd.forward(tokens, positions, cache, null, Logits.LAST);
+                if (r >= 0) {
+                    secs[r] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            Map<String, Double> kernels = timed.seconds();
+            String dec = a.decode() > 0 ? decode(fwd, timed, cache, f, t, shape + " " + dtype) : null;
+            System.out.printf(Locale.ROOT, "%s %s: best %.2f s%n", shape, dtype, Arrays.stream(secs).min().orElseThrow());
+            return new Result(shape + " " + dtype, f, secs, kernels, dec, peakBefore, load);
+        }
+    }
+
+    private void report(Result res) {
+        int t = a.tokens();
+        String name = res.name();
+        PrefillFlops f = res.f();
+        double[] secs = res.secs();
+        Map<String, Double> kernels = res.kernels();
+        double best = Arrays.stream(secs).min().orElseThrow();
+        double worst = Arrays.stream(secs).max().orElseThrow();
+        double gf = f.executed(0, t) / best / 1e9;
+        line(String.format(Locale.ROOT, "%-10s %8.2f %8.2f %8.1f %9.1f %6.1f%% %8.2f %9.1f", name, best, worst,
+                t / best, gf, 100 * gf / peak, peak / gf, f.conventional(t) / best / 1e9));
+        double total = kernels.values().stream().mapToDouble(Double::doubleValue).sum();
+        StringBuilder sb = new StringBuilder("  last run, s: ");
+        kernels.forEach((k, v) -> {
+            if (v > 0) {
+                sb.append(String.format(Locale.ROOT, "%s %.2f  ", k, v));
+            }
+        });
+        line(sb.append(String.format(Locale.ROOT, "(kernels %.2f of %.2f; attention %.1f GFLOP/s)", total,
+                secs[secs.length - 1], f.attention(0, t) / kernels.get("attention") / 1e9)).toString());
+        line(String.format(Locale.ROOT, "  load before %s; FMA peak measured just before %.1f GFLOP/s → %.2f x that limit",
+                res.loadBefore(), res.peakBefore(), res.peakBefore() / gf));
+        if (res.decode() != null) {
+            line(res.decode());
+        }
+    }
+
+    /** Decode steps after the prefill: one token at a time against the growing cache. */
+    private String decode(Forward fwd, TimingKernels timed, KvCache cache, PrefillFlops f, int past, String name) {
+        int n = a.decode();
+        int[] tok = {1};
+        double best = Double.MAX_VALUE;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            fwd.forward(tok, new int[] {past + i}, cache, null, Logits.LAST);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (i == 1) {
+                timed.reset();
+            }
+            if (i >= 2) { // first steps warm the GEMV path
+                best = Math.min(best, s);
+                sum += s;
+            }
+        }
+        double mean = sum / (n - 2);
+        long kvBytes = 2L * f.c().layers() * f.c().kvDim() * 4L * (past + n);
+        double gbs = (f.weightBytes() + kvBytes) / best / 1e9;
+        StringBuilder per = new StringBuilder();
+        timed.seconds().forEach((k, v) -> {
+            if (v > 0) {
+                per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / (n - 1)));
+            }
+        });
+        return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms;"
+                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s", name, past, best * 1e3, 1 / best,
+                mean * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per);
+    }
+
+    /** bench/target/models/SHAPE-DTYPE-seedS.gguf, written once and reused. */
+    private static Path modelFile(String shape, String dtype) throws Exception {
+        Path dir = Path.of("bench/target/models");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(shape + "-" + dtype + "-seed" + SEED + ".gguf");
+        if (!Files.exists(file)) {
+            System.out.println("writing " + file + " ...");
+            Path tmp = dir.resolve(file.getFileName() + ".tmp");
+            SyntheticModels.write(shape, dtype, SEED, tmp);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return file;
+    }
+
+    private static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return String.format(Locale.ROOT, "%.2f", l);
+    }
+
+    private void line(String s) {
+        System.out.println(s);
+        rows.add(s);
+    }
+}

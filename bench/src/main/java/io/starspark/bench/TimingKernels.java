@@ -1,0 +1,89 @@
+package io.starspark.bench;
+
+import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.Kernels;
+import io.starspark.kernels.Matrix;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** A {@link Kernels} decorator that adds up wall time per kernel (one nanoTime pair per call). */
+final class TimingKernels implements Kernels {
+    private static final String[] NAMES = {"matmul", "rmsnorm", "rope", "swiglu", "attention", "scorePages"};
+    private final Kernels inner;
+    private final LongAdder[] nanos = new LongAdder[NAMES.length];
+
+    TimingKernels(Kernels inner) {
+        this.inner = inner;
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = new LongAdder();
+        }
+    }
+
+    /** Seconds spent per kernel since the last reset, by name. */
+    Map<String, Double> seconds() {
+        Map<String, Double> m = new TreeMap<>();
+        for (int i = 0; i < NAMES.length; i++) {
+            m.put(NAMES[i], nanos[i].sum() / 1e9);
+        }
+        return m;
+    }
+
+    void reset() {
+        for (LongAdder a : nanos) {
+            a.reset();
+        }
+    }
+
+    private void add(int kernel, long t0) {
+        nanos[kernel].add(System.nanoTime() - t0);
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public void matmul(float[] out, float[] x, Matrix w, int tokens) {
+        long t0 = System.nanoTime();
+        inner.matmul(out, x, w, tokens);
+        add(0, t0);
+    }
+
+    @Override
+    public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
+        long t0 = System.nanoTime();
+        inner.rmsnorm(out, x, weight, tokens, dim, eps);
+        add(1, t0);
+    }
+
+    @Override
+    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
+        long t0 = System.nanoTime();
+        inner.rope(x, tokens, heads, headDim, rotaryDim, positions, theta);
+        add(2, t0);
+    }
+
+    @Override
+    public void swiglu(float[] out, float[] gate, float[] up, int n) {
+        long t0 = System.nanoTime();
+        inner.swiglu(out, gate, up, n);
+        add(3, t0);
+    }
+
+    @Override
+    public void attention(AttentionShape shape, float[] q, float[] k, float[] v, float[] out, float[] lse) {
+        long t0 = System.nanoTime();
+        inner.attention(shape, q, k, v, out, lse);
+        add(4, t0);
+    }
+
+    @Override
+    public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
+                           int tokens, int pages, int heads, int kvHeads, int headDim) {
+        long t0 = System.nanoTime();
+        inner.scorePages(q, pageMin, pageMax, scores, tokens, pages, heads, kvHeads, headDim);
+        add(5, t0);
+    }
+}
