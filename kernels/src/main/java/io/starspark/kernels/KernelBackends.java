@@ -22,36 +22,50 @@ public final class KernelBackends {
     private KernelBackends() {
     }
 
-    /** The JVM-wide backend for {@code choice} (case-insensitive), created on first use. */
+    /** The JVM-wide backend for {@code choice} (case-insensitive), on all cores, created on first use. */
     public static Kernels select(String choice) {
+        return select(choice, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The JVM-wide backend for {@code choice} whose CPU kernels use {@code threads} threads. Spark tasks
+     * pass their task CPUs (usually 1): an executor already runs one task per core, and kernels on all
+     * cores in every task would oversubscribe the machine.
+     */
+    public static Kernels select(String choice, int threads) {
         String c = choice == null ? "auto" : choice.trim().toLowerCase(java.util.Locale.ROOT);
         if (!CHOICES.contains(c)) {
             throw new IllegalArgumentException(SETTING + " must be one of " + CHOICES + " (got '" + choice + "')");
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("kernel threads must be positive (got " + threads + ")");
+        }
         synchronized (KernelBackends.class) {
-            return CHOSEN.computeIfAbsent(c, KernelBackends::create);
+            // thread count matters to the java backend only: one aparapi/reference instance per JVM
+            boolean javaBackend = c.equals("java") || (c.equals("auto") && !OpenClDevices.hasGpu());
+            return CHOSEN.computeIfAbsent(javaBackend ? c + "/" + threads : c, key -> create(c, threads));
         }
     }
 
-    private static Kernels create(String choice) {
+    private static Kernels create(String choice, int threads) {
         switch (choice) {
             case "reference":
                 LOG.warn("kernels: using reference (slow float64 twin; override with {}=java)", SETTING);
                 return new ReferenceKernels();
             case "java":
-                return java("");
+                return java(threads, "");
             case "aparapi":
                 return aparapi();
             default:
                 if (OpenClDevices.hasGpu()) {
                     return aparapi();
                 }
-                return java(" (auto: no OpenCL GPU; OpenCL on CPU (PoCL) is not faster than this backend)");
+                return java(threads, " (auto: no OpenCL GPU; OpenCL on CPU (PoCL) is not faster than this backend)");
         }
     }
 
-    private static Kernels java(String why) {
-        JavaKernels k = new JavaKernels();
+    private static Kernels java(int threads, String why) {
+        JavaKernels k = new JavaKernels(threads);
         LOG.info("kernels: using java on {} threads, {}-float vectors{} (override with {}=aparapi)",
                 k.threads(), JavaKernels.vectorLanes(), why, SETTING);
         return k;

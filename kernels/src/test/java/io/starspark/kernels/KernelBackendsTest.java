@@ -37,4 +37,18 @@ class KernelBackendsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelBackends.select("cuda"));
         assertTrue(e.getMessage().contains("auto, java, aparapi, reference"), e.getMessage());
     }
+
+    @Test
+    void javaBackendPerThreadCountForSparkTasks() {
+        Kernels one = KernelBackends.select("java", 1);
+        assertSame(one, KernelBackends.select("JAVA", 1));
+        assertEquals(1, ((io.starspark.kernels.jvm.JavaKernels) one).threads());
+        Kernels two = KernelBackends.select("java", 2);
+        assertEquals(2, ((io.starspark.kernels.jvm.JavaKernels) two).threads());
+        assertSame(KernelBackends.select("reference", 1), KernelBackends.select("reference", 2),
+                "thread count does not split the reference backend");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> KernelBackends.select("java", 0));
+        assertEquals("kernel threads must be positive (got 0)", e.getMessage());
+    }
 }

@@ -38,7 +38,9 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
     @Override
     public Iterator<BlockResult> call(Iterator<List<BlockSpec>> groups) {
         LlamaModel model = ModelRegistry.get(conf.modelPath());
-        Kernels kernels = KernelBackends.select(conf.kernels());
+        TaskContext task = TaskContext.get();
+        // one task per executor core already: kernels use the task's CPUs, not every core of the machine
+        Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
         List<BlockResult> results = new ArrayList<>();
         try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(), 0)) {
             Forward forward = new Forward(model, kernels);
