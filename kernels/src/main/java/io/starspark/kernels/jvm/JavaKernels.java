@@ -143,7 +143,7 @@ public final class JavaKernels implements Kernels, AutoCloseable {
         Shapes.requireAtLeast("pageMax", pageMax.length, (long) pages * kvHeads * headDim);
         Shapes.requireAtLeast("scores", scores.length, (long) tokens * pages * heads);
         int group = heads / kvHeads;
-        par.forRange(tokens * pages, (a, b) -> {
+        par.forRange(tokens * pages, 4L * tokens * pages * heads * headDim, (a, b) -> {
             for (int tp = a; tp < b; tp++) {
                 int t = tp / pages;
                 int p = tp % pages;

@@ -38,15 +38,16 @@ final class JavaMatmul {
     static void matmul(float[] out, float[] x, Matrix w, int tokens, Parallel par, ThreadLocal<Scratch> scratch) {
         int rows = w.rows();
         int cols = w.cols();
+        long flops = 2L * tokens * rows * cols;
         if (tokens <= SMALL_T) {
-            par.forRange(rows, (r0, r1) -> gemv(out, x, w, tokens, r0, r1, scratch.get()));
+            par.forRange(rows, flops, (r0, r1) -> gemv(out, x, w, tokens, r0, r1, scratch.get()));
             return;
         }
         int panels = (tokens + MR - 1) / MR;
         float[] xp = scratch.get().packedX(panels * cols * MR);
-        par.forRange(panels, (p0, p1) -> packX(xp, x, tokens, cols, p0, p1));
+        par.forRange(panels, flops, (p0, p1) -> packX(xp, x, tokens, cols, p0, p1));
         int rowPanels = (rows + NR - 1) / NR;
-        par.forRange(rowPanels, (j0, j1) -> gemmRows(out, xp, w, tokens, panels, j0, j1, scratch.get()));
+        par.forRange(rowPanels, flops, (j0, j1) -> gemmRows(out, xp, w, tokens, panels, j0, j1, scratch.get()));
     }
 
     private static void packX(float[] xp, float[] x, int tokens, int cols, int p0, int p1) {

@@ -50,6 +50,23 @@ final class Parallel implements AutoCloseable {
         forRange(n, threads, body);
     }
 
+    /**
+     * Below this many FLOPs a call runs on the calling thread: handing work to the pool and joining
+     * costs tens of microseconds, more than a small model's whole decode-step matmul.
+     */
+    static final long MIN_PARALLEL_FLOPS = 1L << 20;
+
+    /** Like {@link #forRange(int, RangeBody)}, inline when the whole loop is under {@link #MIN_PARALLEL_FLOPS}. */
+    void forRange(int n, long flops, RangeBody body) {
+        if (flops < MIN_PARALLEL_FLOPS) {
+            if (n > 0) {
+                body.run(0, n);
+            }
+            return;
+        }
+        forRange(n, body);
+    }
+
     @Override
     public void close() {
         if (pool != null) {
