@@ -156,13 +156,13 @@ final class JavaAttention {
         }
     }
 
-    /** p = exp(p - shift), l = l·corr + Σ_j p (keys ascending). */
+    /** p = exp(p - shift) (p ≤ shift, or −∞), l = l·corr + Σ_j p (keys ascending). */
     private static void expSum(float[] p, float[] st, int bk, int rp) {
         for (int off = 0; off < rp; off += VL) {
             FloatVector shift = FloatVector.fromArray(S, st, 4 * rp + off);
             FloatVector sum = FloatVector.zero(S);
             for (int j = 0; j < bk; j++) {
-                FloatVector e = VectorExp.exp(FloatVector.fromArray(S, p, j * rp + off).sub(shift));
+                FloatVector e = NonPositiveExp.exp(FloatVector.fromArray(S, p, j * rp + off).sub(shift));
                 e.intoArray(p, j * rp + off);
                 sum = sum.add(e);
             }
