@@ -50,9 +50,14 @@ public final class AttentionBench {
             bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / 1e9);
         }
         long allocated = ((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes() - bytes0;
-        // on one thread the kernel runs in this thread: CPU time is robust to other load on the machine
-        System.out.printf("T=S=%d heads=%d kvHeads=%d hd=%d: best %.3f s, %.1f GFLOP/s wall; %.1f GFLOP/s cpu; %d MB allocated%n",
-                t, heads, kvHeads, hd, best, flops / best / 1e9, flops / bestCpu / 1e9, allocated >> 20);
+        System.out.printf("T=S=%d heads=%d kvHeads=%d hd=%d threads=%d: best %.3f s, %.1f GFLOP/s wall",
+                t, heads, kvHeads, hd, kernels.threads(), best, flops / best / 1e9);
+        if (kernels.threads() == 1) {
+            // the kernel runs in this thread: CPU time is robust to other load on the machine, and
+            // allocation after warm-up shows vectors boxed by C2 (should be 0)
+            System.out.printf("; %.1f GFLOP/s cpu; %d MB allocated", flops / bestCpu / 1e9, allocated >> 20);
+        }
+        System.out.println();
     }
 
     private static float[] gaussian(Random r, int n) {
