@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * qt: [headDim][rp]   queries of the block, transposed, pre-scaled by 1/sqrt(headDim), zero past rows
  * p:  [BK][rp]        scores of a key tile, then exp(score - m), 0 where masked
- * o:  [rp][headDim]   running Σ p·v
+ * o:  [rp][headDim]   running Σ p·v ([headDim][rp] below head dim {@link #LANE_HD})
  * st: [5][rp]         running max m, running sum l, visible keys per row, last rescale factor, shift
  * </pre>
  * Every sum runs in a fixed order (keys ascending within and across tiles), independent of threads.
@@ -30,14 +30,26 @@ final class JavaAttention {
      * (at 8192 keys K+V = 4 MiB per KV head, beyond L2). Measured best among 64..256 rows × 32..128 keys.
      */
     private static final int ROWS = 16 * VL;
+    /** Head dims below this accumulate P·V with queries in lanes ({@link LaneAccumulate}, o transposed). */
+    static final int LANE_HD = 32;
+
+    /**
+     * Query rows per block below head dim {@link #LANE_HD}: one 4-vector register tile, so p stays in
+     * L1 and causal blocks skip more masked keys; K and V are small there (8192 keys × hd 8 = 512 KiB).
+     */
+    private static final int SMALL_ROWS = 4 * VL;
 
     private JavaAttention() {
+    }
+
+    private static int rows(int hd) {
+        return hd < LANE_HD ? SMALL_ROWS : ROWS;
     }
 
     static void attention(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse,
                           Parallel par, ThreadLocal<Scratch> scratch) {
         s.check(q, k, v, out, lse);
-        int blockTokens = Math.max(1, ROWS / s.groupSize());
+        int blockTokens = Math.max(1, rows(s.headDim()) / s.groupSize());
         int blocks = (s.tokens() + blockTokens - 1) / blockTokens;
         int tasks = blocks * s.kvHeads();
         // many small tasks: causal blocks differ in work, the pool balances them
@@ -74,6 +86,7 @@ final class JavaAttention {
         boolean few = FewRowsAttention.applies(rows, hd);
         float[] qs = few ? sc.row(rows * hd) : null; // [rows][hd]
         float[] lanes = sc.lanes;
+        boolean lanesOut = !few && hd < LANE_HD; // o: [headDim][rp] instead of [rp][headDim]
         if (few) {
             for (int d = 0; d < rows * hd; d++) {
                 qs[d] = qt[(d % hd) * rp + d / hd];
@@ -89,6 +102,11 @@ final class JavaAttention {
                 AttentionScores.scores(qt, k, p, s, g, j0, bk, rp);
             }
             softmax(p, st, j0, bk, rp, j0 + bk > minVisible);
+            if (lanesOut) {
+                LaneAccumulate.rescale(o, st, rp, hd);
+                LaneAccumulate.accumulate(p, v, o, s, g, j0, bk, rp);
+                continue;
+            }
             rescale(o, st, rp, hd);
             if (few) {
                 FewRowsAttention.accumulate(p, v, o, s, g, j0, bk, rp, rows);
@@ -96,7 +114,7 @@ final class JavaAttention {
                 AttentionScores.accumulate(p, v, o, s, g, j0, bk, rp);
             }
         }
-        finish(s, out, lse, o, st, g, t0, rows, rp);
+        finish(s, out, lse, o, st, g, t0, rows, rp, lanesOut);
     }
 
     /**
@@ -138,13 +156,13 @@ final class JavaAttention {
         }
     }
 
-    /** p = exp(p - shift), l = l·corr + Σ_j p (keys ascending). */
+    /** p = exp(p - shift) (p ≤ shift, or −∞), l = l·corr + Σ_j p (keys ascending). */
     private static void expSum(float[] p, float[] st, int bk, int rp) {
         for (int off = 0; off < rp; off += VL) {
             FloatVector shift = FloatVector.fromArray(S, st, 4 * rp + off);
             FloatVector sum = FloatVector.zero(S);
             for (int j = 0; j < bk; j++) {
-                FloatVector e = VectorExp.exp(FloatVector.fromArray(S, p, j * rp + off).sub(shift));
+                FloatVector e = NonPositiveExp.exp(FloatVector.fromArray(S, p, j * rp + off).sub(shift));
                 e.intoArray(p, j * rp + off);
                 sum = sum.add(e);
             }
@@ -172,7 +190,7 @@ final class JavaAttention {
     }
 
     private static void finish(AttentionShape s, float[] out, float[] lse, float[] o, float[] st,
-                               int g, int t0, int rows, int rp) {
+                               int g, int t0, int rows, int rp, boolean lanesOut) {
         int hd = s.headDim();
         int gs = s.groupSize();
         for (int r = 0; r < rows; r++) {
@@ -180,7 +198,7 @@ final class JavaAttention {
             float l = st[rp + r];
             float inv = l > 0f ? 1f / l : 0f;
             for (int d = 0; d < hd; d++) {
-                out[row * hd + d] = o[r * hd + d] * inv;
+                out[row * hd + d] = (lanesOut ? o[d * rp + r] : o[r * hd + d]) * inv;
             }
             lse[row] = l > 0f ? (float) (st[r] + Math.log(l)) : Float.NEGATIVE_INFINITY;
         }
