@@ -52,8 +52,11 @@ final class JavaAttention {
         int blockTokens = Math.max(1, rows(s.headDim()) / s.groupSize());
         int blocks = (s.tokens() + blockTokens - 1) / blockTokens;
         int tasks = blocks * s.kvHeads();
-        // many small tasks: causal blocks differ in work, the pool balances them
-        par.forRange(tasks, tasks, (a, b) -> {
+        // many small tasks: causal blocks differ in work, the pool balances them; a small call (decode
+        // over a short context) runs inline, the pool hand-off would cost more than the work
+        long flops = 4L * s.tokens() * s.heads() * s.headDim() * s.visibleKeys(s.tokens() - 1);
+        int chunks = flops < Parallel.MIN_PARALLEL_FLOPS ? 1 : tasks;
+        par.forRange(tasks, chunks, (a, b) -> {
             for (int task = a; task < b; task++) {
                 int g = task % s.kvHeads();
                 int t0 = (task / s.kvHeads()) * blockTokens;
