@@ -5,8 +5,10 @@ import io.starspark.kernels.Kernels;
 import java.util.Arrays;
 
 /**
- * The single-JVM generation loop (full attention): prefill the prompt as one batch, then decode
- * one token at a time until {@code maxNew} tokens or EOS (not included in the result).
+ * The generation loop: prefill the prompt as one batch, then decode one token at a time until
+ * {@code maxNew} tokens or EOS (not included in the result). Alone it is full attention on one JVM;
+ * with an {@link ExternalAttention} over a document's K/V held elsewhere and the prompt placed after
+ * the document's positions, it is the decoding phase of Star Attention (question, then answer).
  */
 public final class Generator {
     private final LlamaModel model;
@@ -24,8 +26,9 @@ public final class Generator {
      * @param promptTokens  prompt length
      * @param prefillNanos  time of the prompt's forward pass (incl. first token's logits)
      * @param decodeNanos   time of all later single-token forward passes
+     * @param firstLogits   [vocab] the logits that chose the first generated token
      */
-    public record Result(int[] ids, int promptTokens, long prefillNanos, long decodeNanos) {
+    public record Result(int[] ids, int promptTokens, long prefillNanos, long decodeNanos, float[] firstLogits) {
         public double prefillTokensPerSecond() {
             return promptTokens / (prefillNanos / 1e9);
         }
@@ -37,7 +40,18 @@ public final class Generator {
         }
     }
 
+    /** Full attention: the prompt at positions 0.. and nothing else. */
     public Result generate(int[] prompt, int maxNew, Sampler sampler) {
+        return generate(prompt, 0, null, maxNew, sampler, model.tokenizer().eos());
+    }
+
+    /**
+     * @param firstPosition position of the prompt's first token (e.g. the context length, for a question)
+     * @param context       keys every token also attends to (merged exactly by LSE), or null
+     * @param eos           the id that ends generation (the tokenizer's EOS in production)
+     */
+    public Result generate(int[] prompt, int firstPosition, ExternalAttention context, int maxNew, Sampler sampler,
+                           int eos) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt must contain at least one token");
         }
@@ -47,23 +61,25 @@ public final class Generator {
         Forward fwd = new Forward(model, kernels);
         KvCache cache = KvCache.forModel(model.config());
         int[] positions = new int[prompt.length];
-        Arrays.setAll(positions, i -> i);
+        Arrays.setAll(positions, i -> firstPosition + i);
         long t0 = System.nanoTime();
-        float[] logits = fwd.forward(prompt, positions, cache, null, Logits.LAST);
+        float[] logits = fwd.forward(prompt, positions, cache, context, Logits.LAST);
+        float[] first = logits.clone();
         long prefill = System.nanoTime() - t0;
         int[] out = new int[maxNew];
         int n = 0;
         long t1 = System.nanoTime();
         while (n < maxNew) {
             int next = sampler.sample(logits);
-            if (next == model.tokenizer().eos()) {
+            if (next == eos) {
                 break;
             }
             out[n++] = next;
             if (n < maxNew) {
-                logits = fwd.forward(new int[]{next}, new int[]{prompt.length + n - 1}, cache, null, Logits.LAST);
+                logits = fwd.forward(new int[]{next}, new int[]{firstPosition + prompt.length + n - 1}, cache, context,
+                        Logits.LAST);
             }
         }
-        return new Result(Arrays.copyOf(out, n), prompt.length, prefill, System.nanoTime() - t1);
+        return new Result(Arrays.copyOf(out, n), prompt.length, prefill, System.nanoTime() - t1, first);
     }
 }

@@ -115,7 +115,7 @@ class ForwardEdgeCasesTest {
 
     /**
      * Positions continue after the prompt: one batch over prompt ++ ids (positions 0..n-1) picks every id again.
-     * (EOS stopping is tested on Decoder with a chosen EOS id: stories260K, like llama2.c's TinyStories models,
+     * (EOS stopping is tested through Generator's eos parameter with a chosen EOS id: stories260K, like llama2.c's TinyStories models,
      * ends stories with BOS and never samples its EOS.)
      */
     @Test

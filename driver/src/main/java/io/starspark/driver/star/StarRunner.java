@@ -7,7 +7,7 @@ import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.Manifest;
 import io.starspark.model.ExternalAttention;
-import io.starspark.model.Forward;
+import io.starspark.model.Generator;
 import io.starspark.model.LlamaConfig;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
@@ -36,13 +36,13 @@ public final class StarRunner {
                 HadoopKvStore.DEFAULT_CACHE_BYTES)) {
             if (r.sparse() == null) {
                 ExactContextAttention context = new ExactContextAttention(store, kernels, c);
-                Decoder.Result d = decode(model, kernels, r, context, sampler);
+                Generator.Result d = decode(model, kernels, r, context, sampler);
                 return new StarAnswer(docId, d.ids(), d.firstLogits(), prefill, d.prefillNanos(), d.decodeNanos(),
                         context.bytesRead(), r.plan().pageCount(), 0);
             }
             SparseContextAttention context = new SparseContextAttention(store, kernels, c, prefill.summaries(),
                     r.sparse());
-            Decoder.Result d = decode(model, kernels, r, context, sampler);
+            Generator.Result d = decode(model, kernels, r, context, sampler);
             return new StarAnswer(docId, d.ids(), d.firstLogits(), prefill, d.prefillNanos(), d.decodeNanos(),
                     context.bytesRead(), context.meanPagesPerCall(),
                     context.pageVisits());
@@ -65,10 +65,11 @@ public final class StarRunner {
         return new KvLayout(c.layers(), c.kvHeads(), c.headDim(), r.plan().pageSize(), r.dtype());
     }
 
-    private static Decoder.Result decode(LlamaModel model, Kernels kernels, StarRequest r, ExternalAttention context,
-                                         Sampler sampler) {
-        return Decoder.generate(new Forward(model, kernels), r.context().length, context, r.question(),
-                r.maxNewTokens(), sampler, model.tokenizer().eos());
+    /** The question at positions after the context, then the answer; the context through {@code context}. */
+    private static Generator.Result decode(LlamaModel model, Kernels kernels, StarRequest r,
+                                           ExternalAttention context, Sampler sampler) {
+        return new Generator(model, kernels).generate(r.question(), r.context().length, context, r.maxNewTokens(),
+                sampler, model.tokenizer().eos());
     }
 
     /** A document's id: the first 16 hex digits of the sha-256 of its context token ids. */

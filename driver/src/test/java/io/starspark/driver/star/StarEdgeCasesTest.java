@@ -190,14 +190,13 @@ class StarEdgeCasesTest {
         int[] fullIds = new Generator(model, JAVA).generate(
                 IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray(), 20, Sampler.greedy()).ids();
         int eos = model.tokenizer().eos();
-        Forward f = new Forward(model, JAVA);
-        assertArrayEquals(fullIds, Decoder.generate(f, 100, over(ctx), question, 20, Sampler.greedy(), eos).ids());
-        assertArrayEquals(Arrays.copyOf(fullIds, 1),
-                Decoder.generate(f, 100, over(ctx), question, 1, Sampler.greedy(), eos).ids());
+        Generator g = new Generator(model, JAVA);
+        assertArrayEquals(fullIds, g.generate(question, 100, over(ctx), 20, Sampler.greedy(), eos).ids());
+        assertArrayEquals(Arrays.copyOf(fullIds, 1), g.generate(question, 100, over(ctx), 1, Sampler.greedy(), eos).ids());
         int stop = IntStream.range(0, fullIds.length).filter(i -> fullIds[i] != fullIds[0]).findFirst().orElseThrow();
-        Decoder.Result r = Decoder.generate(f, 100, over(ctx), question, 20, Sampler.greedy(), fullIds[stop]);
+        Generator.Result r = g.generate(question, 100, over(ctx), 20, Sampler.greedy(), fullIds[stop]);
         assertArrayEquals(Arrays.copyOf(fullIds, stop), r.ids(), "stops before the first EOS (here id " + fullIds[stop] + ")");
-        Decoder.Result first = Decoder.generate(f, 100, over(ctx), question, 20, Sampler.greedy(), fullIds[0]);
+        Generator.Result first = g.generate(question, 100, over(ctx), 20, Sampler.greedy(), fullIds[0]);
         assertEquals(0, first.ids().length, "EOS as the very first token gives an empty answer");
     }
 }
