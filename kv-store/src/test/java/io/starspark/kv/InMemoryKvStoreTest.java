@@ -1,10 +1,12 @@
 package io.starspark.kv;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 class InMemoryKvStoreTest extends KvStoreContract {
-    private final Map<String, MemoryBlobs> docs = new HashMap<>();
+    // two writer threads open the same document at once (concurrent-writers case): a plain HashMap
+    // threw ConcurrentModificationException in one of them, and the other then waited forever
+    private final Map<String, MemoryBlobs> docs = new ConcurrentHashMap<>();
 
     @Override
     BlobKvStore open(String doc, KvLayout layout, long cacheBytes) {

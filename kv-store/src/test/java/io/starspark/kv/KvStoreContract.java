@@ -373,7 +373,7 @@ abstract class KvStoreContract {
 
     private Void writeAllAfter(CyclicBarrier start, String name, TestDocs d) throws Exception {
         try (KvStore store = open(name, F32, 0)) {
-            start.await();
+            start.await(60, java.util.concurrent.TimeUnit.SECONDS); // the other writer failed if this times out
             d.writeAll(store);
         }
         return null;
