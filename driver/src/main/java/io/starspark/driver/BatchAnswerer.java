@@ -5,6 +5,7 @@ import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.Kernels;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
@@ -120,8 +121,9 @@ abstract class BatchAnswerer implements AutoCloseable {
         private final Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
 
         Full(LlamaModel model, StarSettings settings, int maxNewTokens) {
-            this.generator = new Generator(model, KernelBackends.select(StarOptions.kernelsChoice(settings)));
-            this.kernels = KernelBackends.select(StarOptions.kernelsChoice(settings)).name();
+            Kernels backend = KernelBackends.select(StarOptions.kernelsChoice(settings));
+            this.generator = new Generator(model, backend);
+            this.kernels = backend.name();
             this.maxNewTokens = maxNewTokens;
         }
 

@@ -1,7 +1,6 @@
 package io.starspark.driver;
 
 import io.starspark.workers.conf.StarSettings;
-import io.starspark.workers.conf.StarSparkConf;
 import io.starspark.workers.diag.ClusterProbe;
 import io.starspark.workers.diag.ClusterProbe.TaskReport;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,14 +52,8 @@ final class ClusterCheckCommand implements Callable<Integer> {
             throw new UserError("--tasks, --numbers, --expect-executors and --wait-seconds must be positive");
         }
         StarSettings settings = settingsOptions.settings();
-        SparkConf conf = new SparkConf().setAppName("starspark cluster-check").setIfMissing("spark.ui.enabled", "false");
-        if (master != null) {
-            conf.setMaster(master);
-        }
-        conf.setIfMissing("spark.master", "local[2]");
-        StarSparkConf.configure(conf, settings);
         long start = System.nanoTime();
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = Spark.open("starspark cluster-check", master, settings)) {
             long contextReady = System.nanoTime();
             executorWait.await(sc);
             long executorsReady = System.nanoTime();

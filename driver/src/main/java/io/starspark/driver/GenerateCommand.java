@@ -5,6 +5,7 @@ import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.Kernels;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
@@ -76,9 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS) {
-            throw new UserError("--max-new-tokens must be between 1 and " + MAX_NEW_TOKENS + " (got " + maxNewTokens + ")");
-        }
+        requireMaxNewTokens(maxNewTokens);
         StarSettings settings = settings();
         LlamaModel m = Models.load(model != null ? model : settings.model());
         Sampler sampler = temperature == null ? Sampler.greedy() : Sampler.topP(temperature, topP, seed);
@@ -112,11 +111,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> fullAttention(LlamaModel m, StarSettings settings, int[] promptIds, Sampler sampler) {
-        Generator generator = new Generator(m, KernelBackends.select(choice(settings)));
-        Generator.Result r = generator.generate(promptIds, maxNewTokens, sampler);
+        Kernels kernels = KernelBackends.select(StarOptions.kernelsChoice(settings));
+        Generator.Result r = new Generator(m, kernels).generate(promptIds, maxNewTokens, sampler);
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("attention", "full");
-        stats.put("kernels", KernelBackends.select(choice(settings)).name());
+        stats.put("kernels", kernels.name());
         stats.put("prefill_seconds", r.prefillNanos() / 1e9);
         stats.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
         stats.put("decode_seconds", r.decodeNanos() / 1e9);
@@ -148,7 +147,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
             executorWait.await(jsc);
             StarRequest request = new StarRequest(settings.requireModel(), context, q, maxNewTokens, plan,
-                    settings.kvDir().toString(), settings.kvDtype(), choice(settings), Spark.partitions(jsc, plan), -1,
+                    settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings), Spark.partitions(jsc, plan), -1,
                     sparse);
             if (starOptions.reprefill) {
                 StarRunner.forget(jsc, request);
@@ -161,8 +160,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private static String choice(StarSettings settings) {
-        return StarOptions.kernelsChoice(settings);
+    /** The one range check of {@code --max-new-tokens}, for generate and run. */
+    static void requireMaxNewTokens(int maxNewTokens) {
+        if (maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS) {
+            throw new UserError("--max-new-tokens must be between 1 and " + MAX_NEW_TOKENS + " (got " + maxNewTokens + ")");
+        }
     }
 
     private static Map<String, Object> result(LlamaModel m, int promptTokens, int[] ids, Map<String, Object> stats) {

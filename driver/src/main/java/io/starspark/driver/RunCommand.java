@@ -65,10 +65,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxNewTokens < 1 || maxNewTokens > GenerateCommand.MAX_NEW_TOKENS) {
-            throw new UserError("--max-new-tokens must be between 1 and " + GenerateCommand.MAX_NEW_TOKENS
-                    + " (got " + maxNewTokens + ")");
-        }
+        GenerateCommand.requireMaxNewTokens(maxNewTokens);
         StarSettings settings = starOptions.settings(settingsOptions, model);
         Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
         BatchOutput.requireAbsent(output, hadoop);

@@ -2,6 +2,7 @@ package io.starspark.driver;
 
 import io.starspark.driver.star.PrefillReport;
 import io.starspark.driver.star.StarAnswer;
+import io.starspark.model.Generator;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.conf.StarSettings;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ final class Stats {
         stats.put("retried_blocks", p.retriedTasks());
         stats.put("question_seconds", a.questionNanos() / 1e9);
         stats.put("decode_seconds", a.decodeNanos() / 1e9);
-        stats.put("decode_tokens_per_second", a.decodeNanos() == 0 ? 0 : a.ids().length / (a.decodeNanos() / 1e9));
+        stats.put("decode_tokens_per_second", Generator.Result.decodeTokensPerSecond(a.ids().length, a.decodeNanos()));
         stats.put("context_pages_per_step", a.pagesPerStep());
         stats.put("context_bytes_read", a.contextBytesRead());
         return stats;

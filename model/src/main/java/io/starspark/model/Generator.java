@@ -35,7 +35,12 @@ public final class Generator {
 
         /** Decoded tokens per second (the first generated token comes from prefill). */
         public double decodeTokensPerSecond() {
-            int decoded = Math.max(0, ids.length - 1);
+            return decodeTokensPerSecond(ids.length, decodeNanos);
+        }
+
+        /** Tokens per second of the single-token steps that followed the prompt's pass for {@code generated} tokens. */
+        public static double decodeTokensPerSecond(int generated, long decodeNanos) {
+            int decoded = Math.max(0, generated - 1);
             return decodeNanos == 0 ? 0 : decoded / (decodeNanos / 1e9);
         }
     }
