@@ -2,6 +2,7 @@ package io.starspark.driver;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.errors.UserError;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.workers.HadoopConfs;
 import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRequest;

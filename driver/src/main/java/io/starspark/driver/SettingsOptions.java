@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.workers.conf.StarSettings;
 import java.io.IOException;
 import java.io.Reader;
