@@ -57,6 +57,8 @@ public final class SettingsOptions {
             throw new UserError("settings file not found: " + file, e);
         } catch (IOException e) {
             throw new UserError("cannot read settings file " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // Properties.load: a malformed unicode escape
+            throw new UserError("settings file " + file + " is not a valid properties file: " + e.getMessage(), e);
         }
         return props;
     }
