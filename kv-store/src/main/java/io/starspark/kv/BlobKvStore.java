@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The K/V store logic over {@link Blobs}. Files under the document root:
  * {@code blocks/block-000017.kv} (see {@link BlockFile}), {@code _tmp/} (in-flight writes, never read),
  * {@code manifest.json} (written last). Block metas are read once and kept; decoded pages go through an
- * LRU {@link PageCache}.
+ * LRU {@link PageCache}. Every block file carries the store's binding ({@link Manifest#binding()}: document
+ * tokens, model and settings); a block file with another binding is refused on read, so a block of another
+ * document, model or settings placed in this folder is never used.
  */
 public class BlobKvStore implements KvStore {
     /** Default page cache budget: 64 MiB. */
@@ -33,15 +35,22 @@ public class BlobKvStore implements KvStore {
     private final String root;
     private final Blobs blobs;
     private final KvLayout layout;
+    private final String binding;
     private final PageCache cache;
     private final Map<Integer, BlockFile.Meta> byIndex = new TreeMap<>();
     private final TreeMap<Integer, BlockFile.Meta> byFirstPage = new TreeMap<>();
     private final LongAdder bytesRead = new LongAdder();
 
-    BlobKvStore(String root, Blobs blobs, KvLayout layout, long cacheBytes) {
+    /** @param binding {@link Manifest#binding()} of the manifest this store's blocks belong to */
+    BlobKvStore(String root, Blobs blobs, KvLayout layout, String binding, long cacheBytes) {
+        if (binding == null || !binding.matches("[0-9a-f]{" + 2 * BlockFile.BINDING_BYTES + "}")) {
+            throw new IllegalArgumentException("binding must be " + 2 * BlockFile.BINDING_BYTES
+                    + " lower-case hex digits (a Manifest.binding()), got " + binding);
+        }
         this.root = root;
         this.blobs = blobs;
         this.layout = layout;
+        this.binding = binding;
         this.cache = new PageCache(cacheBytes);
     }
 
@@ -97,7 +106,7 @@ public class BlobKvStore implements KvStore {
             float[] stored = layout.dtype().rounded(kv.k()[l]); // [tokens][kvHeads][headDim] as readers see it
             summaries[l] = PageSummaries.of(stored, kv.tokens(), layout.kvHeads(), layout.headDim(), layout.pageSize());
         }
-        byte[] bytes = BlockFile.encode(layout, blockIndex, firstToken, kv, summaries);
+        byte[] bytes = BlockFile.encode(layout, binding, blockIndex, firstToken, kv, summaries);
         String name = blockName(blockIndex);
         if (blobs.exists(name)) {
             requireSameBytes(name, bytes, blockIndex);
@@ -181,6 +190,10 @@ public class BlobKvStore implements KvStore {
             throw new IllegalArgumentException("manifest (pageSize " + manifest.pageSize() + ", " + manifest.dtype()
                     + ", " + manifest.modelConfig() + ") does not match store layout " + layout);
         }
+        if (!manifest.binding().equals(binding)) {
+            throw new IllegalArgumentException("manifest binding " + manifest.binding()
+                    + " is not the binding this store was opened with (" + binding + ")");
+        }
     }
 
     private void writeManifest(Manifest manifest) {
@@ -260,6 +273,11 @@ public class BlobKvStore implements KvStore {
         BlockFile.Meta m = BlockFile.decodeMeta(read(name, 0, (int) metaBytes), where);
         if (!m.layout().equals(layout)) {
             throw new KvStoreException(where + " holds K/V of " + m.layout() + " but this store expects " + layout);
+        }
+        if (!m.binding().equals(binding)) {
+            throw new KvStoreException(where + " belongs to another document, model or settings (binding "
+                    + m.binding().substring(0, 16) + ", this document's K/V have " + binding.substring(0, 16)
+                    + "); delete the document's K/V (--reprefill) or point --kv-dir elsewhere");
         }
         if (m.blockIndex() != index || m.firstToken() % layout.pageSize() != 0 || m.fileBytes() != length) {
             throw new KvStoreException(where + " is corrupt: header says block " + m.blockIndex() + " at token "

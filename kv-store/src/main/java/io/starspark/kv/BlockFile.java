@@ -2,6 +2,7 @@ package io.starspark.kv;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 /**
@@ -10,6 +11,7 @@ import java.util.zip.CRC32;
  *
  * <pre>
  * header  int[11]  magic 'SSKV', version, layers, kvHeads, headDim, pageSize, dtype, blockIndex, firstToken, tokens, pages
+ * binding u8[32]   what the block belongs to: {@link Manifest#binding()} (document tokens, model, settings)
  * crcs    int[layers][pages]                    CRC32 of each data slot
  * min     f32[layers][pages][kvHeads][headDim]  key summaries of the stored keys
  * max     f32[layers][pages][kvHeads][headDim]
@@ -21,14 +23,15 @@ import java.util.zip.CRC32;
  */
 final class BlockFile {
     static final int MAGIC = 0x564b5353; // "SSKV" little endian
-    static final int VERSION = 1;
-    static final int HEADER_BYTES = 11 * 4;
+    static final int VERSION = 2;
+    static final int BINDING_BYTES = 32;
+    static final int HEADER_BYTES = 11 * 4 + BINDING_BYTES;
 
     private BlockFile() {
     }
 
     /** Parsed meta part of a block file. {@code summaries[layer]} covers the block's pages. */
-    record Meta(KvLayout layout, int blockIndex, int firstToken, int tokens, int pages, int[] slotCrc,
+    record Meta(KvLayout layout, String binding, int blockIndex, int firstToken, int tokens, int pages, int[] slotCrc,
             PageSummaries[] summaries) {
 
         int firstPage() {
@@ -57,21 +60,19 @@ final class BlockFile {
         }
     }
 
+    /** Bytes of one slot; {@link KvLayout} guarantees it fits an array. */
     static int slotBytes(KvLayout layout) {
-        return 2 * layout.pageSize() * layout.rowFloats() * layout.dtype().bytes();
+        return (int) layout.slotBytes();
     }
 
-    /** Encodes a block; {@code summaries[layer]} must be those of the stored (rounded) keys. */
-    static byte[] encode(KvLayout layout, int blockIndex, int firstToken, BlockKv kv, PageSummaries[] summaries) {
+    /** Encodes a block bound to {@code binding}; {@code summaries[layer]} must be those of the stored (rounded) keys. */
+    static byte[] encode(KvLayout layout, String binding, int blockIndex, int firstToken, BlockKv kv,
+            PageSummaries[] summaries) {
         int pages = (kv.tokens() + layout.pageSize() - 1) / layout.pageSize();
         int[] crcs = new int[layout.layers() * pages];
-        Meta meta = new Meta(layout, blockIndex, firstToken, kv.tokens(), pages, crcs, summaries);
-        long size = meta.fileBytes();
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new KvStoreException("block " + blockIndex + " K/V take " + size
-                    + " bytes, over the 2 GiB per block file limit; use a smaller blockSize");
-        }
-        ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        Meta meta = new Meta(layout, binding, blockIndex, firstToken, kv.tokens(), pages, crcs, summaries);
+        layout.requireBlockFits(kv.tokens());
+        ByteBuffer out = ByteBuffer.allocate((int) meta.fileBytes()).order(ByteOrder.LITTLE_ENDIAN);
         for (int l = 0; l < layout.layers(); l++) {
             for (int p = 0; p < pages; p++) {
                 int at = (int) meta.slotOffset(l, p);
@@ -92,6 +93,7 @@ final class BlockFile {
                 m.blockIndex, m.firstToken, m.tokens, m.pages}) {
             out.putInt(x);
         }
+        out.put(HexFormat.of().parseHex(m.binding));
         for (int c : m.slotCrc) {
             out.putInt(c);
         }
@@ -127,7 +129,7 @@ final class BlockFile {
         }
     }
 
-    /** Reads the 11 header ints; {@code where} names the file in errors. */
+    /** Reads the 11 header ints (the binding follows them); {@code where} names the file in errors. */
     static int[] readHeader(byte[] bytes, String where) {
         if (bytes.length < HEADER_BYTES) {
             throw new KvStoreException(where + " is truncated (" + bytes.length + " bytes, no block header)");
@@ -141,7 +143,8 @@ final class BlockFile {
             throw new KvStoreException(where + " is not a starspark K/V block file (bad magic)");
         }
         if (h[1] != VERSION) {
-            throw new KvStoreException(where + " has block format version " + h[1] + ", this build reads " + VERSION);
+            throw new KvStoreException(where + " has block format version " + h[1] + ", this build reads " + VERSION
+                    + "; re-prefill with --reprefill");
         }
         return h;
     }
@@ -152,13 +155,16 @@ final class BlockFile {
         return Meta.metaBytes(layoutOf(h, where), h[10]);
     }
 
+    /** The layout a header announces, with its page count checked to fit a block file. */
     private static KvLayout layoutOf(int[] h, String where) {
         try {
-            if (h[10] < 1) {
-                throw new IllegalArgumentException("page count " + h[10]);
+            KvLayout layout = new KvLayout(h[2], h[3], h[4], h[5], KvDtype.ofCode(h[6]));
+            if (h[10] < 1 || h[9] < 1 || (h[9] + layout.pageSize() - 1L) / layout.pageSize() != h[10]) {
+                throw new IllegalArgumentException("page count " + h[10] + " for " + h[9] + " tokens");
             }
-            return new KvLayout(h[2], h[3], h[4], h[5], KvDtype.ofCode(h[6]));
-        } catch (IllegalArgumentException e) {
+            layout.requireBlockFits(h[9]);
+            return layout;
+        } catch (IllegalArgumentException | KvStoreException e) {
             throw new KvStoreException(where + " has a corrupt header: " + e.getMessage(), e);
         }
     }
@@ -177,7 +183,9 @@ final class BlockFile {
         if (stored != crc(bytes, 0, (int) metaBytes - 4)) {
             throw new KvStoreException(where + " is corrupt: header checksum mismatch; delete the document's K/V and re-prefill");
         }
-        in.position(HEADER_BYTES);
+        byte[] binding = new byte[BINDING_BYTES];
+        in.position(HEADER_BYTES - BINDING_BYTES);
+        in.get(binding);
         int[] crcs = new int[layout.layers() * pages];
         for (int i = 0; i < crcs.length; i++) {
             crcs[i] = in.getInt();
@@ -195,7 +203,7 @@ final class BlockFile {
         for (int l = 0; l < summaries.length; l++) {
             summaries[l] = new PageSummaries(pages, layout.kvHeads(), layout.headDim(), mins[l], maxs[l]);
         }
-        return new Meta(layout, h[7], h[8], h[9], pages, crcs, summaries);
+        return new Meta(layout, HexFormat.of().formatHex(binding), h[7], h[8], h[9], pages, crcs, summaries);
     }
 
     /**

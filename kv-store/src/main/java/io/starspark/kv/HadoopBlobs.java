@@ -119,9 +119,12 @@ final class HadoopBlobs implements Blobs {
     @Override
     public void deleteAll() {
         try {
-            fs.delete(root, true);
+            if (!fs.delete(root, true) && fs.exists(root)) {
+                throw new KvStoreException("cannot delete " + fs.makeQualified(root) + " (or part of it): check that it and"
+                        + " everything under it may be deleted, or point --kv-dir elsewhere");
+            }
         } catch (IOException e) {
-            throw failure("delete", "", e);
+            throw new KvStoreException("cannot delete " + fs.makeQualified(root) + ": " + e, e);
         }
     }
 

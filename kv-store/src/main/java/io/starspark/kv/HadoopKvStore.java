@@ -9,19 +9,19 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class HadoopKvStore extends BlobKvStore {
 
-    private HadoopKvStore(URI root, Configuration conf, KvLayout layout, long cacheBytes) {
-        super(root.toString(), new HadoopBlobs(root, conf), layout, cacheBytes);
+    private HadoopKvStore(URI root, Configuration conf, KvLayout layout, String binding, long cacheBytes) {
+        super(root.toString(), new HadoopBlobs(root, conf), layout, binding, cacheBytes);
     }
 
-    /** Opens (does not create or read) the store of the document at {@code root}, e.g. {@code hdfs://nn:8020/kv/doc-1}. */
-    public static HadoopKvStore open(URI root, Configuration conf, KvLayout layout, long cacheBytes) {
+    /**
+     * Opens (does not create or read) the store of the document at {@code root}, e.g. {@code hdfs://nn:8020/kv/doc-1}.
+     *
+     * @param binding {@link Manifest#binding()} of the document's manifest: written into every block, checked on read
+     */
+    public static HadoopKvStore open(URI root, Configuration conf, KvLayout layout, String binding, long cacheBytes) {
         if (root.getScheme() == null) {
             throw new IllegalArgumentException("K/V location needs a scheme such as file:// or hdfs:// (got " + root + ")");
         }
-        return new HadoopKvStore(root, conf, layout, cacheBytes);
-    }
-
-    public static HadoopKvStore open(URI root, KvLayout layout) {
-        return open(root, new Configuration(), layout, DEFAULT_CACHE_BYTES);
+        return new HadoopKvStore(root, conf, layout, binding, cacheBytes);
     }
 }

@@ -6,11 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InMemoryKvStore extends BlobKvStore {
     private static final AtomicLong NEXT = new AtomicLong();
 
-    public InMemoryKvStore(KvLayout layout, long cacheBytes) {
-        this("memory://kv-" + NEXT.incrementAndGet(), layout, cacheBytes);
+    /** @param binding {@link Manifest#binding()} of the manifest the blocks belong to */
+    public InMemoryKvStore(KvLayout layout, String binding, long cacheBytes) {
+        this("memory://kv-" + NEXT.incrementAndGet(), layout, binding, cacheBytes);
     }
 
-    private InMemoryKvStore(String root, KvLayout layout, long cacheBytes) {
-        super(root, new MemoryBlobs(root), layout, cacheBytes);
+    private InMemoryKvStore(String root, KvLayout layout, String binding, long cacheBytes) {
+        super(root, new MemoryBlobs(root), layout, binding, cacheBytes);
     }
 }

@@ -54,12 +54,28 @@ public record Manifest(int formatVersion, String docId, String modelId, String m
         return new StarPlan(contextLength, blockSize, anchorSize, pageSize);
     }
 
+    /**
+     * What every block file of this document carries (sha-256, hex): the compared fields (not
+     * {@code createdBy}). Two manifests that {@link #requireCompatible} accepts have the same binding, so a
+     * store refuses a block of another document, model or settings even when its checksums are valid.
+     */
+    public String binding() {
+        String fields = String.join("\n", Integer.toString(formatVersion), docId, modelId, modelConfig,
+                contextTokensHash, Integer.toString(contextLength), Integer.toString(blockSize),
+                Integer.toString(anchorSize), Integer.toString(pageSize), dtype.name());
+        return sha256(fields.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** sha-256 (hex) of the token ids as little-endian int32. */
     public static String hashTokens(int[] tokens) {
         ByteBuffer bytes = ByteBuffer.allocate(tokens.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asIntBuffer().put(tokens);
+        return sha256(bytes.array());
+    }
+
+    private static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.array()));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }

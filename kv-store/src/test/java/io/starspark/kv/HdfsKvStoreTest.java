@@ -33,9 +33,9 @@ class HdfsKvStoreTest extends KvStoreContract {
     }
 
     @Override
-    BlobKvStore open(String doc, KvLayout layout, long cacheBytes) {
+    BlobKvStore open(String doc, KvLayout layout, String binding, long cacheBytes) {
         URI root = URI.create(cluster.getURI() + "/kv/" + doc);
-        return HadoopKvStore.open(root, cluster.getConfiguration(0), layout, cacheBytes);
+        return HadoopKvStore.open(root, cluster.getConfiguration(0), layout, binding, cacheBytes);
     }
 
     /** Tasks open and close a store each; other code in the JVM keeps using Hadoop's cached FileSystem. */

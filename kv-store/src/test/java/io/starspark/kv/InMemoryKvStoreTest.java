@@ -9,8 +9,8 @@ class InMemoryKvStoreTest extends KvStoreContract {
     private final Map<String, MemoryBlobs> docs = new ConcurrentHashMap<>();
 
     @Override
-    BlobKvStore open(String doc, KvLayout layout, long cacheBytes) {
+    BlobKvStore open(String doc, KvLayout layout, String binding, long cacheBytes) {
         String root = "memory://test/" + doc;
-        return new BlobKvStore(root, docs.computeIfAbsent(doc, d -> new MemoryBlobs(root)), layout, cacheBytes);
+        return new BlobKvStore(root, docs.computeIfAbsent(doc, d -> new MemoryBlobs(root)), layout, binding, cacheBytes);
     }
 }

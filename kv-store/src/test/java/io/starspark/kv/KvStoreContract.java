@@ -33,8 +33,17 @@ abstract class KvStoreContract {
     private String doc;
     private long seed;
 
-    /** Opens the store of document {@code doc}; two calls with the same name see the same data. */
-    abstract BlobKvStore open(String doc, KvLayout layout, long cacheBytes);
+    /**
+     * Opens the store of document {@code doc} whose blocks carry {@code binding}; two calls with the same name
+     * see the same data.
+     */
+    abstract BlobKvStore open(String doc, KvLayout layout, String binding, long cacheBytes);
+
+    /** The store of {@code doc} bound to the test manifest of {@code layout} and {@link #PLAN}'s sizes. */
+    BlobKvStore open(String doc, KvLayout layout, long cacheBytes) {
+        StarPlan plan = StarPlan.of(PLAN.contextLength(), PLAN.blockSize(), PLAN.anchorSize(), layout.pageSize());
+        return open(doc, layout, TestDocs.manifest(layout, plan).binding(), cacheBytes);
+    }
 
     @BeforeEach
     void newDocument() {
@@ -175,7 +184,7 @@ abstract class KvStoreContract {
     }
 
     private static byte[] encoded(TestDocs d, int block) {
-        try (InMemoryKvStore scratch = new InMemoryKvStore(d.layout, 0)) {
+        try (InMemoryKvStore scratch = new InMemoryKvStore(d.layout, d.manifest().binding(), 0)) {
             Block b = d.plan.block(block);
             scratch.writeBlock(b.index(), b.start(), d.block(b));
             String name = BlobKvStore.blockName(block);
@@ -211,6 +220,71 @@ abstract class KvStoreContract {
         try (KvStore store = open(F32)) {
             KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}));
             assertTrue(e.getMessage().contains("block-000000.kv is corrupt"), e.getMessage());
+        }
+    }
+
+    /**
+     * A block file of another document (valid checksums, same layout) placed in this document's folder is
+     * refused on read, naming the file; so is one of the same document written for other settings.
+     */
+    @Test
+    void aBlockOfAnotherDocumentOrSettingsIsRefused() {
+        TestDocs d = written(F32);
+        String name = BlobKvStore.blockName(1);
+        String otherDoc = doc + "-other";
+        int[] otherTokens = new int[PLAN.contextLength()];
+        Arrays.setAll(otherTokens, i -> i + 3);
+        Manifest other = Manifest.of("doc-2", d.manifest().modelId(), F32, PLAN, otherTokens, "test");
+        byte[] planted;
+        try (BlobKvStore store = open(otherDoc, F32, other.binding(), 0)) {
+            new TestDocs(F32, PLAN, seed + 1).writeAll(store);
+            planted = store.blobs().read(name, 0, (int) store.blobs().length(name));
+        }
+        try (BlobKvStore store = open(F32)) {
+            store.blobs().delete(name);
+            store.blobs().write(name, planted);
+        }
+        try (KvStore store = open(F32)) {
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {2}));
+            assertTrue(e.getMessage().contains("block-000001.kv belongs to another document, model or settings"),
+                    e.getMessage());
+            assertThrows(KvStoreException.class, store::readSummaries);
+        }
+        Manifest otherSettings = TestDocs.manifest(F32, StarPlan.of(21, 8, 4, 4)); // anchorSize 4, not 3
+        try (KvStore store = open(doc, F32, otherSettings.binding(), 0)) {
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}));
+            assertTrue(e.getMessage().contains("block-000000.kv belongs to another document, model or settings"),
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> store.commit(d.manifest()), "a manifest of other bindings");
+        }
+    }
+
+    /** Header sizes whose products overflow int (arrays of negative size before) are a corrupt header. */
+    @Test
+    void absurdHeaderSizesAreACorruptHeader() {
+        int[][] headers = {
+            {0x7fffffff, 0x7fffffff, 4, 4}, // layers, kvHeads: the summaries' sizes overflow int
+            {2, 65536, 65536, 4},           // kvHeads * headDim overflows int
+            {2, 2, 4, 0x40000000},          // pageSize * row bytes overflow int
+            {2, 2, 4, -4},
+        };
+        for (int[] h : headers) {
+            written(F32);
+            try (BlobKvStore store = open(F32)) {
+                String name = BlobKvStore.blockName(0);
+                byte[] bytes = store.blobs().read(name, 0, (int) store.blobs().length(name));
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < h.length; i++) {
+                    b.putInt(8 + 4 * i, h[i]);
+                }
+                store.blobs().write(name, bytes);
+            }
+            try (KvStore store = open(F32)) {
+                KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}),
+                        Arrays.toString(h));
+                assertTrue(e.getMessage().contains("block-000000.kv has a corrupt header"), e.getMessage());
+            }
+            newDocument();
         }
     }
 
@@ -425,7 +499,7 @@ abstract class KvStoreContract {
         KvLayout one = new KvLayout(2, 2, 4, 1, KvDtype.F32);
         StarPlan plan = StarPlan.of(7, 3, 2, 1); // blocks [0,3) [3,6) [6,7)
         TestDocs d = new TestDocs(one, plan, seed);
-        try (KvStore store = open(one)) {
+        try (KvStore store = open(doc, one, d.manifest().binding(), BlobKvStore.DEFAULT_CACHE_BYTES)) {
             d.writeAll(store);
             store.commit(d.manifest());
             for (int l = 0; l < 2; l++) {

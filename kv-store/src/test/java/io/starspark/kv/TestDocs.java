@@ -51,6 +51,11 @@ final class TestDocs {
     }
 
     Manifest manifest() {
+        return manifest(layout, plan);
+    }
+
+    /** The manifest of the test document of this layout and plan (token ids follow a fixed formula). */
+    static Manifest manifest(KvLayout layout, StarPlan plan) {
         int[] tokens = new int[plan.contextLength()];
         Arrays.setAll(tokens, i -> (i * 7919) % 32000);
         return Manifest.of("doc-1", "9f3a" + "0".repeat(60), layout, plan, tokens, "test");

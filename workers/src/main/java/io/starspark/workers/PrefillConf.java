@@ -11,16 +11,18 @@ import java.util.Objects;
  * @param modelPath             GGUF path readable on every executor
  * @param kvRoot                URI of the document's K/V (file://, hdfs://, s3a://)
  * @param layout                K/V layout (layers, kvHeads, headDim, pageSize, dtype)
+ * @param binding               the document's {@code Manifest.binding()}: written into every block file
  * @param kernels               kernel backend choice ({@code auto|java|aparapi|reference})
  * @param failFirstAttemptBlocks test hook: the first attempt of each of these blocks fails after writing its
  *                               K/V, to prove retries are harmless; empty in every real run
  */
-public record PrefillConf(String modelPath, String kvRoot, KvLayout layout, String kernels, int[] failFirstAttemptBlocks)
-        implements Serializable {
+public record PrefillConf(String modelPath, String kvRoot, KvLayout layout, String binding, String kernels,
+                          int[] failFirstAttemptBlocks) implements Serializable {
     public PrefillConf {
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(kvRoot, "kvRoot");
         Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(binding, "binding");
         Objects.requireNonNull(kernels, "kernels");
         failFirstAttemptBlocks = failFirstAttemptBlocks.clone();
     }

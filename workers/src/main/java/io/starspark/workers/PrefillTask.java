@@ -41,7 +41,8 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
         // one task per executor core already: kernels use the task's CPUs, not every core of the machine
         Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
         List<BlockResult> results = new ArrayList<>();
-        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(), 0)) {
+        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(),
+                conf.binding(), 0)) {
             Forward forward = new Forward(model, kernels);
             while (groups.hasNext()) {
                 for (BlockSpec spec : groups.next()) {

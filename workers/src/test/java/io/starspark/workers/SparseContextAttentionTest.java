@@ -8,6 +8,7 @@ import io.starspark.kernels.Kernels;
 import io.starspark.kernels.ReferenceKernels;
 import io.starspark.kv.BlockKv;
 import io.starspark.kv.InMemoryKvStore;
+import io.starspark.kv.Manifest;
 import io.starspark.kv.KvDtype;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
@@ -52,7 +53,9 @@ class SparseContextAttentionTest {
             k[l] = gaussian(r, plan.contextLength() * row, 2);
             v[l] = gaussian(r, plan.contextLength() * row, 1);
         }
-        try (KvStore store = new InMemoryKvStore(layout, 0)) {
+        int[] contextIds = new int[plan.contextLength()]; // [n] any ids: the manifest only binds the blocks
+        Manifest manifest = Manifest.of("doc-1", "9f3a", layout, plan, contextIds, "test");
+        try (KvStore store = new InMemoryKvStore(layout, manifest.binding(), 0)) {
             for (Block b : plan.blocks()) {
                 float[][] bk = new float[C.layers()][];
                 float[][] bv = new float[C.layers()][];

@@ -4,7 +4,6 @@ import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.Manifest;
-import io.starspark.model.LlamaModel;
 import io.starspark.sharding.Block;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.BlockResult;
@@ -35,16 +34,17 @@ public final class StarPrefill {
     }
 
     /**
-     * @param context   [n] context token ids (BOS included)
-     * @param kvRoot    the document's K/V location (e.g. {@code file:///data/kv/<docId>})
+     * @param expected   the manifest to commit (or to find committed): document, model, plan, settings
+     * @param context    [n] context token ids (BOS included)
+     * @param conf       what the tasks need; its binding is {@code expected.binding()}
      * @param partitions number of Spark partitions (groups of blocks); more blocks than partitions is normal
      */
-    public static PrefillReport run(JavaSparkContext jsc, LlamaModel model, int[] context, StarPlan plan,
-                                    PrefillConf conf, String docId, int partitions) {
+    public static PrefillReport run(JavaSparkContext jsc, Manifest expected, int[] context, PrefillConf conf,
+                                    int partitions) {
         KvLayout layout = conf.layout();
-        Manifest expected = Manifest.of(docId, model.id(), layout, plan, context, CREATED_BY);
+        StarPlan plan = expected.plan();
         try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), jsc.hadoopConfiguration(), layout,
-                HadoopKvStore.DEFAULT_CACHE_BYTES)) {
+                conf.binding(), HadoopKvStore.DEFAULT_CACHE_BYTES)) {
             Optional<Manifest> existing = store.readManifest();
             if (existing.isPresent()) {
                 existing.get().requireCompatible(expected, conf.kvRoot());

@@ -35,10 +35,10 @@ public final class StarRunner {
     /** Phase 1 of the request's document on the cluster, or the reuse of its committed K/V. */
     public static PrefillReport prefill(JavaSparkContext jsc, StarRequest r) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
-        String docId = docId(r.context());
-        PrefillConf conf = new PrefillConf(r.modelPath(), documentRoot(r.kvDir(), docId), layout(model.config(), r),
-                r.kernels(), r.failFirstAttemptBlocks());
-        return StarPrefill.run(jsc, model, r.context(), r.plan(), conf, docId, r.partitions());
+        Manifest expected = manifest(model, r);
+        PrefillConf conf = new PrefillConf(r.modelPath(), documentRoot(r.kvDir(), expected.docId()),
+                layout(model.config(), r), expected.binding(), r.kernels(), r.failFirstAttemptBlocks());
+        return StarPrefill.run(jsc, expected, r.context(), conf, r.partitions());
     }
 
     /**
@@ -51,7 +51,7 @@ public final class StarRunner {
         LlamaConfig c = model.config();
         Kernels kernels = KernelBackends.select(r.kernels());
         try (KvStore store = HadoopKvStore.open(URI.create(prefill.kvRoot()), hadoop, layout(c, r),
-                HadoopKvStore.DEFAULT_CACHE_BYTES)) {
+                manifest(model, r).binding(), HadoopKvStore.DEFAULT_CACHE_BYTES)) {
             String docId = docId(r.context());
             if (r.sparse() == null) {
                 ExactContextAttention context = new ExactContextAttention(store, kernels, c);
@@ -72,11 +72,18 @@ public final class StarRunner {
      * {@link #answer} prefills it again: after a model or settings change, or a damaged store.
      */
     public static void forget(JavaSparkContext jsc, StarRequest r) {
-        LlamaConfig c = ModelRegistry.get(r.modelPath()).config();
+        LlamaModel model = ModelRegistry.get(r.modelPath());
         String kvRoot = documentRoot(r.kvDir(), docId(r.context()));
-        try (KvStore store = HadoopKvStore.open(URI.create(kvRoot), jsc.hadoopConfiguration(), layout(c, r), 0)) {
+        try (KvStore store = HadoopKvStore.open(URI.create(kvRoot), jsc.hadoopConfiguration(), layout(model.config(), r),
+                manifest(model, r).binding(), 0)) {
             store.delete();
         }
+    }
+
+    /** What the request's K/V are made from: document tokens, model and settings (binds every block file). */
+    static Manifest manifest(LlamaModel model, StarRequest r) {
+        return Manifest.of(docId(r.context()), model.id(), layout(model.config(), r), r.plan(), r.context(),
+                StarPrefill.CREATED_BY);
     }
 
     private static KvLayout layout(LlamaConfig c, StarRequest r) {
