@@ -63,8 +63,10 @@ public final class Forward {
         for (int l = 0; l < c.layers(); l++) {
             attentionBlock(l, w.layers().get(l), positions, t, cache, ext);
             ffnBlock(w.layers().get(l), t);
+            requireFinite(x, t * c.dim(), "the hidden state after layer " + l + " (of 0.." + (c.layers() - 1) + ")",
+                positions);
         }
-        return logits(w, t, which);
+        return logits(w, t, which, positions);
     }
 
     private void attentionBlock(int l, LlamaWeights.Layer w, int[] positions, int t, KvCache cache,
@@ -101,7 +103,24 @@ public final class Forward {
         addInto(x, proj, t * c.dim());
     }
 
-    private float[] logits(LlamaWeights w, int t, Logits which) {
+    /**
+     * Fails when {@code a[0..n)} holds NaN or an infinity: their sum in double is then non-finite (finite floats
+     * cannot overflow it), so the check costs one add per value, a vanishing part of the layer's work. A
+     * non-finite value would otherwise become a wrong answer (argmax of NaN logits is token 0) with exit 0.
+     */
+    private void requireFinite(float[] a, int n, String what, int[] positions) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[i];
+        }
+        if (!Double.isFinite(sum)) {
+            throw new ModelFormatException(model.path(), what + " is not finite (NaN or"
+                + " infinity) for the tokens at positions " + positions[0] + ".." + positions[positions.length - 1]
+                + "; the model's weights (or the stored K/V attended to) hold non-finite or overflowing values");
+        }
+    }
+
+    private float[] logits(LlamaWeights w, int t, Logits which, int[] positions) {
         if (which == Logits.NONE) {
             return null;
         }
@@ -111,6 +130,7 @@ public final class Forward {
         kernels.rmsnorm(xb, xb, w.outputNorm(), n, c.dim(), c.rmsEps());
         float[] out = new float[n * c.vocabSize()]; // [n][vocab]
         kernels.matmul(out, xb, w.output(), n);
+        requireFinite(out, out.length, "the logits of the output layer", positions);
         return out;
     }
 

@@ -33,6 +33,10 @@ public record LlamaWeights(Matrix tokenEmbedding, List<Layer> layers, float[] ou
 
     /** Loads every tensor named by llama.cpp's convention and checks its shape against {@code c}. */
     static LlamaWeights load(GgufFile f, LlamaConfig c) {
+        if (c.layers() > f.tensors().size()) { // each layer has several tensors: refuse before allocating per layer
+            throw new ModelFormatException(f.path(), c.arch() + ".block_count " + c.layers() + " exceeds the "
+                + f.tensors().size() + " tensors in the file");
+        }
         Shapes s = new Shapes(f);
         Matrix embd = s.matrix("token_embd.weight", c.vocabSize(), c.dim());
         Layer[] layers = new Layer[c.layers()];
@@ -65,12 +69,20 @@ public record LlamaWeights(Matrix tokenEmbedding, List<Layer> layers, float[] ou
             return f.matrix(name);
         }
 
+        /** A norm or bias vector; small, so every value is checked to be finite. */
         float[] vector(String name, int n) {
             long[] d = f.tensor(name).dims();
             if (d.length != 1 || d[0] != n) {
                 throw mismatch(name, d, "[" + n + "]");
             }
-            return f.floats(name);
+            float[] values = f.floats(name);
+            for (int i = 0; i < values.length; i++) {
+                if (!Float.isFinite(values[i])) {
+                    throw new ModelFormatException(f.path(), "tensor '" + name + "' holds " + values[i] + " at index "
+                        + i + "; weights must be finite");
+                }
+            }
+            return values;
         }
 
         float[] optionalVector(String name, int n) {

@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
@@ -41,6 +40,10 @@ public final class Tokenizer {
         this.pieces = pieces.clone();
         this.scores = scores.clone();
         this.types = types.clone();
+        if (bos < 0 || bos >= pieces.length || eos < 0 || eos >= pieces.length) {
+            throw new IllegalArgumentException("BOS id " + bos + " and EOS id " + eos + " must be token ids 0.."
+                + (pieces.length - 1));
+        }
         this.bos = bos;
         this.eos = eos;
         this.ids = new HashMap<>(pieces.length * 2);
@@ -62,22 +65,17 @@ public final class Tokenizer {
         if (!model.equals("llama")) {
             throw new ModelFormatException(f.path(), "unsupported tokenizer model '" + model + "' (supported: llama)");
         }
-        List<?> tokens = f.getArray("tokenizer.ggml.tokens").elements();
-        String[] pieces = tokens.stream().map(String.class::cast).toArray(String[]::new);
+        String[] pieces = f.getStrings("tokenizer.ggml.tokens").toArray(String[]::new);
         float[] scores = new float[pieces.length];
         if (f.has("tokenizer.ggml.scores")) {
-            List<?> s = f.getArray("tokenizer.ggml.scores").elements();
-            for (int i = 0; i < pieces.length && i < s.size(); i++) {
-                scores[i] = ((Number) s.get(i)).floatValue();
-            }
+            float[] s = f.getFloats("tokenizer.ggml.scores");
+            System.arraycopy(s, 0, scores, 0, Math.min(s.length, scores.length));
         }
         int[] types = new int[pieces.length];
         Arrays.fill(types, TYPE_NORMAL);
         if (f.has("tokenizer.ggml.token_type")) {
-            List<?> t = f.getArray("tokenizer.ggml.token_type").elements();
-            for (int i = 0; i < pieces.length && i < t.size(); i++) {
-                types[i] = ((Number) t.get(i)).intValue();
-            }
+            int[] t = f.getInts("tokenizer.ggml.token_type");
+            System.arraycopy(t, 0, types, 0, Math.min(t.length, types.length));
         }
         try {
             return new Tokenizer(pieces, scores, types, f.getInt("tokenizer.ggml.bos_token_id", 1),

@@ -1,6 +1,7 @@
 package io.starspark.model;
 
 import io.starspark.model.gguf.GgmlType;
+import io.starspark.model.gguf.GgufFile;
 import io.starspark.model.gguf.GgufValue;
 import io.starspark.model.gguf.GgufValueType;
 import io.starspark.model.gguf.GgufWriter;
@@ -17,6 +18,7 @@ import java.util.Collections;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bad model file gives one line naming the file and the problem. */
 class BrokenFilesTest {
@@ -129,5 +131,99 @@ class BrokenFilesTest {
         GgufWriter w = tiny().tensor("blk.0.attn_norm.weight", GgmlType.F32, new long[]{32}, (r, d) -> { });
         Path p = write("dup.gguf", w);
         assertEquals(p + ": duplicate tensor 'blk.0.attn_norm.weight'", error(p));
+    }
+
+    @Test
+    void hugeBlockCountIsRefusedBeforeAllocatingLayers() {
+        Path p = write("layers.gguf", tiny().putUint32("llama.block_count", Integer.MAX_VALUE));
+        String msg = error(p);
+        assertTrue(msg.startsWith(p + ": llama.block_count 2147483647 exceeds the "), msg);
+    }
+
+    @Test
+    void tokenListOfIntegersOrScoresOfStringsAreFormatErrors() {
+        Path ints = write("ints.gguf", tiny().put("tokenizer.ggml.tokens",
+            GgufValue.ofArray(GgufValueType.INT32, Collections.nCopies(512, 7))));
+        assertEquals(ints + ": metadata key 'tokenizer.ggml.tokens' must be an array of strings (is an array of INT32)",
+            error(ints));
+        Path strings = write("scores.gguf", tiny().put("tokenizer.ggml.scores",
+            GgufValue.ofArray(GgufValueType.STRING, Collections.nCopies(512, "x"))));
+        assertEquals(strings + ": metadata key 'tokenizer.ggml.scores' must be an array of numbers (is an array of STRING)",
+            error(strings));
+        Path types = write("types.gguf", tiny().put("tokenizer.ggml.token_type",
+            GgufValue.ofArray(GgufValueType.FLOAT32, Collections.nCopies(512, 1.5f))));
+        assertEquals(types + ": metadata key 'tokenizer.ggml.token_type' must be an array of integers (is an array of"
+            + " FLOAT32)", error(types));
+    }
+
+    /** Dims whose product or byte size overflows 64 bits: a format error, not ArithmeticException or a pass. */
+    @Test
+    void tensorSizesThatOverflowAreFormatErrors() {
+        long big = Integer.MAX_VALUE;
+        Path three = write("dims3.gguf", new GgufWriter().rawTensor("t", 0, new long[]{big, big, big}, new byte[32]));
+        assertEquals(three + ": tensor 't' has dimensions [2147483647, 2147483647, 2147483647] whose size in bytes"
+            + " overflows 64 bits", assertThrows(ModelFormatException.class, () -> GgufFile.open(three)).getMessage());
+        // [2^31-1, 2^31-1] f32 is 2^64 - 2^34 + 4 bytes: the old size math wrapped to a negative size and passed
+        Path two = write("dims2.gguf", new GgufWriter().rawTensor("t", 0, new long[]{big, big}, new byte[32]));
+        assertEquals(two + ": tensor 't' has dimensions [2147483647, 2147483647] whose size in bytes overflows 64 bits",
+            assertThrows(ModelFormatException.class, () -> GgufFile.open(two)).getMessage());
+    }
+
+    @Test
+    void bosOrEosOutsideTheVocabularyIsRefusedAtLoad() {
+        Path bos = write("bos.gguf", tiny().putUint32("tokenizer.ggml.bos_token_id", 100000));
+        assertEquals(bos + ": invalid tokenizer: BOS id 100000 and EOS id 2 must be token ids 0..511", error(bos));
+        Path eos = write("eos.gguf", tiny().putUint32("tokenizer.ggml.eos_token_id", 512));
+        assertEquals(eos + ": invalid tokenizer: BOS id 1 and EOS id 512 must be token ids 0..511", error(eos));
+    }
+
+    @Test
+    void aNonFiniteNormIsRefusedAtLoad() throws IOException {
+        Path p = write("inf-norm.gguf", tiny());
+        putFloat(p, "blk.1.attn_norm.weight", 2, Float.POSITIVE_INFINITY);
+        assertEquals(p + ": tensor 'blk.1.attn_norm.weight' holds Infinity at index 2; weights must be finite", error(p));
+    }
+
+    /** A handful of NaN weights in one layer's matrix: an error naming the layer, never {@code <unk>...} with exit 0. */
+    @Test
+    void nonFiniteWeightsInAMatrixFailTheForwardPassNamingTheLayer() throws IOException {
+        Path p = write("nan.gguf", tiny());
+        for (int i = 0; i < 5; i++) {
+            putFloat(p, "blk.2.ffn_down.weight", 37 * i, Float.NaN);
+        }
+        LlamaModel m = LlamaModel.load(p); // matrices are not scanned at load (too large to scan cheaply)
+        Generator g = new Generator(m, new io.starspark.kernels.ReferenceKernels());
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+            () -> g.generate(new int[]{1, 300, 301}, 4, Sampler.greedy()));
+        assertEquals(p + ": the hidden state after layer 2 (of 0..4) is not finite (NaN or infinity) for the tokens at"
+            + " positions 0..2; the model's weights (or the stored K/V attended to) hold non-finite or overflowing values",
+            e.getMessage());
+        Path out = write("nan-out.gguf", tiny());
+        putFloat(out, tiedOrOutput(out), 64 * 20 + 1, Float.NaN); // one logit's row
+        Generator go = new Generator(LlamaModel.load(out), new io.starspark.kernels.ReferenceKernels());
+        ModelFormatException logits = assertThrows(ModelFormatException.class,
+            () -> go.generate(new int[]{1, 300, 301}, 4, Sampler.greedy()));
+        assertTrue(logits.getMessage().contains("the logits of the output layer is not finite"), logits.getMessage());
+    }
+
+    private static String tiedOrOutput(Path p) {
+        try (GgufFile f = GgufFile.open(p)) {
+            return f.hasTensor("output.weight") ? "output.weight" : "token_embd.weight";
+        }
+    }
+
+    /** Overwrites float {@code index} of an F32 tensor in the file. */
+    private static void putFloat(Path p, String tensor, int index, float value) throws IOException {
+        long offset;
+        try (GgufFile f = GgufFile.open(p)) {
+            if (f.tensor(tensor).type() != GgmlType.F32) {
+                throw new IllegalStateException(tensor + " is " + f.tensor(tensor).type() + ", not F32");
+            }
+            offset = f.tensor(tensor).offset() + 4L * index;
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+            raf.seek(offset);
+            raf.writeInt(Integer.reverseBytes(Float.floatToRawIntBits(value)));
+        }
     }
 }

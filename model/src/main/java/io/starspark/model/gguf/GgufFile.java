@@ -110,17 +110,26 @@ public final class GgufFile implements AutoCloseable {
             throw new ModelFormatException(path, "tensor '" + r.name() + "' of type " + type + " has row length "
                 + r.dims()[0] + ", not a multiple of " + type.blockSize());
         }
-        long elements = 1;
-        for (long d : r.dims()) {
-            elements = Math.multiplyExact(elements, d);
-        }
-        long bytes = type.bytesFor(elements);
         if (r.relOffset() < 0 || r.relOffset() % alignment != 0) {
             throw new ModelFormatException(path, "tensor '" + r.name() + "' has offset " + r.relOffset()
                 + ", not a multiple of the alignment " + alignment);
         }
-        long start = dataStart + r.relOffset();
-        if (start < dataStart || start + bytes > length) {
+        long elements = 1;
+        long bytes;
+        long start;
+        long end;
+        try {
+            for (long d : r.dims()) {
+                elements = Math.multiplyExact(elements, d);
+            }
+            bytes = Math.multiplyExact(elements / type.blockSize(), type.bytesFor(type.blockSize()));
+            start = Math.addExact(dataStart, r.relOffset());
+            end = Math.addExact(start, bytes);
+        } catch (ArithmeticException e) {
+            throw new ModelFormatException(path, "tensor '" + r.name() + "' has dimensions "
+                + java.util.Arrays.toString(r.dims()) + " whose size in bytes overflows 64 bits", e);
+        }
+        if (end > length) {
             throw new ModelFormatException(path, "tensor '" + r.name() + "' (bytes " + start + ".." + (start + bytes)
                 + ") extends past the end of the file (" + length + " bytes)");
         }
@@ -227,6 +236,50 @@ public final class GgufFile implements AutoCloseable {
             throw new ModelFormatException(path, "metadata key '" + key + "' must be an array (is " + v.type() + ")");
         }
         return (GgufValue.Array) v.value();
+    }
+
+    /** A string-array key, e.g. {@code tokenizer.ggml.tokens}; any other element type is a format error. */
+    public List<String> getStrings(String key) {
+        GgufValue.Array a = getArray(key);
+        if (a.elementType() != GgufValueType.STRING) {
+            throw new ModelFormatException(path, "metadata key '" + key + "' must be an array of strings (is an array of "
+                + a.elementType() + ")");
+        }
+        return a.elements().stream().map(String.class::cast).toList();
+    }
+
+    /** A numeric-array key widened to float, e.g. {@code tokenizer.ggml.scores}. */
+    public float[] getFloats(String key) {
+        GgufValue.Array a = getArray(key);
+        if (a.elementType() != GgufValueType.FLOAT32 && a.elementType() != GgufValueType.FLOAT64
+            && !a.elementType().isInteger()) {
+            throw new ModelFormatException(path, "metadata key '" + key + "' must be an array of numbers (is an array of "
+                + a.elementType() + ")");
+        }
+        float[] out = new float[a.elements().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) a.elements().get(i)).floatValue();
+        }
+        return out;
+    }
+
+    /** An integer-array key whose elements fit in an int, e.g. {@code tokenizer.ggml.token_type}. */
+    public int[] getInts(String key) {
+        GgufValue.Array a = getArray(key);
+        if (!a.elementType().isInteger()) {
+            throw new ModelFormatException(path, "metadata key '" + key + "' must be an array of integers (is an array of "
+                + a.elementType() + ")");
+        }
+        int[] out = new int[a.elements().size()];
+        for (int i = 0; i < out.length; i++) {
+            long v = ((Number) a.elements().get(i)).longValue();
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new ModelFormatException(path, "metadata key '" + key + "' element " + i + " = " + v
+                    + " does not fit in an int");
+            }
+            out[i] = (int) v;
+        }
+        return out;
     }
 
     public GgufTensor tensor(String name) {
