@@ -49,11 +49,12 @@ public final class AnswerOptions {
 
     /** The answerer of the settings' attention mode; {@code appName} names the Spark application. */
     Answerer open(LlamaModel m, StarSettings settings, Sampler sampler, String appName) {
-        return Answerer.open(m, settings, maxNewTokens, sampler, appName, master, starOptions.reprefill, executorWait);
+        return Answerer.open(m, settings, maxNewTokens, sampler, appName, master, settingsOptions.sparkConf(),
+                starOptions.reprefill, executorWait);
     }
 
     /** Full attention on this JVM, whatever the settings say (generate --prompt). */
     Answerer full(LlamaModel m, StarSettings settings, Sampler sampler) {
-        return new Answerer.Full(m, settings, maxNewTokens, sampler);
+        return new Answerer.Full(m, settings, maxNewTokens, sampler, settingsOptions.sparkConf());
     }
 }

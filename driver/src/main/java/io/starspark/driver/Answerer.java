@@ -1,6 +1,7 @@
 package io.starspark.driver;
 
 import io.starspark.driver.star.StarAnswer;
+import io.starspark.errors.UserError;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.kernels.KernelBackends;
@@ -38,10 +39,11 @@ abstract class Answerer implements AutoCloseable {
      * @param reprefill delete each document's stored K/V before its first question
      */
     static Answerer open(LlamaModel model, StarSettings settings, int maxNewTokens, Sampler sampler, String appName,
-                         String master, boolean reprefill, ExecutorWaitOptions executorWait) {
+                         String master, Map<String, String> sparkConf, boolean reprefill,
+                         ExecutorWaitOptions executorWait) {
         return settings.attention() == AttentionMode.FULL
-                ? new Full(model, settings, maxNewTokens, sampler)
-                : new Star(settings, maxNewTokens, sampler, appName, master, reprefill, executorWait);
+                ? new Full(model, settings, maxNewTokens, sampler, sparkConf)
+                : new Star(settings, maxNewTokens, sampler, appName, master, sparkConf, reprefill, executorWait);
     }
 
     /**
@@ -85,12 +87,12 @@ abstract class Answerer implements AutoCloseable {
         private final Set<String> forgotten = new HashSet<>();
 
         Star(StarSettings settings, int maxNewTokens, Sampler sampler, String appName, String master,
-             boolean reprefill, ExecutorWaitOptions executorWait) {
+             Map<String, String> sparkConf, boolean reprefill, ExecutorWaitOptions executorWait) {
             this.settings = settings;
             this.maxNewTokens = maxNewTokens;
             this.sampler = sampler;
             this.reprefill = reprefill;
-            this.jsc = Spark.open(appName, master, settings);
+            this.jsc = Spark.open(appName, master, settings, sparkConf, executorWait.waitSeconds());
             executorWait.await(jsc);
         }
 
@@ -130,7 +132,12 @@ abstract class Answerer implements AutoCloseable {
         private final Sampler sampler;
         private final Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
 
-        Full(LlamaModel model, StarSettings settings, int maxNewTokens, Sampler sampler) {
+        /** @param sparkConf must be empty: no Spark runs, so a Spark setting would be silently ignored */
+        Full(LlamaModel model, StarSettings settings, int maxNewTokens, Sampler sampler, Map<String, String> sparkConf) {
+            if (!sparkConf.isEmpty()) {
+                throw new UserError("full attention runs no Spark, so the Spark settings " + sparkConf.keySet()
+                        + " would have no effect; drop them or use --attention star");
+            }
             Kernels backend = KernelBackends.select(StarOptions.kernelsChoice(settings));
             this.generator = new Generator(model, backend);
             this.kernels = backend.name();

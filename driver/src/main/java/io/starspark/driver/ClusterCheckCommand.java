@@ -54,7 +54,8 @@ final class ClusterCheckCommand implements Callable<Integer> {
         }
         StarSettings settings = settingsOptions.settings();
         long start = System.nanoTime();
-        try (JavaSparkContext sc = Spark.open("starspark cluster-check", master, settings)) {
+        try (JavaSparkContext sc = Spark.open("starspark cluster-check", master, settings, settingsOptions.sparkConf(),
+                executorWait.waitSeconds())) {
             long contextReady = System.nanoTime();
             executorWait.await(sc);
             long executorsReady = System.nanoTime();

@@ -64,7 +64,8 @@ public final class ErrorContract {
         return t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : oneLine(t.getMessage());
     }
 
+    /** Line breaks become one space; other control characters (a NUL from a user's file) are escaped. */
     static String oneLine(String message) {
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return Texts.printable(message.strip().replaceAll("\\s*\\R\\s*", " "));
     }
 }

@@ -17,6 +17,11 @@ public final class ExecutorWaitOptions {
     @Option(names = "--wait-seconds", defaultValue = "60", description = "how long to wait for executors (default ${DEFAULT-VALUE})")
     int waitSeconds;
 
+    /** How long a cluster may take to answer and to bring up the executors. */
+    int waitSeconds() {
+        return waitSeconds;
+    }
+
     /** True when both values are positive. */
     boolean valid() {
         return expectExecutors >= 1 && waitSeconds >= 1;
@@ -33,7 +38,11 @@ public final class ExecutorWaitOptions {
         long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
         int registered = 0;
         while (System.nanoTime() < deadline) {
-            registered = sc.statusTracker().getExecutorInfos().length - 1; // minus the driver
+            if (sc.sc().isStopped()) {
+                throw new UserError("the Spark context stopped while waiting for executors of " + sc.master()
+                        + " (the master gave up on this application; see the log above)");
+            }
+            registered = Math.max(0, sc.statusTracker().getExecutorInfos().length - 1); // minus the driver
             if (registered >= expectExecutors) {
                 return;
             }

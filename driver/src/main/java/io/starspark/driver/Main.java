@@ -37,8 +37,14 @@ public final class Main implements Callable<Integer> {
         return cl;
     }
 
-    /** Runs one command line and returns its exit code (never calls System.exit). */
+    /**
+     * Runs one command line and returns its exit code (never calls System.exit). Picocli's {@code @FILE}
+     * expansion is on only for a command line that is one {@code @FILE} argument (an args file, one quoted
+     * argument a line, as the docker image takes its job): a value such as {@code --question @/etc/hostname}
+     * is the text itself, never the contents of a file.
+     */
     public static int execute(CommandLine cl, String... args) {
+        cl.setExpandAtFiles(args.length == 1 && args[0].startsWith("@"));
         return cl.execute(args);
     }
 

@@ -92,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
         long generated = 0;
         try {
             for (Tokenized t : docs) {
-                LOG.info("run: document '{}' ({} tokens, {} questions)", t.doc().id(), t.context().length,
+                LOG.info("run: document '{}' ({} tokens, {} questions)", Texts.printable(t.doc().id()), t.context().length,
                         t.questions().length);
                 for (int q = 0; q < t.questions().length; q++) {
                     Answerer.Answer a = answerer.answer(t.context(), t.questions()[q]);

@@ -58,6 +58,22 @@ final class Texts {
         }
     }
 
+    /**
+     * {@code text} safe for one log or error line: control characters (NUL, escape, line breaks...) become
+     * {@code \\uXXXX}, so an id or a message from a user's file cannot forge or garble terminal output.
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+
     static boolean hasScheme(String location) {
         return location.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*");
     }

@@ -56,6 +56,13 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
                 StarKeys.MODEL.read(conf));
     }
 
+    /** Checks one {@code spark.starspark.*} entry alone: a known key whose value parses (not the cross-key rules). */
+    public static void requireValid(String key, String value) {
+        Map<String, String> one = Map.of(key, value);
+        rejectUnknownKeys(one);
+        StarKeys.find(key).read(one);
+    }
+
     /** Reads the {@code spark.starspark.*} entries of a SparkConf (on executors: {@code SparkEnv.get().conf()}). */
     public static StarSettings from(SparkConf conf) {
         Map<String, String> map = new LinkedHashMap<>();
