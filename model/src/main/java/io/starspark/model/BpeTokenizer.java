@@ -153,16 +153,8 @@ public final class BpeTokenizer implements Tokenizer {
     /** Reads the tokenizer from {@code tokenizer.ggml.*} metadata ({@code tokenizer.ggml.model = gpt2}). */
     static BpeTokenizer from(GgufFile f) {
         Pre pre = Pre.of(f, f.has("tokenizer.ggml.pre") ? f.getString("tokenizer.ggml.pre") : "(missing)");
-        String[] pieces = f.getArray("tokenizer.ggml.tokens").elements().stream().map(String.class::cast)
-            .toArray(String[]::new);
-        int[] types = new int[pieces.length];
-        java.util.Arrays.fill(types, TYPE_NORMAL);
-        if (f.has("tokenizer.ggml.token_type")) {
-            List<?> t = f.getArray("tokenizer.ggml.token_type").elements();
-            for (int i = 0; i < pieces.length && i < t.size(); i++) {
-                types[i] = ((Number) t.get(i)).intValue();
-            }
-        }
+        String[] pieces = GgufVocab.tokens(f);
+        int[] types = GgufVocab.types(f, pieces.length);
         List<String> merges = new ArrayList<>();
         for (Object m : f.getArray("tokenizer.ggml.merges").elements()) {
             merges.add((String) m);

@@ -1,11 +1,9 @@
 package io.starspark.model;
 
 import io.starspark.model.gguf.GgufFile;
-import io.starspark.model.gguf.GgufValue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +55,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /** Reads the tokenizer from {@code tokenizer.ggml.*} metadata ({@code tokenizer.ggml.model = llama}). */
     static SentencePieceTokenizer from(GgufFile f) {
-        List<?> tokens = f.getArray("tokenizer.ggml.tokens").elements();
-        String[] pieces = tokens.stream().map(String.class::cast).toArray(String[]::new);
+        String[] pieces = GgufVocab.tokens(f);
         float[] scores = new float[pieces.length];
         if (f.has("tokenizer.ggml.scores")) {
             List<?> s = f.getArray("tokenizer.ggml.scores").elements();
@@ -66,14 +63,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 scores[i] = ((Number) s.get(i)).floatValue();
             }
         }
-        int[] types = new int[pieces.length];
-        Arrays.fill(types, TYPE_NORMAL);
-        if (f.has("tokenizer.ggml.token_type")) {
-            List<?> t = f.getArray("tokenizer.ggml.token_type").elements();
-            for (int i = 0; i < pieces.length && i < t.size(); i++) {
-                types[i] = ((Number) t.get(i)).intValue();
-            }
-        }
+        int[] types = GgufVocab.types(f, pieces.length);
         try {
             return new SentencePieceTokenizer(pieces, scores, types, f.getInt("tokenizer.ggml.bos_token_id", 1),
                 f.getInt("tokenizer.ggml.eos_token_id", 2));

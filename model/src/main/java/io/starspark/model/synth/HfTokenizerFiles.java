@@ -142,7 +142,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
 
     private static String pre(Path file, JsonNode tj) {
         String regex = null;
-        for (JsonNode p : preTokenizers(tj.path("pre_tokenizer"))) {
+        for (JsonNode p : steps(tj.path("pre_tokenizer"), "pretokenizers")) {
             if ("Split".equals(p.path("type").asText()) && p.path("pattern").has("Regex")) {
                 regex = p.path("pattern").path("Regex").asText();
             }
@@ -157,10 +157,11 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
             + "; supported: llama-bpe, qwen2)");
     }
 
-    private static List<JsonNode> preTokenizers(JsonNode p) {
+    /** The steps of a pre-tokenizer or post-processor: those of a Sequence (under {@code key}), else itself. */
+    private static List<JsonNode> steps(JsonNode p, String key) {
         List<JsonNode> out = new ArrayList<>();
         if ("Sequence".equals(p.path("type").asText())) {
-            p.path("pretokenizers").forEach(out::add);
+            p.path(key).forEach(out::add);
         } else {
             out.add(p);
         }
@@ -171,7 +172,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         if (tc.has("add_bos_token")) {
             return tc.get("add_bos_token").asBoolean();
         }
-        for (JsonNode p : postProcessors(tj.path("post_processor"))) {
+        for (JsonNode p : steps(tj.path("post_processor"), "processors")) {
             JsonNode single = p.path("single");
             if ("TemplateProcessing".equals(p.path("type").asText()) && single.size() > 0) {
                 return single.get(0).has("SpecialToken") && single.get(0).path("SpecialToken").path("id").asText()
@@ -179,16 +180,6 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
             }
         }
         return null;
-    }
-
-    private static List<JsonNode> postProcessors(JsonNode p) {
-        List<JsonNode> out = new ArrayList<>();
-        if ("Sequence".equals(p.path("type").asText())) {
-            p.path("processors").forEach(out::add);
-        } else {
-            out.add(p);
-        }
-        return out;
     }
 
     private static String chatTemplate(JsonNode tc) {
