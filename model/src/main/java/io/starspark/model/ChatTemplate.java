@@ -6,6 +6,7 @@ import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import io.starspark.errors.UserError;
 import io.starspark.model.gguf.GgufFile;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELContext;
@@ -118,7 +119,7 @@ public final class ChatTemplate {
             while (cause != null && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            throw new IllegalArgumentException("chat template failed: " + fatal.get(0).getMessage()
+            throw new UserError("chat template failed: " + fatal.get(0).getMessage()
                 + (cause != null ? " (" + cause.getMessage() + ")" : ""), cause);
         }
         return r.getOutput();
@@ -173,7 +174,7 @@ public final class ChatTemplate {
                 return i;
             }
         }
-        throw new IllegalArgumentException("chat template: unbalanced namespace( ... )");
+        throw new UserError("chat template: unbalanced namespace( ... )");
     }
 
     private static List<String> topLevelArgs(String s) {
@@ -200,9 +201,9 @@ public final class ChatTemplate {
         return out;
     }
 
-    /** HF's {@code raise_exception}: the template rejects its input. */
+    /** HF's {@code raise_exception}: the template rejects its input (e.g. a role it does not know), a user error. */
     public static String raiseException(String message) {
-        throw new IllegalArgumentException("chat template: " + message);
+        throw new UserError("chat template: " + message);
     }
 
     /** {@code strftime_now(fmt)}: today's date for the directives templates use (%d %-d %b %B %m %Y %y). */
@@ -262,7 +263,7 @@ public final class ChatTemplate {
 
         private static String str(Object[] p, int i) {
             if (i >= p.length || p[i] == null) {
-                throw new IllegalArgumentException("chat template: string method needs argument " + (i + 1));
+                throw new UserError("chat template: string method needs argument " + (i + 1));
             }
             return p[i].toString();
         }
@@ -291,7 +292,7 @@ public final class ChatTemplate {
                 return t.isEmpty() ? List.of() : Arrays.asList(t.split("\\s+"));
             }
             if (sep.isEmpty()) {
-                throw new IllegalArgumentException("chat template: empty separator");
+                throw new UserError("chat template: empty separator");
             }
             List<String> out = new ArrayList<>();
             int from = 0;

@@ -1,6 +1,7 @@
 package io.starspark.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.starspark.errors.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,7 +48,7 @@ class ChatTemplateGoldenTest {
         List<ChatTemplate.Message> msgs = List.of(new ChatTemplate.Message("user", "first"),
             new ChatTemplate.Message("assistant", "last"));
         assertEquals("a b|hi|b|true|last|1", new ChatTemplate(t, tok).render(msgs, true));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserError e = assertThrows(UserError.class,
             () -> new ChatTemplate("{{ raise_exception('only user and assistant roles') }}", tok).render(msgs, true));
         assertTrue(e.getMessage().contains("only user and assistant roles"), e.getMessage());
     }

@@ -93,14 +93,15 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         for (JsonNode m : model.path("merges")) {
             merges.add(m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText());
         }
-        int bos = id(tc, "bos_token", ids);
-        int pad = id(tc, "pad_token", ids);
+        Path config = dir.resolve("tokenizer_config.json");
+        int bos = id(config, tc, "bos_token", ids);
+        int pad = id(config, tc, "pad_token", ids);
         if (bos < 0) {
             bos = pad;
         }
-        int eos = id(tc, "eos_token", ids);
+        int eos = id(config, tc, "eos_token", ids);
         if (eos < 0) {
-            throw new ModelFormatException(dir.resolve("tokenizer_config.json"), "no eos_token");
+            throw new ModelFormatException(config, "no eos_token");
         }
         return new HfTokenizerFiles(pre(tokenizerJson, tj), tokens, types, merges, bos, eos,
             ids.getOrDefault("<|eot_id|>", -1), ids.getOrDefault("<|eom_id|>", -1), pad,
@@ -198,7 +199,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         return null;
     }
 
-    private static int id(JsonNode tc, String key, Map<String, Integer> ids) {
+    private static int id(Path config, JsonNode tc, String key, Map<String, Integer> ids) {
         JsonNode v = tc.get(key);
         if (v == null || v.isNull()) {
             return -1;
@@ -206,7 +207,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         String text = v.isTextual() ? v.asText() : v.path("content").asText();
         Integer id = ids.get(text);
         if (id == null) {
-            throw new IllegalArgumentException(key + " '" + text + "' is not in the vocabulary");
+            throw new ModelFormatException(config, key + " '" + text + "' is not in the vocabulary");
         }
         return id;
     }
