@@ -31,7 +31,7 @@ import java.beans.FeatureDescriptor;
  * {@code apply_chat_template} renders it with Jinja: variables {@code messages} (role/content maps),
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; {@code trim_blocks} and
  * {@code lstrip_blocks} on. The rendered text is tokenized with parse-special (control tokens the template
- * writes become their ids) and without adding BOS (templates write it themselves). Note that, as in HF and
+ * writes become their ids), with one BOS where the vocabulary wants it. Note that, as in HF and
  * llama.cpp, a control-token look-alike inside a message's content is then a control token too.
  *
  * <p>Jinja features the templates use that Jinjava lacks or spells differently, handled here:
@@ -125,9 +125,14 @@ public final class ChatTemplate {
         return r.getOutput();
     }
 
-    /** The ids of the rendered prompt, control tokens kept whole, no BOS added beyond what the template writes. */
+    /**
+     * The ids of the rendered prompt, control tokens kept whole. BOS as llama.cpp ends up with it: added when the
+     * vocabulary adds one, but once only when the template already wrote it (Llama 3's does; HF adds nothing).
+     */
     public int[] encode(List<Message> messages, boolean addGenerationPrompt) {
-        return tokenizer.encodeSpecial(render(messages, addGenerationPrompt), false);
+        int[] ids = tokenizer.encodeSpecial(render(messages, addGenerationPrompt), true);
+        boolean doubled = ids.length >= 2 && ids[0] == tokenizer.bos() && ids[1] == tokenizer.bos();
+        return doubled ? Arrays.copyOfRange(ids, 1, ids.length) : ids;
     }
 
     private static final Pattern STRIP_BEFORE = Pattern.compile("\\s*(\\{[{%])-");
