@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * applies. Words seen before come from a cache. No Unicode normalization (Qwen's tokenizer.json asks for NFC;
  * llama.cpp, the reference, does not apply it). Immutable and thread-safe.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends GgufVocab implements Tokenizer {
     /**
      * Pre-tokenizers: llama.cpp's regexes (llama-vocab.cpp), with {@code (?i:'s|...)} spelled out per case as
      * llama.cpp adapted it; {@code \s} is Unicode White_Space (UNICODE_CHARACTER_CLASS) like llama.cpp's tables.
@@ -80,13 +80,9 @@ public final class BpeTokenizer implements Tokenizer {
         }
     }
 
-    private final String[] pieces;
-    private final int[] types;
     private final Map<String, Integer> ids;
     private final Map<String, Integer> mergeRanks; // "left right" -> rank
     private final Pre pre;
-    private final int bos;
-    private final int eos;
     private final boolean addBos;
     private final BitSet endOfGeneration;
     private final SpecialTokens specials;
@@ -95,15 +91,9 @@ public final class BpeTokenizer implements Tokenizer {
     /** pieces, types: [vocab]; merges: "left right" in rank order; bos -1 when the vocabulary has none. */
     BpeTokenizer(String[] pieces, int[] types, List<String> merges, Pre pre, int bos, int eos, int eot, int eom,
                  boolean addBos) {
-        if (pieces.length != types.length) {
-            throw new IllegalArgumentException("tokens and token_type must have equal lengths (got " + pieces.length
-                + ", " + types.length + ")");
-        }
-        this.pieces = pieces.clone();
-        this.types = types.clone();
+        super(pieces, types, bos, eos);
         this.pre = pre;
-        this.bos = bos;
-        this.eos = checkId(eos, "eos");
+        checkId(eos, "eos");
         this.addBos = addBos;
         if (addBos) {
             checkId(bos, "bos");
@@ -153,8 +143,8 @@ public final class BpeTokenizer implements Tokenizer {
     /** Reads the tokenizer from {@code tokenizer.ggml.*} metadata ({@code tokenizer.ggml.model = gpt2}). */
     static BpeTokenizer from(GgufFile f) {
         Pre pre = Pre.of(f, f.has("tokenizer.ggml.pre") ? f.getString("tokenizer.ggml.pre") : "(missing)");
-        String[] pieces = GgufVocab.tokens(f);
-        int[] types = GgufVocab.types(f, pieces.length);
+        String[] pieces = tokens(f);
+        int[] types = types(f, pieces.length);
         List<String> merges = new ArrayList<>();
         for (Object m : f.getArray("tokenizer.ggml.merges").elements()) {
             merges.add((String) m);
@@ -166,38 +156,13 @@ public final class BpeTokenizer implements Tokenizer {
                 f.getInt("tokenizer.ggml.eos_token_id"), f.getInt("tokenizer.ggml.eot_token_id", -1),
                 f.getInt("tokenizer.ggml.eom_token_id", -1), addBos);
         } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(f.path(), "invalid tokenizer: " + e.getMessage(), e);
+            throw invalid(f, e);
         }
-    }
-
-    @Override
-    public int bos() {
-        return bos;
-    }
-
-    @Override
-    public int eos() {
-        return eos;
     }
 
     @Override
     public boolean isEndOfGeneration(int id) {
         return endOfGeneration.get(id);
-    }
-
-    @Override
-    public int vocabSize() {
-        return pieces.length;
-    }
-
-    @Override
-    public String piece(int id) {
-        return pieces[id];
-    }
-
-    @Override
-    public int type(int id) {
-        return types[id];
     }
 
     /** {@code addSpecial} prepends BOS when the vocabulary adds one; {@code atStart} changes nothing here. */

@@ -16,29 +16,22 @@ import java.util.PriorityQueue;
  * (leftmost first on ties) until none is left; characters that are no token become byte tokens
  * {@code <0xNN>}. Immutable and thread-safe.
  */
-public final class SentencePieceTokenizer implements Tokenizer {
+public final class SentencePieceTokenizer extends GgufVocab implements Tokenizer {
     private static final char SPACE = '\u2581';
 
-    private final String[] pieces;
     private final float[] scores;
-    private final int[] types;
     private final Map<String, Integer> ids;
     private final int[] byteTokens = new int[256];
-    private final int bos;
-    private final int eos;
     private final SpecialTokens specials;
 
     /** pieces, scores, types: [vocab]; every byte 0x00..0xFF needs its {@code <0xNN>} piece. */
     public SentencePieceTokenizer(String[] pieces, float[] scores, int[] types, int bos, int eos) {
-        if (pieces.length != scores.length || pieces.length != types.length) {
-            throw new IllegalArgumentException("pieces, scores and types must have equal lengths (got "
-                + pieces.length + ", " + scores.length + ", " + types.length + ")");
+        super(pieces, types, bos, eos);
+        if (pieces.length != scores.length) {
+            throw new IllegalArgumentException("pieces and scores must have equal lengths (got "
+                + pieces.length + ", " + scores.length + ")");
         }
-        this.pieces = pieces.clone();
         this.scores = scores.clone();
-        this.types = types.clone();
-        this.bos = bos;
-        this.eos = eos;
         this.ids = new HashMap<>(pieces.length * 2);
         for (int i = 0; i < pieces.length; i++) {
             ids.putIfAbsent(pieces[i], i);
@@ -55,7 +48,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /** Reads the tokenizer from {@code tokenizer.ggml.*} metadata ({@code tokenizer.ggml.model = llama}). */
     static SentencePieceTokenizer from(GgufFile f) {
-        String[] pieces = GgufVocab.tokens(f);
+        String[] pieces = tokens(f);
         float[] scores = new float[pieces.length];
         if (f.has("tokenizer.ggml.scores")) {
             List<?> s = f.getArray("tokenizer.ggml.scores").elements();
@@ -63,23 +56,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 scores[i] = ((Number) s.get(i)).floatValue();
             }
         }
-        int[] types = GgufVocab.types(f, pieces.length);
+        int[] types = types(f, pieces.length);
         try {
             return new SentencePieceTokenizer(pieces, scores, types, f.getInt("tokenizer.ggml.bos_token_id", 1),
                 f.getInt("tokenizer.ggml.eos_token_id", 2));
         } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(f.path(), "invalid tokenizer: " + e.getMessage(), e);
+            throw invalid(f, e);
         }
-    }
-
-    @Override
-    public int bos() {
-        return bos;
-    }
-
-    @Override
-    public int eos() {
-        return eos;
     }
 
     @Override
@@ -87,24 +70,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return id == eos;
     }
 
-    @Override
-    public int vocabSize() {
-        return pieces.length;
-    }
-
-    /** The raw piece of token {@code id} (with U+2581 for spaces, {@code <0xNN>} for bytes). */
-    @Override
-    public String piece(int id) {
-        return pieces[id];
-    }
-
     public float score(int id) {
         return scores[id];
-    }
-
-    @Override
-    public int type(int id) {
-        return types[id];
     }
 
     /** {@code addSpecial} prepends BOS; {@code atStart} prepends one space (SentencePiece's space prefix). */
