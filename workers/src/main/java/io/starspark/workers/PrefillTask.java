@@ -64,7 +64,7 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
         int attempt = ctx == null ? 0 : ctx.attemptNumber();
         if (spec.blockIndex() == conf.failFirstAttemptBlock() && attempt == 0) {
             throw new IllegalStateException("injected failure after writing block " + spec.blockIndex()
-                    + " (spark.starspark.test.failFirstAttemptBlock)");
+                    + " (test hook PrefillConf.failFirstAttemptBlock)");
         }
         int layers = summaries.length;
         float[][] min = new float[layers][];
