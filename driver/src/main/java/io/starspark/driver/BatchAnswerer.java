@@ -85,7 +85,7 @@ abstract class BatchAnswerer implements AutoCloseable {
             StarPlan plan = StarPlan.of(context.length, settings.blockSize(), settings.anchorSize(),
                     settings.pageSize());
             StarRequest request = new StarRequest(settings.requireModel(), context, question, maxNewTokens, plan,
-                    settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings),
+                    settings.kvDir().toString(), settings.kvDtype(), settings.kernels(),
                     Spark.partitions(jsc, plan), -1, StarOptions.sparse(settings));
             if (reprefill && forgotten.add(StarRunner.docId(context))) {
                 StarRunner.forget(jsc, request);
@@ -121,7 +121,7 @@ abstract class BatchAnswerer implements AutoCloseable {
         private final Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
 
         Full(LlamaModel model, StarSettings settings, int maxNewTokens) {
-            Kernels backend = KernelBackends.select(StarOptions.kernelsChoice(settings));
+            Kernels backend = KernelBackends.select(settings.kernels());
             this.generator = new Generator(model, backend);
             this.kernels = backend.name();
             this.maxNewTokens = maxNewTokens;

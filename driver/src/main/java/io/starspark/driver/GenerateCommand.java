@@ -111,7 +111,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> fullAttention(LlamaModel m, StarSettings settings, int[] promptIds, Sampler sampler) {
-        Kernels kernels = KernelBackends.select(StarOptions.kernelsChoice(settings));
+        Kernels kernels = KernelBackends.select(settings.kernels());
         Generator.Result r = new Generator(m, kernels).generate(promptIds, maxNewTokens, sampler);
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("attention", "full");
@@ -147,7 +147,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
             executorWait.await(jsc);
             StarRequest request = new StarRequest(settings.requireModel(), context, q, maxNewTokens, plan,
-                    settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings), Spark.partitions(jsc, plan), -1,
+                    settings.kvDir().toString(), settings.kvDtype(), settings.kernels(), Spark.partitions(jsc, plan), -1,
                     sparse);
             if (starOptions.reprefill) {
                 StarRunner.forget(jsc, request);

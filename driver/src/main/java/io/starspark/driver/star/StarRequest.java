@@ -1,5 +1,6 @@
 package io.starspark.driver.star;
 
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.SparseSettings;
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param sparse   page budget of sparse decoding, or null for exact phase 2 over all context K/V
  */
 public record StarRequest(String modelPath, int[] context, int[] question, int maxNewTokens, StarPlan plan,
-                          String kvDir, KvDtype dtype, String kernels, int partitions, int failFirstAttemptBlock,
+                          String kvDir, KvDtype dtype, KernelsChoice kernels, int partitions, int failFirstAttemptBlock,
                           SparseSettings sparse) {
     public StarRequest {
         Objects.requireNonNull(modelPath, "modelPath");
