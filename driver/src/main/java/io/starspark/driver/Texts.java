@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.starspark.workers.Locations;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -31,7 +32,7 @@ final class Texts {
 
     private static byte[] readBytes(String location, Configuration hadoop) {
         try {
-            if (!hasScheme(location)) {
+            if (!Locations.isUri(location)) {
                 Path p = Path.of(location);
                 if (Files.isDirectory(p)) {
                     throw new UserError(location + " is a directory, not a text file");
@@ -53,9 +54,5 @@ final class Texts {
         } catch (IOException e) {
             throw new UserError("cannot read " + location + ": " + e.getMessage());
         }
-    }
-
-    static boolean hasScheme(String location) {
-        return location.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*");
     }
 }

@@ -2,6 +2,7 @@ package io.starspark.workers.conf;
 
 import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
+import io.starspark.workers.Locations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ public final class StarKeys {
 
     /** A URI with a scheme is kept; a plain path becomes an absolute file: URI. */
     static URI parseDir(String raw) {
-        if (raw.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !raw.matches("^[A-Za-z]:\\\\.*")) {
+        if (Locations.isUri(raw)) {
             try {
                 URI uri = new URI(raw);
                 if (uri.getPath() == null || uri.getPath().isEmpty()) {
