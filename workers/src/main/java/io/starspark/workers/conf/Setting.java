@@ -1,5 +1,6 @@
 package io.starspark.workers.conf;
 
+import io.starspark.errors.UserError;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -10,7 +11,7 @@ import java.util.function.Predicate;
  * own check and where its value lives in {@link StarSettings}. Parsing ({@link #read}), validation
  * ({@link #check}, called by the {@link StarSettings} constructor), writing back ({@link #write}) and the
  * docs ({@link #toString}) all derive from it. Read the same way from a SparkConf's entries or any map,
- * on driver and executors alike. Every problem is an {@link IllegalArgumentException} naming the key and
+ * on driver and executors alike. Every problem is a {@link UserError} naming the key and
  * the value. Rules between keys live in the {@link StarSettings} constructor.
  *
  * @param <T> the parsed type
@@ -101,14 +102,14 @@ public final class Setting<T> {
             }
             return parsed;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " " + e.getMessage() + " (got '" + raw + "')", e);
+            throw new UserError(key + " " + e.getMessage() + " (got '" + raw + "')", e);
         }
     }
 
     /** {@code v} when it passes this key's own check; otherwise an error naming the key and the value. */
     public T check(T v) {
         if (!valid.test(v)) {
-            throw new IllegalArgumentException(key + " " + rule + " (got " + format(v) + ")");
+            throw new UserError(key + " " + rule + " (got " + format(v) + ")");
         }
         return v;
     }
