@@ -56,7 +56,7 @@ abstract class Answerer implements AutoCloseable {
                 .maxNewTokens(maxNewTokens)
                 .blocks(settings.blockSize(), settings.anchorSize(), settings.pageSize())
                 .kvDir(settings.kvDir().toString()).dtype(settings.kvDtype())
-                .kernels(StarOptions.kernelsChoice(settings)).sparse(StarOptions.sparse(settings))
+                .kernels(settings.kernels()).sparse(StarOptions.sparse(settings))
                 .partitions(partitions).build();
     }
 
@@ -131,7 +131,7 @@ abstract class Answerer implements AutoCloseable {
         private final Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
 
         Full(LlamaModel model, StarSettings settings, int maxNewTokens, Sampler sampler) {
-            Kernels backend = KernelBackends.select(StarOptions.kernelsChoice(settings));
+            Kernels backend = KernelBackends.select(settings.kernels());
             this.generator = new Generator(model, backend);
             this.kernels = backend.name();
             this.maxNewTokens = maxNewTokens;

@@ -79,10 +79,6 @@ public class BlobKvStore implements KvStore {
         return cache.hits();
     }
 
-    public long cacheMisses() {
-        return cache.misses();
-    }
-
     // ---- writing
 
     @Override

@@ -70,10 +70,6 @@ public final class SentencePieceTokenizer extends GgufVocab implements Tokenizer
         return id == eos;
     }
 
-    public float score(int id) {
-        return scores[id];
-    }
-
     /** {@code addSpecial} prepends BOS; {@code atStart} prepends one space (SentencePiece's space prefix). */
     @Override
     public int[] encode(String text, boolean addSpecial, boolean atStart) {
