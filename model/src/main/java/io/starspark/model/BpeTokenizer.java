@@ -9,7 +9,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -215,83 +214,36 @@ public final class BpeTokenizer extends GgufVocab implements Tokenizer {
         }
         String symbols = new String(mapped);
         Integer whole = pre.ignoreMerges ? ids.get(symbols) : null;
-        int[] result = whole != null ? new int[]{whole} : new Merger(symbols).run();
+        int[] result = whole != null ? new int[]{whole} : merge(symbols);
         if (cache.size() < CACHE_LIMIT) {
             cache.put(word, result);
         }
         return result;
     }
 
-    /**
-     * One word's merges: symbols as a linked list over the byte-level string, a queue of adjacent pairs that
-     * have a merge, lowest rank first then leftmost; a popped pair whose sides changed since it was queued is stale.
-     */
-    private final class Merger {
-        private final String text;
-        private final int[] len;  // [symbols] chars; 0 once merged into the left neighbour
-        private final int[] prev; // [symbols]
-        private final int[] next; // [symbols], -1 at the end
-        private final PriorityQueue<long[]> queue; // {rank, left, right, size}
-
-        Merger(String text) {
-            this.text = text;
-            int n = text.length();
-            len = new int[n];
-            prev = new int[n];
-            next = new int[n];
-            for (int i = 0; i < n; i++) {
-                len[i] = 1;
-                prev[i] = i - 1;
-                next[i] = i + 1 < n ? i + 1 : -1;
-            }
-            queue = new PriorityQueue<>(Math.max(1, n), (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
-                : Long.compare(a[1], b[1]));
+    /** One word's merges over its byte-level characters, lowest merge rank first (see {@link PairMerger}). */
+    private int[] merge(String symbols) {
+        int[] starts = new int[symbols.length()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = i;
         }
-
-        int[] run() {
-            for (int i = 1; i < len.length; i++) {
-                tryAdd(i - 1, i);
-            }
-            while (!queue.isEmpty()) {
-                long[] pair = queue.poll();
-                int l = (int) pair[1];
-                int r = (int) pair[2];
-                if (len[l] == 0 || len[r] == 0 || next[l] != r || len[l] + len[r] != pair[3]) {
-                    continue;
-                }
-                len[l] += len[r];
-                len[r] = 0;
-                next[l] = next[r];
-                if (next[r] >= 0) {
-                    prev[next[r]] = l;
-                }
-                tryAdd(prev[l], l);
-                tryAdd(l, next[l]);
-            }
-            IntList out = new IntList(len.length);
-            for (int i = 0; i >= 0; i = next[i]) {
-                String symbol = text.substring(i, i + len[i]);
-                Integer id = ids.get(symbol);
-                if (id != null) {
-                    out.add(id);
-                } else {
-                    for (int c = 0; c < symbol.length(); c++) {
-                        out.add(ids.get(String.valueOf(symbol.charAt(c))));
-                    }
+        int[] bounds = PairMerger.merge(symbols, starts, (t, from, mid, to) -> {
+            Integer rank = mergeRanks.get(t.substring(from, mid) + " " + t.substring(mid, to));
+            return rank == null ? Double.NaN : rank;
+        });
+        IntList out = new IntList(bounds.length);
+        for (int i = 0; i + 1 < bounds.length; i++) {
+            String symbol = symbols.substring(bounds[i], bounds[i + 1]);
+            Integer id = ids.get(symbol);
+            if (id != null) {
+                out.add(id);
+            } else {
+                for (int c = 0; c < symbol.length(); c++) {
+                    out.add(ids.get(String.valueOf(symbol.charAt(c))));
                 }
             }
-            return out.toArray();
         }
-
-        private void tryAdd(int l, int r) {
-            if (l < 0 || r < 0) {
-                return;
-            }
-            Integer rank = mergeRanks.get(text.substring(l, l + len[l]) + " " + text.substring(r, r + len[r]));
-            if (rank != null) {
-                queue.add(new long[]{rank, l, r, len[l] + len[r]});
-            }
-        }
+        return out.toArray();
     }
 
     /** Normal tokens map back through GPT-2's byte characters; user-defined ones are their text; control omitted. */

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * SentencePiece-BPE tokenizer from GGUF metadata ({@code tokenizer.ggml.model = llama}), encoding like
@@ -107,7 +106,7 @@ public final class SentencePieceTokenizer extends GgufVocab implements Tokenizer
     private void appendPieces(String text, IntList out) {
         String s = text.replace(' ', SPACE);
         if (!s.isEmpty()) {
-            new Merger(s).run(out);
+            merge(s, out);
         }
     }
 
@@ -128,81 +127,30 @@ public final class SentencePieceTokenizer extends GgufVocab implements Tokenizer
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /** One encode run: characters as a linked list of symbols, a queue of mergeable adjacent pairs. */
-    private final class Merger {
-        private final String text;
-        private final int[] start; // [symbols] char offset into text
-        private final int[] len;   // [symbols] chars; 0 once merged into the left neighbour
-        private final int[] prev;
-        private final int[] next;
-        private final PriorityQueue<long[]> queue; // {left, right, size, scoreBits}
-
-        Merger(String text) {
-            this.text = text;
-            int n = text.codePointCount(0, text.length());
-            start = new int[n];
-            len = new int[n];
-            prev = new int[n];
-            next = new int[n];
-            for (int i = 0, off = 0; i < n; i++) {
-                int cp = text.codePointAt(off);
-                start[i] = off;
-                len[i] = Character.charCount(cp);
-                prev[i] = i - 1;
-                next[i] = i + 1 < n ? i + 1 : -1;
-                off += len[i];
-            }
-            queue = new PriorityQueue<>(Math.max(1, n), (a, b) -> {
-                int c = Float.compare(Float.intBitsToFloat((int) b[3]), Float.intBitsToFloat((int) a[3]));
-                return c != 0 ? c : Long.compare(a[0], b[0]);
-            });
+    /** Merges the code points of {@code text} by piece score (highest first) and emits the resulting pieces. */
+    private void merge(String text, IntList out) {
+        int[] starts = new int[text.codePointCount(0, text.length())];
+        for (int i = 0, off = 0; i < starts.length; i++) {
+            starts[i] = off;
+            off += Character.charCount(text.codePointAt(off));
         }
-
-        void run(IntList out) {
-            for (int i = 1; i < start.length; i++) {
-                tryAdd(i - 1, i);
-            }
-            while (!queue.isEmpty()) {
-                long[] bigram = queue.poll();
-                int l = (int) bigram[0];
-                int r = (int) bigram[1];
-                if (len[l] == 0 || len[r] == 0 || len[l] + len[r] != bigram[2]) {
-                    continue; // stale: one side already merged elsewhere
-                }
-                len[l] += len[r];
-                len[r] = 0;
-                next[l] = next[r];
-                if (next[r] >= 0) {
-                    prev[next[r]] = l;
-                }
-                tryAdd(prev[l], l);
-                tryAdd(l, next[l]);
-            }
-            for (int i = 0; i >= 0; i = next[i]) {
-                emit(text.substring(start[i], start[i] + len[i]), out);
-            }
-        }
-
-        private void tryAdd(int l, int r) {
-            if (l < 0 || r < 0) {
-                return;
-            }
-            Integer id = ids.get(text.substring(start[l], start[r] + len[r]));
-            if (id != null) {
-                queue.add(new long[]{l, r, len[l] + len[r], Float.floatToIntBits(scores[id])});
-            }
-        }
-
-        private void emit(String symbol, IntList out) {
-            Integer id = ids.get(symbol);
-            if (id != null) {
-                out.add(id);
-                return;
-            }
-            for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
-                out.add(byteTokens[b & 0xff]);
-            }
+        int[] bounds = PairMerger.merge(text, starts, (t, from, mid, to) -> {
+            Integer id = ids.get(t.substring(from, to));
+            return id == null ? Double.NaN : -scores[id];
+        });
+        for (int i = 0; i + 1 < bounds.length; i++) {
+            emit(text.substring(bounds[i], bounds[i + 1]), out);
         }
     }
 
+    private void emit(String symbol, IntList out) {
+        Integer id = ids.get(symbol);
+        if (id != null) {
+            out.add(id);
+            return;
+        }
+        for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
+            out.add(byteTokens[b & 0xff]);
+        }
+    }
 }
