@@ -116,11 +116,13 @@ public abstract class KernelsContract {
         kernels.matmul(out, x, w, tokens);
         afterCall();
         ref.matmul(expect, x, w, tokens);
-        for (int t = 0; t < tokens; t++) {
-            for (int r = 0; r < w.rows(); r++) {
+        float[] row = new float[w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            w.loadRow(r, row, 0);
+            for (int t = 0; t < tokens; t++) {
                 double mag = 0;
                 for (int c = 0; c < w.cols(); c++) {
-                    mag += Math.abs(x[t * w.cols() + c] * w.get(r, c));
+                    mag += Math.abs(x[t * w.cols() + c] * row[c]);
                 }
                 int i = t * w.rows() + r;
                 assertClose(expect[i], out[i], 1e-4 * mag + 1e-6,

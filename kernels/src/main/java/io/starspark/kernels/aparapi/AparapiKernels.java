@@ -85,9 +85,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private static float[] widen(Matrix w) {
         float[] f = new float[w.rows() * w.cols()];
         for (int r = 0; r < w.rows(); r++) {
-            for (int c = 0; c < w.cols(); c++) {
-                f[r * w.cols() + c] = w.get(r, c);
-            }
+            w.loadRow(r, f, r * w.cols());
         }
         return f;
     }

@@ -24,33 +24,38 @@ final class TensorReader {
         int rows = (int) t.rows();
         int cols = (int) t.cols();
         return switch (t.type()) {
-            case F32 -> new F32Matrix(floats(t), rows, cols);
-            case BF16 -> new F32Matrix(floats(t), rows, cols);
+            case F32, BF16 -> new F32Matrix(plainFloats(t), rows, cols);
             case F16 -> new F16Matrix(halves(t), rows, cols);
             case Q8_0 -> q8(t, rows, cols);
         };
     }
 
-    /** Any tensor widened to float, flattened in file order. */
+    /** Any tensor widened to float, flattened in file order (rows decoded by their {@link Matrix}). */
     float[] floats(GgufTensor t) {
         requireMatrixSize(t);
+        if (t.type() == GgmlType.F32 || t.type() == GgmlType.BF16) {
+            return plainFloats(t);
+        }
+        Matrix m = matrix(t);
+        float[] out = new float[(int) t.elements()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.loadRow(r, out, r * m.cols());
+        }
+        return out;
+    }
+
+    /** F32 copied, BF16 widened (the one place BF16 is decoded: it loads as an F32 matrix). */
+    private float[] plainFloats(GgufTensor t) {
         float[] out = new float[(int) t.elements()];
         forEachChunk(t, (buf, first, count) -> {
             int base = (int) (first * t.cols());
             int n = (int) (count * t.cols());
-            switch (t.type()) {
-                case F32 -> buf.asFloatBuffer().get(out, base, n);
-                case F16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[base + i] = Half.toFloat(buf.getShort(2 * i));
-                    }
+            if (t.type() == GgmlType.F32) {
+                buf.asFloatBuffer().get(out, base, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    out[base + i] = Half.bf16ToFloat(buf.getShort(2 * i));
                 }
-                case BF16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[base + i] = Half.bf16ToFloat(buf.getShort(2 * i));
-                    }
-                }
-                case Q8_0 -> dequantQ8(buf, out, base, n);
             }
         });
         return out;
@@ -76,15 +81,6 @@ final class TensorReader {
             }
         });
         return new Q8Matrix(quants, scales, rows, cols);
-    }
-
-    private static void dequantQ8(ByteBuffer buf, float[] out, int base, int n) {
-        for (int b = 0; b < n / Q8Matrix.BLOCK; b++) {
-            float scale = Half.toFloat(buf.getShort(b * 34));
-            for (int i = 0; i < Q8Matrix.BLOCK; i++) {
-                out[base + b * Q8Matrix.BLOCK + i] = buf.get(b * 34 + 2 + i) * scale;
-            }
-        }
     }
 
     private interface ChunkConsumer {
