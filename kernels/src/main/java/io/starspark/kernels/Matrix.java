@@ -6,7 +6,7 @@ package io.starspark.kernels;
  * Each type decodes its own rows ({@link #loadRow}); every consumer (kernels, embedding lookup,
  * GGUF reader) goes through it, so a new tensor type is written in one place.
  */
-public sealed interface Matrix permits F32Matrix, F16Matrix, Q8Matrix {
+public sealed interface Matrix permits F32Matrix, F16Matrix, Q8Matrix, BlockMatrix {
     int rows();
 
     int cols();

@@ -1,0 +1,208 @@
+package io.starspark.kernels;
+
+/**
+ * GGML block-quantized tensor types stored as their raw blocks ({@link BlockMatrix}): the block
+ * layouts of ggml-common.h and the dequantization of ggml-quants.c, float operation for float
+ * operation (products and sums in the same order, no fused multiply-add), so a value decodes to the
+ * same f32 bits as in llama.cpp. All multi-byte fields are little-endian; {@code d}, {@code m},
+ * {@code dmin} are IEEE half floats.
+ *
+ * <pre>
+ * Q4_0  32 values, 18 B: d, qs[16]             x = (nibble - 8)·d        (low nibbles: values 0..15, high: 16..31)
+ * Q4_1  32 values, 20 B: d, m, qs[16]          x = nibble·d + m
+ * Q5_0  32 values, 22 B: d, qh[4], qs[16]      x = (nibble | bit&lt;&lt;4 - 16)·d  (qh bit j is the 5th bit of value j)
+ * Q5_1  32 values, 24 B: d, m, qh[4], qs[16]   x = (nibble | bit&lt;&lt;4)·d + m
+ * Q4_K 256 values, 144 B: d, dmin, scales[12], qs[128]            8 sub-blocks of 32, 6-bit scale and min each
+ * Q5_K 256 values, 176 B: d, dmin, scales[12], qh[32], qs[128]    as Q4_K plus a 5th bit per value
+ * Q6_K 256 values, 210 B: ql[128], qh[64], scales[16] (int8), d   16 sub-blocks of 16, x = d·scale·(q - 32)
+ * </pre>
+ */
+public enum BlockType {
+    Q4_0(32, 18) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at);
+            for (int j = 0; j < 16; j++) {
+                int q = b[at + 2 + j] & 0xff;
+                y[o + j] = ((q & 0x0f) - 8) * d;
+                y[o + j + 16] = ((q >>> 4) - 8) * d;
+            }
+        }
+    },
+    Q4_1(32, 20) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at);
+            float m = half(b, at + 2);
+            for (int j = 0; j < 16; j++) {
+                int q = b[at + 4 + j] & 0xff;
+                y[o + j] = (q & 0x0f) * d + m;
+                y[o + j + 16] = (q >>> 4) * d + m;
+            }
+        }
+    },
+    Q5_0(32, 22) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at);
+            int qh = int32(b, at + 2);
+            for (int j = 0; j < 16; j++) {
+                int q = b[at + 6 + j] & 0xff;
+                int h0 = ((qh >>> j) << 4) & 0x10;
+                int h1 = (qh >>> (j + 12)) & 0x10;
+                y[o + j] = (((q & 0x0f) | h0) - 16) * d;
+                y[o + j + 16] = (((q >>> 4) | h1) - 16) * d;
+            }
+        }
+    },
+    Q5_1(32, 24) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at);
+            float m = half(b, at + 2);
+            int qh = int32(b, at + 4);
+            for (int j = 0; j < 16; j++) {
+                int q = b[at + 8 + j] & 0xff;
+                int h0 = ((qh >>> j) << 4) & 0x10;
+                int h1 = (qh >>> (j + 12)) & 0x10;
+                y[o + j] = ((q & 0x0f) | h0) * d + m;
+                y[o + j + 16] = ((q >>> 4) | h1) * d + m;
+            }
+        }
+    },
+    Q4_K(256, 144) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at);
+            float min = half(b, at + 2);
+            int scales = at + 4;
+            int q = at + 16;
+            for (int j = 0; j < 4; j++) {
+                float d1 = d * kScale(b, scales, 2 * j);
+                float m1 = min * kMin(b, scales, 2 * j);
+                float d2 = d * kScale(b, scales, 2 * j + 1);
+                float m2 = min * kMin(b, scales, 2 * j + 1);
+                for (int l = 0; l < 32; l++) {
+                    y[o + 64 * j + l] = d1 * (b[q + 32 * j + l] & 0x0f) - m1;
+                }
+                for (int l = 0; l < 32; l++) {
+                    y[o + 64 * j + 32 + l] = d2 * ((b[q + 32 * j + l] & 0xff) >>> 4) - m2;
+                }
+            }
+        }
+    },
+    Q5_K(256, 176) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at);
+            float min = half(b, at + 2);
+            int scales = at + 4;
+            int qh = at + 16;
+            int ql = at + 48;
+            for (int j = 0; j < 4; j++) {
+                float d1 = d * kScale(b, scales, 2 * j);
+                float m1 = min * kMin(b, scales, 2 * j);
+                float d2 = d * kScale(b, scales, 2 * j + 1);
+                float m2 = min * kMin(b, scales, 2 * j + 1);
+                int u1 = 1 << (2 * j);
+                int u2 = 2 << (2 * j);
+                for (int l = 0; l < 32; l++) {
+                    int hi = (b[qh + l] & u1) != 0 ? 16 : 0;
+                    y[o + 64 * j + l] = d1 * ((b[ql + 32 * j + l] & 0x0f) + hi) - m1;
+                }
+                for (int l = 0; l < 32; l++) {
+                    int hi = (b[qh + l] & u2) != 0 ? 16 : 0;
+                    y[o + 64 * j + 32 + l] = d2 * (((b[ql + 32 * j + l] & 0xff) >>> 4) + hi) - m2;
+                }
+            }
+        }
+    },
+    Q6_K(256, 210) {
+        @Override
+        void dequantize(byte[] b, int at, float[] y, int o) {
+            float d = half(b, at + 208);
+            for (int n = 0; n < 2; n++) {
+                int ql = at + 64 * n;
+                int qh = at + 128 + 32 * n;
+                int sc = at + 192 + 8 * n;
+                int yo = o + 128 * n;
+                for (int l = 0; l < 32; l++) {
+                    int is = l / 16;
+                    int h = b[qh + l] & 0xff;
+                    int lo = b[ql + l] & 0xff;
+                    int lo32 = b[ql + l + 32] & 0xff;
+                    int q1 = ((lo & 0x0f) | ((h & 3) << 4)) - 32;
+                    int q2 = ((lo32 & 0x0f) | (((h >>> 2) & 3) << 4)) - 32;
+                    int q3 = ((lo >>> 4) | (((h >>> 4) & 3) << 4)) - 32;
+                    int q4 = ((lo32 >>> 4) | (((h >>> 6) & 3) << 4)) - 32;
+                    y[yo + l] = d * b[sc + is] * q1;
+                    y[yo + l + 32] = d * b[sc + is + 2] * q2;
+                    y[yo + l + 64] = d * b[sc + is + 4] * q3;
+                    y[yo + l + 96] = d * b[sc + is + 6] * q4;
+                }
+            }
+        }
+    };
+
+    private final int blockSize;
+    private final int blockBytes;
+
+    BlockType(int blockSize, int blockBytes) {
+        this.blockSize = blockSize;
+        this.blockBytes = blockBytes;
+    }
+
+    /** Values per block. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Bytes per block. */
+    public int blockBytes() {
+        return blockBytes;
+    }
+
+    /** Bytes of one row of {@code cols} values ({@code cols} a multiple of the block size). */
+    public int rowBytes(int cols) {
+        return cols / blockSize * blockBytes;
+    }
+
+    /** {@code y[o .. o + blockSize)} = the block starting at {@code b[at]}. */
+    abstract void dequantize(byte[] b, int at, float[] y, int o);
+
+    /** Quantizes {@code n} values (a multiple of the block size) into blocks at {@code dst[at]}. */
+    public void quantize(float[] x, int xOff, int n, byte[] dst, int at) {
+        BlockQuantizer.quantize(this, x, xOff, n, dst, at);
+    }
+
+    /** Decodes {@code n} values (whole blocks) starting at {@code src[at]}: the one decoder of these types. */
+    public void dequantize(byte[] src, int at, int n, float[] dst, int off) {
+        for (int i = 0; i < n; i += blockSize) {
+            dequantize(src, at + i / blockSize * blockBytes, dst, off + i);
+        }
+    }
+
+    static float half(byte[] b, int at) {
+        return Half.toFloat((short) ((b[at] & 0xff) | (b[at + 1] << 8)));
+    }
+
+    static int int32(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    /** 6-bit scale of K-quant sub-block {@code j} (ggml's get_scale_min_k4). */
+    static int kScale(byte[] b, int s, int j) {
+        if (j < 4) {
+            return b[s + j] & 63;
+        }
+        return (b[s + j + 4] & 0x0f) | (((b[s + j - 4] & 0xff) >>> 6) << 4);
+    }
+
+    /** 6-bit min of K-quant sub-block {@code j}. */
+    static int kMin(byte[] b, int s, int j) {
+        if (j < 4) {
+            return b[s + j + 4] & 63;
+        }
+        return ((b[s + j + 4] & 0xff) >>> 4) | (((b[s + j] & 0xff) >>> 6) << 4);
+    }
+}
