@@ -1,5 +1,7 @@
 package io.starspark.model.gguf;
 
+import io.starspark.kernels.BlockMatrix;
+import io.starspark.kernels.BlockType;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Half;
@@ -27,6 +29,7 @@ final class TensorReader {
             case F32, BF16 -> new F32Matrix(plainFloats(t), rows, cols);
             case F16 -> new F16Matrix(halves(t), rows, cols);
             case Q8_0 -> q8(t, rows, cols);
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> blocks(t, rows, cols);
         };
     }
 
@@ -81,6 +84,15 @@ final class TensorReader {
             }
         });
         return new Q8Matrix(quants, scales, rows, cols);
+    }
+
+    /** A block-quantized tensor, its blocks copied as they are in the file. */
+    private BlockMatrix blocks(GgufTensor t, int rows, int cols) {
+        BlockType type = t.type().block();
+        int rowBytes = type.rowBytes(cols);
+        byte[] data = new byte[Math.multiplyExact(rows, rowBytes)];
+        forEachChunk(t, (buf, first, count) -> buf.get(0, data, (int) (first * rowBytes), (int) (count * rowBytes)));
+        return new BlockMatrix(type, data, rows, cols);
     }
 
     private interface ChunkConsumer {
