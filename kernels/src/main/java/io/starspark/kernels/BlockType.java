@@ -20,7 +20,7 @@ package io.starspark.kernels;
 public enum BlockType {
     Q4_0(32, 18) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at);
             for (int j = 0; j < 16; j++) {
                 int q = b[at + 2 + j] & 0xff;
@@ -28,10 +28,15 @@ public enum BlockType {
                 y[o + j + 16] = ((q >>> 4) - 8) * d;
             }
         }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q4_0(b, at, y, o);
+        }
     },
     Q4_1(32, 20) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at);
             float m = half(b, at + 2);
             for (int j = 0; j < 16; j++) {
@@ -40,10 +45,15 @@ public enum BlockType {
                 y[o + j + 16] = (q >>> 4) * d + m;
             }
         }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q4_1(b, at, y, o);
+        }
     },
     Q5_0(32, 22) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at);
             int qh = int32(b, at + 2);
             for (int j = 0; j < 16; j++) {
@@ -54,10 +64,15 @@ public enum BlockType {
                 y[o + j + 16] = (((q >>> 4) | h1) - 16) * d;
             }
         }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q5_0(b, at, y, o);
+        }
     },
     Q5_1(32, 24) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at);
             float m = half(b, at + 2);
             int qh = int32(b, at + 4);
@@ -69,10 +84,15 @@ public enum BlockType {
                 y[o + j + 16] = ((q >>> 4) | h1) * d + m;
             }
         }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q5_1(b, at, y, o);
+        }
     },
     Q4_K(256, 144) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at);
             float min = half(b, at + 2);
             int scales = at + 4;
@@ -90,10 +110,15 @@ public enum BlockType {
                 }
             }
         }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q4_k(b, at, y, o);
+        }
     },
     Q5_K(256, 176) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at);
             float min = half(b, at + 2);
             int scales = at + 4;
@@ -116,10 +141,15 @@ public enum BlockType {
                 }
             }
         }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q5_k(b, at, y, o);
+        }
     },
     Q6_K(256, 210) {
         @Override
-        void dequantize(byte[] b, int at, float[] y, int o) {
+        void scalar(byte[] b, int at, float[] y, int o) {
             float d = half(b, at + 208);
             for (int n = 0; n < 2; n++) {
                 int ql = at + 64 * n;
@@ -141,6 +171,11 @@ public enum BlockType {
                     y[yo + l + 96] = d * b[sc + is + 6] * q4;
                 }
             }
+        }
+
+        @Override
+        void vector(byte[] b, int at, float[] y, int o) {
+            BlockVectors.q6_k(b, at, y, o);
         }
     };
 
@@ -167,8 +202,14 @@ public enum BlockType {
         return cols / blockSize * blockBytes;
     }
 
-    /** {@code y[o .. o + blockSize)} = the block starting at {@code b[at]}. */
-    abstract void dequantize(byte[] b, int at, float[] y, int o);
+    /** {@code y[o .. o + blockSize)} = the block starting at {@code b[at]}, one value at a time. */
+    abstract void scalar(byte[] b, int at, float[] y, int o);
+
+    /**
+     * The same as {@link #scalar} with 16-lane vectors (the same float operations in the same order on
+     * exactly converted small integers, so the same bits); only when {@link BlockVectors#ENABLED}.
+     */
+    abstract void vector(byte[] b, int at, float[] y, int o);
 
     /** Quantizes {@code n} values (a multiple of the block size) into blocks at {@code dst[at]}. */
     public void quantize(float[] x, int xOff, int n, byte[] dst, int at) {
@@ -177,8 +218,17 @@ public enum BlockType {
 
     /** Decodes {@code n} values (whole blocks) starting at {@code src[at]}: the one decoder of these types. */
     public void dequantize(byte[] src, int at, int n, float[] dst, int off) {
+        dequantize(src, at, n, dst, off, BlockVectors.ENABLED);
+    }
+
+    /** As {@link #dequantize(byte[], int, int, float[], int)} on the vector or the scalar path (tests run both). */
+    void dequantize(byte[] src, int at, int n, float[] dst, int off, boolean vectors) {
         for (int i = 0; i < n; i += blockSize) {
-            dequantize(src, at + i / blockSize * blockBytes, dst, off + i);
+            if (vectors) {
+                vector(src, at + i / blockSize * blockBytes, dst, off + i);
+            } else {
+                scalar(src, at + i / blockSize * blockBytes, dst, off + i);
+            }
         }
     }
 

@@ -72,17 +72,24 @@ class BlockTypeOracleTest {
         }
     }
 
+    /** Both decoders, the scalar and the 16-lane vector one, give gguf-py's bits. */
     private static void assertDecodesLike(BlockType t, byte[] blocks, float[] expect) {
+        assertDecodesLike(t, blocks, expect, false);
+        assertDecodesLike(t, blocks, expect, true);
+    }
+
+    private static void assertDecodesLike(BlockType t, byte[] blocks, float[] expect, boolean vectors) {
         int n = blocks.length / t.blockBytes() * t.blockSize();
         assertEquals(expect.length, n);
         float[] got = new float[n];
-        t.dequantize(blocks, 0, n, got, 0);
+        t.dequantize(blocks, 0, n, got, 0, vectors);
+        String path = vectors ? " (vector path)" : " (scalar path)";
         for (int i = 0; i < n; i++) {
             if (Float.isNaN(expect[i])) {
-                assertTrue(Float.isNaN(got[i]), t + " value " + i + ": gguf-py NaN, ours " + got[i]);
+                assertTrue(Float.isNaN(got[i]), t + path + " value " + i + ": gguf-py NaN, ours " + got[i]);
             } else {
                 assertEquals(Float.floatToRawIntBits(expect[i]), Float.floatToRawIntBits(got[i]),
-                        t + " value " + i + " (block " + i / t.blockSize() + "): gguf-py " + expect[i] + ", ours " + got[i]);
+                        t + path + " value " + i + " (block " + i / t.blockSize() + "): gguf-py " + expect[i] + ", ours " + got[i]);
             }
         }
     }

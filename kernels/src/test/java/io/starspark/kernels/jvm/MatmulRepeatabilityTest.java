@@ -34,7 +34,7 @@ class MatmulRepeatabilityTest {
         }
         float[][] first = null;
         try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 150; i++) {
                 JavaKernels kernels = i % 2 == 0 ? two : one;
                 float[][] got = {new float[rows], new float[40 * rows]};
                 kernels.matmul(got[0], x, m, 1);
