@@ -45,6 +45,22 @@ final class BlockQuantizer {
         return max;
     }
 
+    private static float min32(float[] x, int off) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            min = Math.min(min, x[off + j]);
+        }
+        return min;
+    }
+
+    private static float max32(float[] x, int off) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            max = Math.max(max, x[off + j]);
+        }
+        return max;
+    }
+
     private static void q4_0(float[] x, int off, byte[] y, int at) {
         float d = signedAbsMax(x, off, 32) / -8;
         float id = d != 0 ? 1.0f / d : 0.0f;
@@ -57,12 +73,8 @@ final class BlockQuantizer {
     }
 
     private static void q4_1(float[] x, int off, byte[] y, int at) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            min = Math.min(min, x[off + j]);
-            max = Math.max(max, x[off + j]);
-        }
+        float min = min32(x, off);
+        float max = max32(x, off);
         float d = (max - min) / 15;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putHalf(y, at, d);
@@ -90,12 +102,8 @@ final class BlockQuantizer {
     }
 
     private static void q5_1(float[] x, int off, byte[] y, int at) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < 32; j++) {
-            min = Math.min(min, x[off + j]);
-            max = Math.max(max, x[off + j]);
-        }
+        float min = min32(x, off);
+        float max = max32(x, off);
         float d = (max - min) / 31;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putHalf(y, at, d);

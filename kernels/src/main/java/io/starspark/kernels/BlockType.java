@@ -93,58 +93,23 @@ public enum BlockType {
     Q4_K(256, 144) {
         @Override
         void scalar(byte[] b, int at, float[] y, int o) {
-            float d = half(b, at);
-            float min = half(b, at + 2);
-            int scales = at + 4;
-            int q = at + 16;
-            for (int j = 0; j < 4; j++) {
-                float d1 = d * kScale(b, scales, 2 * j);
-                float m1 = min * kMin(b, scales, 2 * j);
-                float d2 = d * kScale(b, scales, 2 * j + 1);
-                float m2 = min * kMin(b, scales, 2 * j + 1);
-                for (int l = 0; l < 32; l++) {
-                    y[o + 64 * j + l] = d1 * (b[q + 32 * j + l] & 0x0f) - m1;
-                }
-                for (int l = 0; l < 32; l++) {
-                    y[o + 64 * j + 32 + l] = d2 * ((b[q + 32 * j + l] & 0xff) >>> 4) - m2;
-                }
-            }
+            kQuant(b, at, -1, at + 16, y, o);
         }
 
         @Override
         void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q4_k(b, at, y, o);
+            BlockVectors.kQuant(b, at, -1, at + 16, y, o);
         }
     },
     Q5_K(256, 176) {
         @Override
         void scalar(byte[] b, int at, float[] y, int o) {
-            float d = half(b, at);
-            float min = half(b, at + 2);
-            int scales = at + 4;
-            int qh = at + 16;
-            int ql = at + 48;
-            for (int j = 0; j < 4; j++) {
-                float d1 = d * kScale(b, scales, 2 * j);
-                float m1 = min * kMin(b, scales, 2 * j);
-                float d2 = d * kScale(b, scales, 2 * j + 1);
-                float m2 = min * kMin(b, scales, 2 * j + 1);
-                int u1 = 1 << (2 * j);
-                int u2 = 2 << (2 * j);
-                for (int l = 0; l < 32; l++) {
-                    int hi = (b[qh + l] & u1) != 0 ? 16 : 0;
-                    y[o + 64 * j + l] = d1 * ((b[ql + 32 * j + l] & 0x0f) + hi) - m1;
-                }
-                for (int l = 0; l < 32; l++) {
-                    int hi = (b[qh + l] & u2) != 0 ? 16 : 0;
-                    y[o + 64 * j + 32 + l] = d2 * (((b[ql + 32 * j + l] & 0xff) >>> 4) + hi) - m2;
-                }
-            }
+            kQuant(b, at, at + 16, at + 48, y, o);
         }
 
         @Override
         void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q5_k(b, at, y, o);
+            BlockVectors.kQuant(b, at, at + 16, at + 48, y, o);
         }
     },
     Q6_K(256, 210) {
@@ -238,6 +203,28 @@ public enum BlockType {
 
     static int int32(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    /**
+     * Q4_K ({@code qh < 0}) or Q5_K: per 64 values j, sub-blocks 2j (low nibbles) and 2j+1 (high
+     * nibbles) of the 32 bytes at {@code ql + 32j}, plus bit 2j / 2j+1 of {@code b[qh + l]} as 16 (Q5_K);
+     * y = d·scale·q − dmin·min.
+     */
+    private static void kQuant(byte[] b, int at, int qh, int ql, float[] y, int o) {
+        float d = half(b, at);
+        float min = half(b, at + 2);
+        for (int j = 0; j < 4; j++) {
+            float d1 = d * kScale(b, at + 4, 2 * j);
+            float m1 = min * kMin(b, at + 4, 2 * j);
+            float d2 = d * kScale(b, at + 4, 2 * j + 1);
+            float m2 = min * kMin(b, at + 4, 2 * j + 1);
+            for (int l = 0; l < 32; l++) {
+                int q = b[ql + 32 * j + l] & 0xff;
+                int h = qh < 0 ? 0 : (b[qh + l] & 0xff) >>> (2 * j);
+                y[o + 64 * j + l] = d1 * ((q & 0x0f) + (h & 1) * 16) - m1;
+                y[o + 64 * j + 32 + l] = d2 * ((q >>> 4) + (h & 2) * 8) - m2;
+            }
+        }
     }
 
     /** 6-bit scale of K-quant sub-block {@code j} (ggml's get_scale_min_k4). */

@@ -74,42 +74,26 @@ final class BlockVectors {
         toFloat(high(q)).add(bits(qh, 16).mul(16f)).mul(d).add(m).intoArray(y, o + 16);
     }
 
-    static void q4_k(byte[] b, int at, float[] y, int o) {
+    /** {@link BlockType}'s kQuant: Q4_K ({@code qh < 0}) or Q5_K. */
+    static void kQuant(byte[] b, int at, int qh, int ql, float[] y, int o) {
         float d = BlockType.half(b, at);
         float min = BlockType.half(b, at + 2);
-        int s = at + 4;
-        int q = at + 16;
         for (int j = 0; j < 4; j++) {
-            float d1 = d * BlockType.kScale(b, s, 2 * j);
-            float m1 = min * BlockType.kMin(b, s, 2 * j);
-            float d2 = d * BlockType.kScale(b, s, 2 * j + 1);
-            float m2 = min * BlockType.kMin(b, s, 2 * j + 1);
-            for (int h = 0; h < 32; h += 16) {
-                ByteVector v = ByteVector.fromArray(B, b, q + 32 * j + h);
-                toFloat(low(v)).mul(d1).sub(m1).intoArray(y, o + 64 * j + h);
-                toFloat(high(v)).mul(d2).sub(m2).intoArray(y, o + 64 * j + 32 + h);
-            }
-        }
-    }
-
-    static void q5_k(byte[] b, int at, float[] y, int o) {
-        float d = BlockType.half(b, at);
-        float min = BlockType.half(b, at + 2);
-        int s = at + 4;
-        int qh = at + 16;
-        int ql = at + 48;
-        for (int j = 0; j < 4; j++) {
-            float d1 = d * BlockType.kScale(b, s, 2 * j);
-            float m1 = min * BlockType.kMin(b, s, 2 * j);
-            float d2 = d * BlockType.kScale(b, s, 2 * j + 1);
-            float m2 = min * BlockType.kMin(b, s, 2 * j + 1);
+            float d1 = d * BlockType.kScale(b, at + 4, 2 * j);
+            float m1 = min * BlockType.kMin(b, at + 4, 2 * j);
+            float d2 = d * BlockType.kScale(b, at + 4, 2 * j + 1);
+            float m2 = min * BlockType.kMin(b, at + 4, 2 * j + 1);
             for (int h = 0; h < 32; h += 16) {
                 ByteVector v = ByteVector.fromArray(B, b, ql + 32 * j + h);
-                ByteVector hv = ByteVector.fromArray(B, b, qh + h);
-                ByteVector b1 = hv.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                ByteVector b2 = hv.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4);
-                toFloat(low(v).or(b1)).mul(d1).sub(m1).intoArray(y, o + 64 * j + h);
-                toFloat(high(v).or(b2)).mul(d2).sub(m2).intoArray(y, o + 64 * j + 32 + h);
+                ByteVector lo = low(v);
+                ByteVector hi = high(v);
+                if (qh >= 0) {
+                    ByteVector bits = ByteVector.fromArray(B, b, qh + h).lanewise(VectorOperators.LSHR, 2 * j);
+                    lo = lo.or(bits.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    hi = hi.or(bits.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+                }
+                toFloat(lo).mul(d1).sub(m1).intoArray(y, o + 64 * j + h);
+                toFloat(hi).mul(d2).sub(m2).intoArray(y, o + 64 * j + 32 + h);
             }
         }
     }
