@@ -20,10 +20,10 @@ final class BlockQuantizer {
         for (int i = 0; i < n; i += type.blockSize()) {
             int o = at + i / type.blockSize() * type.blockBytes();
             switch (type) {
-                case Q4_0 -> q4_0(x, xOff + i, dst, o);
-                case Q4_1 -> q4_1(x, xOff + i, dst, o);
-                case Q5_0 -> q5_0(x, xOff + i, dst, o);
-                case Q5_1 -> q5_1(x, xOff + i, dst, o);
+                case Q4_0 -> symmetric(x, xOff + i, dst, o, 4);
+                case Q4_1 -> affine(x, xOff + i, dst, o, 4);
+                case Q5_0 -> symmetric(x, xOff + i, dst, o, 5);
+                case Q5_1 -> affine(x, xOff + i, dst, o, 5);
                 case Q4_K -> qK(x, xOff + i, dst, o, false);
                 case Q5_K -> qK(x, xOff + i, dst, o, true);
                 case Q6_K -> q6_K(x, xOff + i, dst, o);
@@ -61,62 +61,49 @@ final class BlockQuantizer {
         return max;
     }
 
-    private static void q4_0(float[] x, int off, byte[] y, int at) {
-        float d = signedAbsMax(x, off, 32) / -8;
+    /**
+     * Q4_0 (4 bits) / Q5_0 (5 bits): d = signed absmax / -2^(bits-1) (so the largest magnitude maps to
+     * level 0), q = min(2^bits - 1, trunc(x/d + 2^(bits-1) + 0.5)).
+     */
+    private static void symmetric(float[] x, int off, byte[] y, int at, int bits) {
+        int half = 1 << (bits - 1);
+        float d = signedAbsMax(x, off, 32) / -half;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putHalf(y, at, d);
-        for (int j = 0; j < 16; j++) {
-            int x0 = Math.min(15, (byte) (int) (x[off + j] * id + 8.5f));
-            int x1 = Math.min(15, (byte) (int) (x[off + 16 + j] * id + 8.5f));
-            y[at + 2 + j] = (byte) (x0 | (x1 << 4));
+        int[] q = new int[32];
+        for (int j = 0; j < 32; j++) {
+            q[j] = Math.min(2 * half - 1, (byte) (int) (x[off + j] * id + (half + 0.5f)));
         }
+        pack(q, y, bits == 5 ? at + 6 : at + 2, bits == 5 ? at + 2 : -1);
     }
 
-    private static void q4_1(float[] x, int off, byte[] y, int at) {
+    /** Q4_1 (4 bits) / Q5_1 (5 bits): d = (max - min) / (2^bits - 1), m = min, q = trunc((x - min)/d + 0.5). */
+    private static void affine(float[] x, int off, byte[] y, int at, int bits) {
+        int levels = (1 << bits) - 1;
         float min = min32(x, off);
         float max = max32(x, off);
-        float d = (max - min) / 15;
+        float d = (max - min) / levels;
         float id = d != 0 ? 1.0f / d : 0.0f;
         putHalf(y, at, d);
         putHalf(y, at + 2, min);
-        for (int j = 0; j < 16; j++) {
-            int x0 = Math.min(15, (byte) (int) ((x[off + j] - min) * id + 0.5f));
-            int x1 = Math.min(15, (byte) (int) ((x[off + 16 + j] - min) * id + 0.5f));
-            y[at + 4 + j] = (byte) (x0 | (x1 << 4));
+        int[] q = new int[32];
+        for (int j = 0; j < 32; j++) {
+            q[j] = Math.min(levels, (int) ((x[off + j] - min) * id + 0.5f));
         }
+        pack(q, y, bits == 5 ? at + 8 : at + 4, bits == 5 ? at + 4 : -1);
     }
 
-    private static void q5_0(float[] x, int off, byte[] y, int at) {
-        float d = signedAbsMax(x, off, 32) / -16;
-        float id = d != 0 ? 1.0f / d : 0.0f;
-        putHalf(y, at, d);
-        int qh = 0;
+    /** 32 levels: low 4 bits as nibbles at {@code y[qs..]} (value j low, j+16 high); the 5th bits as a u32 at {@code qh} (if ≥ 0). */
+    private static void pack(int[] q, byte[] y, int qs, int qh) {
+        int high = 0;
         for (int j = 0; j < 16; j++) {
-            int x0 = Math.min(31, (byte) (int) (x[off + j] * id + 16.5f));
-            int x1 = Math.min(31, (byte) (int) (x[off + 16 + j] * id + 16.5f));
-            y[at + 6 + j] = (byte) ((x0 & 0x0f) | ((x1 & 0x0f) << 4));
-            qh |= ((x0 & 0x10) >>> 4) << j;
-            qh |= ((x1 & 0x10) >>> 4) << (j + 16);
+            y[qs + j] = (byte) ((q[j] & 0x0f) | ((q[j + 16] & 0x0f) << 4));
+            high |= ((q[j] >>> 4) & 1) << j;
+            high |= ((q[j + 16] >>> 4) & 1) << (j + 16);
         }
-        putInt32(y, at + 2, qh);
-    }
-
-    private static void q5_1(float[] x, int off, byte[] y, int at) {
-        float min = min32(x, off);
-        float max = max32(x, off);
-        float d = (max - min) / 31;
-        float id = d != 0 ? 1.0f / d : 0.0f;
-        putHalf(y, at, d);
-        putHalf(y, at + 2, min);
-        int qh = 0;
-        for (int j = 0; j < 16; j++) {
-            int x0 = (int) ((x[off + j] - min) * id + 0.5f);
-            int x1 = (int) ((x[off + 16 + j] - min) * id + 0.5f);
-            y[at + 8 + j] = (byte) ((x0 & 0x0f) | ((x1 & 0x0f) << 4));
-            qh |= ((x0 & 0x10) >>> 4) << j;
-            qh |= ((x1 & 0x10) >>> 4) << (j + 16);
+        if (qh >= 0) {
+            putInt32(y, qh, high);
         }
-        putInt32(y, at + 4, qh);
     }
 
     /** Q4_K (5 bits false) or Q5_K (true): quantize_row_q4_K_ref / quantize_row_q5_K_ref. */

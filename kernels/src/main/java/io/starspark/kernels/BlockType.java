@@ -29,10 +29,6 @@ public enum BlockType {
             }
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q4_0(b, at, y, o);
-        }
     },
     Q4_1(32, 20) {
         @Override
@@ -46,10 +42,6 @@ public enum BlockType {
             }
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q4_1(b, at, y, o);
-        }
     },
     Q5_0(32, 22) {
         @Override
@@ -65,10 +57,6 @@ public enum BlockType {
             }
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q5_0(b, at, y, o);
-        }
     },
     Q5_1(32, 24) {
         @Override
@@ -85,10 +73,6 @@ public enum BlockType {
             }
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q5_1(b, at, y, o);
-        }
     },
     Q4_K(256, 144) {
         @Override
@@ -96,10 +80,6 @@ public enum BlockType {
             kQuant(b, at, -1, at + 16, y, o);
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.kQuant(b, at, -1, at + 16, y, o);
-        }
     },
     Q5_K(256, 176) {
         @Override
@@ -107,10 +87,6 @@ public enum BlockType {
             kQuant(b, at, at + 16, at + 48, y, o);
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.kQuant(b, at, at + 16, at + 48, y, o);
-        }
     },
     Q6_K(256, 210) {
         @Override
@@ -138,10 +114,6 @@ public enum BlockType {
             }
         }
 
-        @Override
-        void vector(byte[] b, int at, float[] y, int o) {
-            BlockVectors.q6_k(b, at, y, o);
-        }
     };
 
     private final int blockSize;
@@ -167,14 +139,11 @@ public enum BlockType {
         return cols / blockSize * blockBytes;
     }
 
-    /** {@code y[o .. o + blockSize)} = the block starting at {@code b[at]}, one value at a time. */
-    abstract void scalar(byte[] b, int at, float[] y, int o);
-
     /**
-     * The same as {@link #scalar} with 16-lane vectors (the same float operations in the same order on
-     * exactly converted small integers, so the same bits); only when {@link BlockVectors#ENABLED}.
+     * {@code y[o .. o + blockSize)} = the block starting at {@code b[at]}, one value at a time
+     * ({@link BlockVectors} is its 16-lane twin, same bits).
      */
-    abstract void vector(byte[] b, int at, float[] y, int o);
+    abstract void scalar(byte[] b, int at, float[] y, int o);
 
     /** Quantizes {@code n} values (a multiple of the block size) into blocks at {@code dst[at]}. */
     public void quantize(float[] x, int xOff, int n, byte[] dst, int at) {
@@ -190,7 +159,7 @@ public enum BlockType {
     void dequantize(byte[] src, int at, int n, float[] dst, int off, boolean vectors) {
         for (int i = 0; i < n; i += blockSize) {
             if (vectors) {
-                vector(src, at + i / blockSize * blockBytes, dst, off + i);
+                BlockVectors.dequantize(this, src, at + i / blockSize * blockBytes, dst, off + i);
             } else {
                 scalar(src, at + i / blockSize * blockBytes, dst, off + i);
             }

@@ -24,6 +24,19 @@ final class BlockVectors {
     private BlockVectors() {
     }
 
+    /** The block at {@code b[at]} into {@code y[o..]}: {@link BlockType}'s scalar decoder, 16 lanes at a time. */
+    static void dequantize(BlockType t, byte[] b, int at, float[] y, int o) {
+        switch (t) {
+            case Q4_0 -> q4_0(b, at, y, o);
+            case Q4_1 -> q4_1(b, at, y, o);
+            case Q5_0 -> q5_0(b, at, y, o);
+            case Q5_1 -> q5_1(b, at, y, o);
+            case Q4_K -> kQuant(b, at, -1, at + 16, y, o);
+            case Q5_K -> kQuant(b, at, at + 16, at + 48, y, o);
+            case Q6_K -> q6_k(b, at, y, o);
+        }
+    }
+
     private static FloatVector toFloat(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
@@ -42,14 +55,14 @@ final class BlockVectors {
                 .and(1).convert(VectorOperators.I2F, 0);
     }
 
-    static void q4_0(byte[] b, int at, float[] y, int o) {
+    private static void q4_0(byte[] b, int at, float[] y, int o) {
         float d = BlockType.half(b, at);
         ByteVector q = ByteVector.fromArray(B, b, at + 2);
         toFloat(low(q)).sub(8f).mul(d).intoArray(y, o);
         toFloat(high(q)).sub(8f).mul(d).intoArray(y, o + 16);
     }
 
-    static void q4_1(byte[] b, int at, float[] y, int o) {
+    private static void q4_1(byte[] b, int at, float[] y, int o) {
         float d = BlockType.half(b, at);
         float m = BlockType.half(b, at + 2);
         ByteVector q = ByteVector.fromArray(B, b, at + 4);
@@ -57,7 +70,7 @@ final class BlockVectors {
         toFloat(high(q)).mul(d).add(m).intoArray(y, o + 16);
     }
 
-    static void q5_0(byte[] b, int at, float[] y, int o) {
+    private static void q5_0(byte[] b, int at, float[] y, int o) {
         float d = BlockType.half(b, at);
         int qh = BlockType.int32(b, at + 2);
         ByteVector q = ByteVector.fromArray(B, b, at + 6);
@@ -65,7 +78,7 @@ final class BlockVectors {
         toFloat(high(q)).add(bits(qh, 16).mul(16f)).sub(16f).mul(d).intoArray(y, o + 16);
     }
 
-    static void q5_1(byte[] b, int at, float[] y, int o) {
+    private static void q5_1(byte[] b, int at, float[] y, int o) {
         float d = BlockType.half(b, at);
         float m = BlockType.half(b, at + 2);
         int qh = BlockType.int32(b, at + 4);
@@ -75,7 +88,7 @@ final class BlockVectors {
     }
 
     /** {@link BlockType}'s kQuant: Q4_K ({@code qh < 0}) or Q5_K. */
-    static void kQuant(byte[] b, int at, int qh, int ql, float[] y, int o) {
+    private static void kQuant(byte[] b, int at, int qh, int ql, float[] y, int o) {
         float d = BlockType.half(b, at);
         float min = BlockType.half(b, at + 2);
         for (int j = 0; j < 4; j++) {
@@ -98,7 +111,7 @@ final class BlockVectors {
         }
     }
 
-    static void q6_k(byte[] b, int at, float[] y, int o) {
+    private static void q6_k(byte[] b, int at, float[] y, int o) {
         float d = BlockType.half(b, at + 208);
         for (int n = 0; n < 2; n++) {
             int ql = at + 64 * n;
