@@ -21,58 +21,26 @@ public enum BlockType {
     Q4_0(32, 18) {
         @Override
         void scalar(byte[] b, int at, float[] y, int o) {
-            float d = half(b, at);
-            for (int j = 0; j < 16; j++) {
-                int q = b[at + 2 + j] & 0xff;
-                y[o + j] = ((q & 0x0f) - 8) * d;
-                y[o + j + 16] = ((q >>> 4) - 8) * d;
-            }
+            legacy(b, at, y, o, false, false);
         }
-
     },
     Q4_1(32, 20) {
         @Override
         void scalar(byte[] b, int at, float[] y, int o) {
-            float d = half(b, at);
-            float m = half(b, at + 2);
-            for (int j = 0; j < 16; j++) {
-                int q = b[at + 4 + j] & 0xff;
-                y[o + j] = (q & 0x0f) * d + m;
-                y[o + j + 16] = (q >>> 4) * d + m;
-            }
+            legacy(b, at, y, o, true, false);
         }
-
     },
     Q5_0(32, 22) {
         @Override
         void scalar(byte[] b, int at, float[] y, int o) {
-            float d = half(b, at);
-            int qh = int32(b, at + 2);
-            for (int j = 0; j < 16; j++) {
-                int q = b[at + 6 + j] & 0xff;
-                int h0 = ((qh >>> j) << 4) & 0x10;
-                int h1 = (qh >>> (j + 12)) & 0x10;
-                y[o + j] = (((q & 0x0f) | h0) - 16) * d;
-                y[o + j + 16] = (((q >>> 4) | h1) - 16) * d;
-            }
+            legacy(b, at, y, o, false, true);
         }
-
     },
     Q5_1(32, 24) {
         @Override
         void scalar(byte[] b, int at, float[] y, int o) {
-            float d = half(b, at);
-            float m = half(b, at + 2);
-            int qh = int32(b, at + 4);
-            for (int j = 0; j < 16; j++) {
-                int q = b[at + 8 + j] & 0xff;
-                int h0 = ((qh >>> j) << 4) & 0x10;
-                int h1 = (qh >>> (j + 12)) & 0x10;
-                y[o + j] = ((q & 0x0f) | h0) * d + m;
-                y[o + j + 16] = ((q >>> 4) | h1) * d + m;
-            }
+            legacy(b, at, y, o, true, true);
         }
-
     },
     Q4_K(256, 144) {
         @Override
@@ -172,6 +140,31 @@ public enum BlockType {
 
     static int int32(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    /**
+     * Q4_0, Q4_1, Q5_0, Q5_1: d (and m with a min), (qh with a 5th bit), 16 bytes of nibbles;
+     * y = q·d + m with a min, else (q − 2^(bits−1))·d (integer subtraction first, as ggml).
+     */
+    private static void legacy(byte[] b, int at, float[] y, int o, boolean withMin, boolean fiveBits) {
+        float d = half(b, at);
+        float m = withMin ? half(b, at + 2) : 0f;
+        int qhAt = withMin ? at + 4 : at + 2;
+        int qh = fiveBits ? int32(b, qhAt) : 0;
+        int qs = fiveBits ? qhAt + 4 : qhAt;
+        int offset = fiveBits ? 16 : 8;
+        for (int j = 0; j < 16; j++) {
+            int q = b[qs + j] & 0xff;
+            int q0 = (q & 0x0f) | (((qh >>> j) << 4) & 0x10);
+            int q1 = (q >>> 4) | ((qh >>> (j + 12)) & 0x10);
+            if (withMin) {
+                y[o + j] = q0 * d + m;
+                y[o + j + 16] = q1 * d + m;
+            } else {
+                y[o + j] = (q0 - offset) * d;
+                y[o + j + 16] = (q1 - offset) * d;
+            }
+        }
     }
 
     /**
