@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.LlamaModel;
 import io.starspark.workers.ModelRegistry;
 import java.nio.file.Files;

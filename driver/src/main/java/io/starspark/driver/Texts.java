@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +53,8 @@ final class Texts {
             throw new UserError("file not found: " + location);
         } catch (IOException e) {
             throw new UserError("cannot read " + location + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) { // Path.of, URI.create, Hadoop's Path: the location itself is malformed
+            throw new UserError(location + " is not a valid path or URI: " + e.getMessage(), e);
         }
     }
 

@@ -34,7 +34,6 @@ public class KryoRegistration implements KryoRegistrator {
             StarSettings.class,
             ClusterProbe.TaskReport.class,
             ClusterProbe.TaskReport[].class,
-            float[][].class,
             java.util.ArrayList.class,
             BlockSpec.class,
             BlockResult.class,

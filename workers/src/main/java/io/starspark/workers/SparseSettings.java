@@ -1,5 +1,6 @@
 package io.starspark.workers;
 
+import io.starspark.errors.UserError;
 import java.io.Serializable;
 
 /**
@@ -12,10 +13,10 @@ import java.io.Serializable;
 public record SparseSettings(int topK, int sinkPages, int localPages) implements Serializable {
     public SparseSettings {
         if (topK < 1) {
-            throw new IllegalArgumentException("sparse topK must be positive (got " + topK + ")");
+            throw new UserError("sparse topK must be positive (got " + topK + ")");
         }
         if (sinkPages < 0 || localPages < 0) {
-            throw new IllegalArgumentException("sparse sinkPages and localPages must be >= 0 (got " + sinkPages
+            throw new UserError("sparse sinkPages and localPages must be >= 0 (got " + sinkPages
                     + ", " + localPages + ")");
         }
     }

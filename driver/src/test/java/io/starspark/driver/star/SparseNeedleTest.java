@@ -10,7 +10,6 @@ import io.starspark.kv.KvDtype;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.model.Tokenizer;
-import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.SparseSettings;
 import java.io.IOException;
@@ -67,8 +66,9 @@ class SparseNeedleTest {
     }
 
     StarRequest request(int[] context, int[] question, int block, SparseSettings sparse) {
-        return new StarRequest(NEEDLE, context, question, 1, StarPlan.of(context.length, block, block, 64),
-                tmp.toUri().toString(), KvDtype.F32, StarGoldenTest.KERNELS, 2, -1, sparse);
+        return StarRequest.builder().model(NEEDLE).context(context).question(question).maxNewTokens(1)
+                .blocks(block, block, 64).kvDir(tmp.toUri().toString()).dtype(KvDtype.F32)
+                .kernels(StarGoldenTest.KERNELS).sparse(sparse).partitions(2).build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.starspark.model.synth;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.gguf.GgmlType;
 
 import java.util.Locale;
@@ -26,7 +27,7 @@ public record TensorTypes(String dtype, GgmlType base, boolean q4km) {
         return switch (d) {
             case "f32", "f16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k" ->
                 new TensorTypes(d, GgmlType.valueOf(d.toUpperCase(Locale.ROOT)), false);
-            default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "' (expected " + CHOICES + ")");
+            default -> throw new UserError("unknown dtype '" + dtype + "' (expected " + CHOICES + ")");
         };
     }
 

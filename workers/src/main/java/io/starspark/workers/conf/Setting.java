@@ -1,5 +1,6 @@
 package io.starspark.workers.conf;
 
+import io.starspark.errors.UserError;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -7,7 +8,7 @@ import java.util.function.Function;
 /**
  * One {@code spark.starspark.*} key: its type (the parser), default and one line of doc.
  * Read the same way from a SparkConf's entries or any map, on driver and executors alike.
- * Every problem is reported as an {@link IllegalArgumentException} naming the key and the value.
+ * Every problem is reported as a {@link UserError} naming the key and the value.
  *
  * @param <T> the parsed type
  */
@@ -71,7 +72,7 @@ public final class Setting<T> {
         try {
             return parser.apply(raw.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " " + e.getMessage() + " (got '" + raw + "')", e);
+            throw new UserError(key + " " + e.getMessage() + " (got '" + raw + "')", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.starspark.workers.conf;
 
+import io.starspark.errors.UserError;
 import io.starspark.kv.KvDtype;
 import java.io.Serializable;
 import java.net.URI;
@@ -98,13 +99,13 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
             String hint = StarKeys.ALL.stream().filter(s -> s.key().equalsIgnoreCase(unknown.get(0)))
                     .map(s -> "; did you mean " + s.key() + "?").findFirst()
                     .orElse("; known keys: " + String.join(", ", StarKeys.ALL.stream().map(Setting::key).toList()));
-            throw new IllegalArgumentException("unknown setting " + unknown.get(0) + hint);
+            throw new UserError("unknown setting " + unknown.get(0) + hint);
         }
     }
 
     private static void require(boolean ok, String format, Object... args) {
         if (!ok) {
-            throw new IllegalArgumentException(String.format(format, args));
+            throw new UserError(String.format(format, args));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.starspark.workers.conf;
 
+import io.starspark.errors.UserError;
 import io.starspark.kv.KvDtype;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,8 +19,8 @@ class StarSettingsTest {
         return Setting.PREFIX + name;
     }
 
-    private static IllegalArgumentException rejected(Map<String, String> conf) {
-        return assertThrows(IllegalArgumentException.class, () -> StarSettings.from(conf));
+    private static UserError rejected(Map<String, String> conf) {
+        return assertThrows(UserError.class, () -> StarSettings.from(conf));
     }
 
     @Test
@@ -116,7 +117,7 @@ class StarSettingsTest {
     @Test
     void missingModelIsAUserError() {
         assertEquals("no model given: set spark.starspark.model or pass --model FILE.gguf",
-                assertThrows(IllegalArgumentException.class, () -> StarSettings.defaults().requireModel()).getMessage());
+                assertThrows(UserError.class, () -> StarSettings.defaults().requireModel()).getMessage());
     }
 
     @Test
