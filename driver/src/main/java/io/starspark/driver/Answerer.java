@@ -58,7 +58,7 @@ abstract class Answerer implements AutoCloseable {
                 .maxNewTokens(maxNewTokens)
                 .blocks(settings.blockSize(), settings.anchorSize(), settings.pageSize())
                 .kvDir(settings.kvDir().toString()).dtype(settings.kvDtype())
-                .kernels(StarOptions.kernelsChoice(settings)).sparse(StarOptions.sparse(settings))
+                .kernels(settings.kernels()).sparse(StarOptions.sparse(settings))
                 .partitions(partitions).build();
     }
 
@@ -138,7 +138,7 @@ abstract class Answerer implements AutoCloseable {
                 throw new UserError("full attention runs no Spark, so the Spark settings " + sparkConf.keySet()
                         + " would have no effect; drop them or use --attention star");
             }
-            Kernels backend = KernelBackends.select(StarOptions.kernelsChoice(settings));
+            Kernels backend = KernelBackends.select(settings.kernels());
             this.generator = new Generator(model, backend);
             this.kernels = backend.name();
             this.maxNewTokens = maxNewTokens;

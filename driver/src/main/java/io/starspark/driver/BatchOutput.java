@@ -3,6 +3,7 @@ package io.starspark.driver;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starspark.errors.UserError;
+import io.starspark.workers.Locations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class BatchOutput {
     /** A URI stays as given; a path without a scheme is a local path (as for --input and --context-file). */
     static Path resolve(String location) {
         try {
-            if (Texts.hasScheme(location)) {
+            if (Locations.isUri(location)) {
                 return new Path(location);
             }
             return new Path(java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri());

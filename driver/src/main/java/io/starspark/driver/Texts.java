@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.starspark.workers.Locations;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -32,7 +33,7 @@ final class Texts {
 
     private static byte[] readBytes(String location, Configuration hadoop) {
         try {
-            if (!hasScheme(location)) {
+            if (!Locations.isUri(location)) {
                 Path p = Path.of(location);
                 if (Files.isDirectory(p)) {
                     throw new UserError(location + " is a directory, not a text file");
@@ -72,9 +73,5 @@ final class Texts {
             }
         });
         return out.toString();
-    }
-
-    static boolean hasScheme(String location) {
-        return location.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*");
     }
 }

@@ -146,6 +146,21 @@ class MainTest {
     }
 
     @Test
+    void everySubcommandPrintsItsHelpForDashHAndDashDashHelp() {
+        CommandLine cli = Main.newCommandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        assertTrue(cli.getSubcommands().size() >= 8, "subcommands and aliases: " + cli.getSubcommands().keySet());
+        for (String name : cli.getSubcommands().keySet()) {
+            String canonical = cli.getSubcommands().get(name).getCommandName();
+            for (String flag : new String[] {"--help", "-h"}) {
+                Result r = run(name, flag);
+                assertEquals(0, r.code(), name + " " + flag + ": " + r.err());
+                assertEquals("", r.err(), name + " " + flag);
+                assertTrue(r.out().contains("Usage: starspark " + canonical), name + " " + flag + ": " + r.out());
+            }
+        }
+    }
+
+    @Test
     void infoPrintsJsonWithVersionsAndKernelsChoice() throws Exception {
         Result r = run("info", "--json", "-c", "spark.starspark.kernels=reference");
         assertEquals(0, r.code(), r.err());

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
@@ -68,7 +69,7 @@ class RunCommandTest {
         LlamaModel m = ModelRegistry.get(MODEL);
         int[] prompt = IntStream.concat(IntStream.of(m.tokenizer().encode(document, true, true)),
                 IntStream.of(m.tokenizer().encode(question, false, false))).toArray();
-        return new Generator(m, KernelBackends.select(KERNELS)).generate(prompt, maxNew, Sampler.greedy()).ids();
+        return new Generator(m, KernelBackends.select(KernelsChoice.valueOf(KERNELS.toUpperCase(java.util.Locale.ROOT)))).generate(prompt, maxNew, Sampler.greedy()).ids();
     }
 
     @Test

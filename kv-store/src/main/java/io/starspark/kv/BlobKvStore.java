@@ -88,10 +88,6 @@ public class BlobKvStore implements KvStore {
         return cache.hits();
     }
 
-    public long cacheMisses() {
-        return cache.misses();
-    }
-
     // ---- writing
 
     @Override

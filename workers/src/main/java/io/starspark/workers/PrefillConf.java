@@ -1,5 +1,6 @@
 package io.starspark.workers;
 
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvLayout;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -12,11 +13,11 @@ import java.util.Objects;
  * @param kvRoot                URI of the document's K/V (file://, hdfs://, s3a://)
  * @param layout                K/V layout (layers, kvHeads, headDim, pageSize, dtype)
  * @param binding               the document's {@code Manifest.binding()}: written into every block file
- * @param kernels               kernel backend choice ({@code auto|java|aparapi|reference})
+ * @param kernels               kernel backend choice
  * @param failFirstAttemptBlocks test hook: the first attempt of each of these blocks fails after writing its
  *                               K/V, to prove retries are harmless; empty in every real run
  */
-public record PrefillConf(String modelPath, String kvRoot, KvLayout layout, String binding, String kernels,
+public record PrefillConf(String modelPath, String kvRoot, KvLayout layout, String binding, KernelsChoice kernels,
                           int[] failFirstAttemptBlocks) implements Serializable {
     public PrefillConf {
         Objects.requireNonNull(modelPath, "modelPath");

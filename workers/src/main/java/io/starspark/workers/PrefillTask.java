@@ -63,7 +63,7 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
         int attempt = ctx == null ? 0 : ctx.attemptNumber();
         if (conf.failsFirstAttempt(spec.blockIndex()) && attempt == 0) {
             throw new IllegalStateException("injected failure after writing block " + spec.blockIndex()
-                    + " (spark.starspark.test.failFirstAttemptBlock)");
+                    + " (test hook PrefillConf.failFirstAttemptBlocks)");
         }
         long kvBytes = 2L * conf.layout().layers() * spec.keptLength() * conf.layout().rowFloats() * conf.layout().dtype().bytes();
         return new BlockResult(spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());

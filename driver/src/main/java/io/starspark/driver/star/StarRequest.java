@@ -1,5 +1,6 @@
 package io.starspark.driver.star;
 
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.SparseSettings;
@@ -19,7 +20,7 @@ import java.util.function.ToIntFunction;
  * @param failFirstAttemptBlocks test hook: blocks whose first phase-1 attempt fails after writing; empty normally
  */
 public record StarRequest(String modelPath, int[] context, int[] question, int maxNewTokens, StarPlan plan,
-                          String kvDir, KvDtype dtype, String kernels, SparseSettings sparse, int partitions,
+                          String kvDir, KvDtype dtype, KernelsChoice kernels, SparseSettings sparse, int partitions,
                           int[] failFirstAttemptBlocks) implements Serializable {
     public StarRequest {
         Objects.requireNonNull(modelPath, "modelPath");
@@ -58,7 +59,7 @@ public record StarRequest(String modelPath, int[] context, int[] question, int m
         private int pageSize;
         private String kvDir;
         private KvDtype dtype = KvDtype.F32;
-        private String kernels;
+        private KernelsChoice kernels;
         private SparseSettings sparse;
         private ToIntFunction<StarPlan> partitions = plan -> 0;
         private int[] failFirstAttemptBlocks = new int[0];
@@ -106,7 +107,7 @@ public record StarRequest(String modelPath, int[] context, int[] question, int m
         }
 
         /** @param choice {@code auto|java|aparapi|reference} */
-        public Builder kernels(String choice) {
+        public Builder kernels(KernelsChoice choice) {
             this.kernels = choice;
             return this;
         }

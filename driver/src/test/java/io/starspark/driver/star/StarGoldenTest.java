@@ -13,6 +13,7 @@ import io.starspark.model.LlamaModel;
 import io.starspark.model.Logits;
 import io.starspark.model.Sampler;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.conf.StarSparkConf;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The golden Star Attention case of ../shared/golden/stories260K-star.json, run on Spark. */
 class StarGoldenTest {
     static final Path SHARED = Path.of(System.getProperty("starspark.shared", "../../shared"));
-    static final String KERNELS = System.getProperty("test.kernels", "java");
+    static final KernelsChoice KERNELS =
+            KernelsChoice.valueOf(System.getProperty("test.kernels", "java").toUpperCase(java.util.Locale.ROOT));
     static final String MODEL = SHARED.resolve("models/stories260K.gguf").toString();
 
     @TempDir
@@ -95,7 +97,7 @@ class StarGoldenTest {
         int[] context = ints(c.get("context_ids"));
         int[] question = ints(c.get("question_ids"));
         LlamaModel model = ModelRegistry.get(MODEL);
-        Forward full = new Forward(model, KernelBackends.select("java"));
+        Forward full = new Forward(model, KernelBackends.select(KernelsChoice.JAVA));
         int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
         float[] fullLogits = full.forward(prompt, IntStream.range(0, prompt.length).toArray(), KvCache.forModel(model.config()),
                 null, Logits.LAST);

@@ -1,7 +1,9 @@
 package io.starspark.workers.conf;
 
 import io.starspark.errors.UserError;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
+import io.starspark.workers.SparseSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +98,22 @@ class StarSettingsTest {
                 rejected(Map.of(key("sparse.sinkPages"), "-1")).getMessage());
         assertTrue(rejected(Map.of(key("kvDir"), "hdfs://nn:8020")).getMessage()
                 .startsWith("spark.starspark.kvDir must be a URI with a path"));
+    }
+
+    @Test
+    void theRecordAndTheSparseBudgetRunEachKeysOwnCheck() {
+        assertEquals("spark.starspark.pageSize must be a positive integer (got 0)", assertThrows(
+                UserError.class, () -> new StarSettings(KernelsChoice.JAVA, 64, 64, 0,
+                        URI.create("file:/kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "")).getMessage());
+        assertEquals("spark.starspark.kvDir must be an absolute URI with a path (got kv)", assertThrows(
+                UserError.class, () -> new StarSettings(KernelsChoice.JAVA, 64, 64, 16,
+                        URI.create("kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "")).getMessage());
+        assertEquals("spark.starspark.sparse.topK must be a positive integer (got 0)", assertThrows(
+                UserError.class, () -> new SparseSettings(0, 1, 1)).getMessage());
+        assertEquals("spark.starspark.sparse.localPages must be an integer >= 0 (got -1)", assertThrows(
+                UserError.class, () -> new SparseSettings(1, 0, -1)).getMessage());
+        StarSettings s = StarSettings.from(Map.of(key("sparse.topK"), "5", key("sparse.sinkPages"), "0"));
+        assertEquals(new SparseSettings(5, 0, 1), s.sparse());
     }
 
     @Test
