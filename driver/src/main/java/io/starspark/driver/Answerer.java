@@ -57,7 +57,7 @@ abstract class Answerer implements AutoCloseable {
         return StarRequest.builder().model(settings.requireModel()).context(context).question(question)
                 .maxNewTokens(maxNewTokens)
                 .blocks(settings.blockSize(), settings.anchorSize(), settings.pageSize())
-                .kvDir(settings.kvDir().toString()).dtype(settings.kvDtype())
+                .kvDir(settings.kvDir().toString()).dtype(settings.kvDtype()).maxKvBytes(settings.maxKvBytes())
                 .kernels(settings.kernels()).sparse(StarOptions.sparse(settings))
                 .partitions(partitions).build();
     }

@@ -104,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (question.isEmpty()) {
             throw new UserError("--question is empty");
         }
-        int[] context = m.tokenizer().encode(text, true, true);
+        int[] context = DocumentTokens.encode(m.tokenizer(), text, "the context file " + contextFile);
         int[] q = m.tokenizer().encode(question, false, false);
         if (q.length == 0) {
             throw new UserError("--question has no tokens");

@@ -80,7 +80,8 @@ final class RunCommand implements Callable<Integer> {
                     throw new UserError(input + " line " + doc.line() + ": questions[" + q + "] has no tokens");
                 }
             }
-            out.add(new Tokenized(doc, m.tokenizer().encode(doc.document(), true, true), questions));
+            out.add(new Tokenized(doc, DocumentTokens.encode(m.tokenizer(), doc.document(),
+                    "document '" + doc.id() + "' of " + input), questions));
         }
         return out;
     }

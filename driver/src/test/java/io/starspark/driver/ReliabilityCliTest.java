@@ -113,4 +113,42 @@ class ReliabilityCliTest {
         assertTrue(message.startsWith("cannot "), message);
         assertTrue(message.contains(file.toString()), message);
     }
+
+    /** Phase 1 says what it will write, and a document over spark.starspark.maxKvBytes is refused before it. */
+    @Test
+    void aDocumentOverTheKvLimitIsRefusedBeforePhase1() throws IOException {
+        Path context = Files.writeString(tmp.resolve("context.txt"), "Once upon a time there was a girl named Lily.");
+        Path kv = tmp.resolve("kv");
+        String message = Cli.userErrorMessage(run("generate", "--model", MODEL, "--context-file", context.toString(),
+                "--question", " Lily", "--block-size", "16", "--page-size", "16", "--kv-dir", kv.toString(),
+                "--kernels", KERNELS, "--max-new-tokens", "1", "--master", "local[1]", "-c",
+                "spark.starspark.maxKvBytes=4k"));
+        assertTrue(message.matches("phase 1 would write 0\\.00 GiB \\(\\d+ bytes\\) of K/V \\(\\d+ tokens in \\d+ blocks,"
+                + " 5 layers, F32\\) to \\S+/kv/doc-[0-9a-f]{16}, over spark.starspark.maxKvBytes = 0\\.00 GiB \\(4096 bytes\\);"
+                + " raise it .*"), message);
+        assertFalse(Files.exists(kv), "nothing written");
+    }
+
+    /** Page sizes whose block-file slot overflows int: one line before any work (was NegativeArraySize/overflow). */
+    @Test
+    void aPageTooLargeForABlockFileIsOneLine() throws IOException {
+        Path context = Files.writeString(tmp.resolve("context.txt"), "Once upon a time there was a girl named Lily.");
+        String message = Cli.userErrorMessage(run("generate", "--model", MODEL, "--context-file", context.toString(),
+                "--question", " Lily", "--block-size", "1073741824", "--page-size", "1073741824", "--kv-dir",
+                tmp.resolve("kv").toString(), "--kernels", KERNELS, "--max-new-tokens", "1", "--master", "local[1]"));
+        assertTrue(message.startsWith("a K/V page of 1073741824 tokens (4 KV heads x 8 dims, keys and values in F32)"
+                + " takes 274877906944 bytes, over the 2147483631 a block file holds; use a smaller pageSize"), message);
+    }
+
+    /** A long document is tokenized to the same ids as a short one would be, with the heartbeat stopped after. */
+    @Test
+    void aLongDocumentIsTokenizedAsUsual() {
+        io.starspark.model.Tokenizer t = io.starspark.model.LlamaModel.load(Path.of(MODEL)).tokenizer();
+        String text = "Lily and Tom played in the park. ".repeat(DocumentTokens.LONG_CHARS / 33 + 1);
+        assertTrue(text.length() >= DocumentTokens.LONG_CHARS);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(t.encode(text, true, true),
+                DocumentTokens.encode(t, text, "a test document"));
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(th -> th.getName().equals("tokenizing-heartbeat") && th.isAlive()), "heartbeat stopped");
+    }
 }

@@ -1,5 +1,6 @@
 package io.starspark.driver.star;
 
+import io.starspark.errors.UserError;
 import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
@@ -38,9 +39,10 @@ public final class StarPrefill {
      * @param context    [n] context token ids (BOS included)
      * @param conf       what the tasks need; its binding is {@code expected.binding()}
      * @param partitions number of Spark partitions (groups of blocks); more blocks than partitions is normal
+     * @param maxKvBytes the most K/V bytes this prefill may write; a larger one is refused before it starts
      */
     public static PrefillReport run(JavaSparkContext jsc, Manifest expected, int[] context, PrefillConf conf,
-                                    int partitions) {
+                                    int partitions, long maxKvBytes) {
         KvLayout layout = conf.layout();
         StarPlan plan = expected.plan();
         try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), jsc.hadoopConfiguration(), layout,
@@ -51,16 +53,40 @@ public final class StarPrefill {
                 LOG.info("phase 1: reusing committed K/V of {} tokens at {}", context.length, conf.kvRoot());
                 return new PrefillReport(conf.kvRoot(), context.length, plan.blockCount(), true, List.of(), 0, 0, 0, 0);
             }
+            long kvBytes = requireWithinLimit(layout, plan, maxKvBytes, conf.kvRoot());
             long t0 = System.nanoTime();
             List<List<BlockSpec>> groups = groups(context, plan, partitions);
-            LOG.info("phase 1: {} tokens in {} blocks over {} partitions -> {}", context.length, plan.blockCount(),
-                    groups.size(), conf.kvRoot());
+            LOG.info("phase 1: {} tokens in {} blocks over {} partitions will write {} of K/V ({} layers) to {}",
+                    context.length, plan.blockCount(), groups.size(), gib(kvBytes), layout.layers(), conf.kvRoot());
             List<BlockResult> results = jsc.parallelize(groups, groups.size()).mapPartitions(new PrefillTask(conf))
                     .collect();
             long nanos = System.nanoTime() - t0;
             store.commit(expected);
             return report(conf.kvRoot(), context.length, plan, results, nanos);
         }
+    }
+
+    /**
+     * The bytes of the block files phase 1 will write; a user error, before any work, when one block does not
+     * fit a block file or the sum passes {@code maxKvBytes}.
+     */
+    static long requireWithinLimit(KvLayout layout, StarPlan plan, long maxKvBytes, String kvRoot) {
+        long bytes = 0;
+        for (io.starspark.sharding.Block b : plan.blocks()) {
+            layout.requireBlockFits(b.keptLength());
+            bytes += layout.blockFileBytes(b.keptLength());
+        }
+        if (bytes > maxKvBytes) {
+            throw new UserError("phase 1 would write " + gib(bytes) + " of K/V (" + plan.contextLength() + " tokens in "
+                    + plan.blockCount() + " blocks, " + layout.layers() + " layers, " + layout.dtype() + ") to " + kvRoot
+                    + ", over spark.starspark.maxKvBytes = " + gib(maxKvBytes)
+                    + "; raise it (-c spark.starspark.maxKvBytes=...), use --kv-dtype f16, or shorten the document");
+        }
+        return bytes;
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.2f GiB (%d bytes)", bytes / (double) (1L << 30), bytes);
     }
 
     /** Block specs grouped per partition, following {@link StarPlan#assign}. */

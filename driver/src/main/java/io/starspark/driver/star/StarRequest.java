@@ -4,6 +4,7 @@ import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.SparseSettings;
+import io.starspark.workers.conf.StarSettings;
 import java.io.Serializable;
 import java.util.Objects;
 import java.util.function.ToIntFunction;
@@ -17,11 +18,12 @@ import java.util.function.ToIntFunction;
  * @param question               [m] question ids (no BOS, no added space), m ≥ 1
  * @param kvDir                  root URI under which each document's K/V live in a folder named by its id
  * @param sparse                 page budget of sparse phase 2, or null for star (exact phase 2 over all context K/V)
+ * @param maxKvBytes             the most K/V bytes phase 1 may write for this document (refused before it starts)
  * @param failFirstAttemptBlocks test hook: blocks whose first phase-1 attempt fails after writing; empty normally
  */
 public record StarRequest(String modelPath, int[] context, int[] question, int maxNewTokens, StarPlan plan,
                           String kvDir, KvDtype dtype, KernelsChoice kernels, SparseSettings sparse, int partitions,
-                          int[] failFirstAttemptBlocks) implements Serializable {
+                          long maxKvBytes, int[] failFirstAttemptBlocks) implements Serializable {
     public StarRequest {
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(plan, "plan");
@@ -34,6 +36,9 @@ public record StarRequest(String modelPath, int[] context, int[] question, int m
         }
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("max new tokens must be positive (got " + maxNewTokens + ")");
+        }
+        if (maxKvBytes < 1) {
+            throw new IllegalArgumentException("maxKvBytes must be positive (got " + maxKvBytes + ")");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be positive (got " + partitions + ")");
@@ -62,6 +67,7 @@ public record StarRequest(String modelPath, int[] context, int[] question, int m
         private KernelsChoice kernels;
         private SparseSettings sparse;
         private ToIntFunction<StarPlan> partitions = plan -> 0;
+        private long maxKvBytes = StarSettings.defaults().maxKvBytes();
         private int[] failFirstAttemptBlocks = new int[0];
 
         private Builder() {
@@ -129,6 +135,12 @@ public record StarRequest(String modelPath, int[] context, int[] question, int m
             return this;
         }
 
+        /** The most K/V bytes phase 1 may write for the document (default: spark.starspark.maxKvBytes's). */
+        public Builder maxKvBytes(long bytes) {
+            this.maxKvBytes = bytes;
+            return this;
+        }
+
         /** Test hook: the first attempt of each of these blocks fails after writing its K/V. */
         public Builder failFirstAttemptOf(int... blocks) {
             this.failFirstAttemptBlocks = blocks.clone();
@@ -139,7 +151,7 @@ public record StarRequest(String modelPath, int[] context, int[] question, int m
             Objects.requireNonNull(context, "context");
             StarPlan plan = StarPlan.of(context.length, blockSize, anchorSize, pageSize);
             return new StarRequest(modelPath, context, question, maxNewTokens, plan, kvDir, dtype, kernels, sparse,
-                    partitions.applyAsInt(plan), failFirstAttemptBlocks);
+                    partitions.applyAsInt(plan), maxKvBytes, failFirstAttemptBlocks);
         }
     }
 }

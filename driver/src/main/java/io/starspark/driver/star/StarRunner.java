@@ -38,7 +38,7 @@ public final class StarRunner {
         Manifest expected = manifest(model, r);
         PrefillConf conf = new PrefillConf(r.modelPath(), documentRoot(r.kvDir(), expected.docId()),
                 layout(model.config(), r), expected.binding(), r.kernels(), r.failFirstAttemptBlocks());
-        return StarPrefill.run(jsc, expected, r.context(), conf, r.partitions());
+        return StarPrefill.run(jsc, expected, r.context(), conf, r.partitions(), r.maxKvBytes());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.network.util.JavaUtils;
 
 /**
  * The registry: every {@code spark.starspark.*} key, defined once (type, default, doc, own check, field of
@@ -54,9 +55,14 @@ public final class StarKeys {
             "GGUF model file: a local path or a Hadoop FileSystem URI", "none", raw -> raw, raw -> true, "",
             conf -> "", StarSettings::model);
 
+    public static final Setting<Long> MAX_KV_BYTES = Setting.of("maxKvBytes",
+            "most K/V bytes one document's phase 1 may write (e.g. 512m, 64g); a larger document is refused"
+                    + " before phase 1, naming its tokens, blocks and bytes",
+            "64g", StarKeys::parseBytes, v -> v > 0, "must be positive", conf -> 64L << 30, StarSettings::maxKvBytes);
+
     /** Every key, in documentation order. */
     public static final List<Setting<?>> ALL = List.of(KERNELS, BLOCK_SIZE, ANCHOR_SIZE, PAGE_SIZE, KV_DIR,
-            KV_DTYPE, ATTENTION, SPARSE_TOP_K, SPARSE_SINK_PAGES, SPARSE_LOCAL_PAGES, MODEL);
+            KV_DTYPE, ATTENTION, SPARSE_TOP_K, SPARSE_SINK_PAGES, SPARSE_LOCAL_PAGES, MODEL, MAX_KV_BYTES);
 
     private StarKeys() {
     }
@@ -71,6 +77,15 @@ public final class StarKeys {
     /** The setting with this full key, or null. */
     public static Setting<?> find(String key) {
         return ALL.stream().filter(s -> s.key().equals(key)).findFirst().orElse(null);
+    }
+
+    /** A byte count with Spark's binary suffixes: {@code 1048576}, {@code 512k}, {@code 64g}, {@code 1t}. */
+    static Long parseBytes(String raw) {
+        try {
+            return JavaUtils.byteStringAsBytes(raw);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be a size in bytes such as 512m or 64g");
+        }
     }
 
     /** A URI with a scheme is kept; a plain path becomes an absolute file: URI. */

@@ -19,11 +19,12 @@ import scala.Tuple2;
  * executors) or a plain map (CLI, tests) through {@link StarKeys}; {@link #toConf()} writes every
  * value back fully resolved, so executors see exactly what the driver saw.
  *
- * @param model empty when not set; see {@link #requireModel()}
+ * @param model       empty when not set; see {@link #requireModel()}
+ * @param maxKvBytes  the most K/V bytes one document's phase 1 may write
  */
 public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize, int pageSize, URI kvDir,
                            KvDtype kvDtype, AttentionMode attention, int sparseTopK, int sparseSinkPages,
-                           int sparseLocalPages, String model) implements Serializable {
+                           int sparseLocalPages, String model, long maxKvBytes) implements Serializable {
 
     /** Each key's own check (defined with the key in {@link StarKeys}), then the rules between keys. */
     public StarSettings {
@@ -39,6 +40,7 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
         StarKeys.SPARSE_TOP_K.check(sparseTopK);
         StarKeys.SPARSE_SINK_PAGES.check(sparseSinkPages);
         StarKeys.SPARSE_LOCAL_PAGES.check(sparseLocalPages);
+        StarKeys.MAX_KV_BYTES.check(maxKvBytes);
         require(blockSize % pageSize == 0, "%s must be a positive multiple of %s (got %d, pageSize %d)",
                 StarKeys.BLOCK_SIZE.key(), StarKeys.PAGE_SIZE.key(), blockSize, pageSize);
         require(anchorSize <= blockSize, "%s must be between 1 and blockSize (got %d, blockSize %d)",
@@ -57,7 +59,7 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
                 StarKeys.ANCHOR_SIZE.read(conf), StarKeys.PAGE_SIZE.read(conf), StarKeys.KV_DIR.read(conf),
                 StarKeys.KV_DTYPE.read(conf), StarKeys.ATTENTION.read(conf), StarKeys.SPARSE_TOP_K.read(conf),
                 StarKeys.SPARSE_SINK_PAGES.read(conf), StarKeys.SPARSE_LOCAL_PAGES.read(conf),
-                StarKeys.MODEL.read(conf));
+                StarKeys.MODEL.read(conf), StarKeys.MAX_KV_BYTES.read(conf));
     }
 
     /** Checks one {@code spark.starspark.*} entry alone: a known key whose value parses (not the cross-key rules). */

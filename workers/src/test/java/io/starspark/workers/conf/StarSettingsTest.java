@@ -63,9 +63,10 @@ class StarSettingsTest {
         conf.put(key("sparse.sinkPages"), "0");
         conf.put(key("sparse.localPages"), "3");
         conf.put(key("model"), "/models/m.gguf");
+        conf.put(key("maxKvBytes"), "3g");
         StarSettings s = StarSettings.from(conf);
         assertEquals(new StarSettings(KernelsChoice.APARAPI, 512, 100, 32, URI.create("hdfs://nn:8020/kv/run1"),
-                KvDtype.F16, AttentionMode.SPARSE, 8, 0, 3, "/models/m.gguf"), s);
+                KvDtype.F16, AttentionMode.SPARSE, 8, 0, 3, "/models/m.gguf", 3L << 30), s);
         assertEquals(s, StarSettings.from(s.toConf()));
         assertEquals("aparapi", s.toConf().get(key("kernels")));
     }
@@ -104,10 +105,10 @@ class StarSettingsTest {
     void theRecordAndTheSparseBudgetRunEachKeysOwnCheck() {
         assertEquals("spark.starspark.pageSize must be a positive integer (got 0)", assertThrows(
                 UserError.class, () -> new StarSettings(KernelsChoice.JAVA, 64, 64, 0,
-                        URI.create("file:/kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "")).getMessage());
+                        URI.create("file:/kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "", 1L << 30)).getMessage());
         assertEquals("spark.starspark.kvDir must be an absolute URI with a path (got kv)", assertThrows(
                 UserError.class, () -> new StarSettings(KernelsChoice.JAVA, 64, 64, 16,
-                        URI.create("kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "")).getMessage());
+                        URI.create("kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "", 1L << 30)).getMessage());
         assertEquals("spark.starspark.sparse.topK must be a positive integer (got 0)", assertThrows(
                 UserError.class, () -> new SparseSettings(0, 1, 1)).getMessage());
         assertEquals("spark.starspark.sparse.localPages must be an integer >= 0 (got -1)", assertThrows(
@@ -145,5 +146,15 @@ class StarSettingsTest {
             assertTrue(!s.doc().isBlank() && !s.defaultDoc().isBlank(), s.key());
         }
         assertEquals(StarKeys.ALL.size(), StarSettings.defaults().toConf().size());
+    }
+
+    @Test
+    void maxKvBytesTakesSparkSizesAndDefaultsTo64GiB() {
+        assertEquals(64L << 30, StarSettings.defaults().maxKvBytes());
+        assertEquals(512L << 20, StarSettings.from(Map.of(key("maxKvBytes"), "512m")).maxKvBytes());
+        assertEquals("spark.starspark.maxKvBytes must be a size in bytes such as 512m or 64g (got 'lots')",
+                assertThrows(UserError.class, () -> StarSettings.from(Map.of(key("maxKvBytes"), "lots"))).getMessage());
+        assertEquals("spark.starspark.maxKvBytes must be positive (got '0')",
+                assertThrows(UserError.class, () -> StarSettings.from(Map.of(key("maxKvBytes"), "0"))).getMessage());
     }
 }
