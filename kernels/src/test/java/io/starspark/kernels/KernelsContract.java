@@ -157,20 +157,42 @@ public abstract class KernelsContract {
             for (int t = 0; t < pos.length; t++) {
                 pos[t] = t == 0 ? 1_000_000 : rnd.nextInt(1 << 20);
             }
-            for (double theta : new double[] {10000.0, 500000.0}) {
-                float[] x = random(s[0] * s[1] * s[2], 2);
-                float[] expect = x.clone();
-                float[] in = x.clone();
-                kernels.rope(x, s[0], s[1], s[2], s[3], pos, theta);
-                afterCall();
-                ref.rope(expect, s[0], s[1], s[2], s[3], pos, theta);
-                for (int i = 0; i < x.length; i += 2) {
-                    double tol = 1e-5 * (Math.abs(in[i]) + Math.abs(in[i + 1])) + 1e-6;
-                    assertClose(expect[i], x[i], tol, "rope " + java.util.Arrays.toString(s) + " at " + i);
-                    assertClose(expect[i + 1], x[i + 1], tol, "rope " + java.util.Arrays.toString(s) + " at " + (i + 1));
+            float[] factors = new float[s[3] / 2];
+            for (int i = 0; i < factors.length; i++) {
+                factors[i] = 1f + 7f * i / factors.length; // Llama 3 style: 1 (high freq) .. 8 (low freq)
+            }
+            for (Rope.Style style : Rope.Style.values()) {
+                for (Rope rope : new Rope[] {new Rope(style, s[3], 10000.0, null),
+                    new Rope(style, s[3], 500000.0, factors)}) {
+                    float[] x = random(s[0] * s[1] * s[2], 2);
+                    float[] expect = x.clone();
+                    float[] in = x.clone();
+                    kernels.rope(x, s[0], s[1], s[2], pos, rope);
+                    afterCall();
+                    ref.rope(expect, s[0], s[1], s[2], pos, rope);
+                    String what = "rope " + java.util.Arrays.toString(s) + " " + rope;
+                    for (int i = 0; i < x.length; i++) {
+                        // a rotated value mixes its own and its partner's input: bound by both magnitudes
+                        int h = i % s[2];
+                        int partner = h >= s[3] ? i : i - h + partnerOf(rope, h);
+                        double tol = 1e-5 * (Math.abs(in[i]) + Math.abs(in[partner])) + 1e-6;
+                        assertClose(expect[i], x[i], tol, what + " at " + i);
+                    }
                 }
             }
         }
+    }
+
+    private static int partnerOf(Rope rope, int d) {
+        for (int i = 0; i < rope.pairs(); i++) {
+            if (rope.first(i) == d) {
+                return rope.second(i);
+            }
+            if (rope.second(i) == d) {
+                return rope.first(i);
+            }
+        }
+        throw new IllegalArgumentException("dim " + d + " is not rotated");
     }
 
     @Test

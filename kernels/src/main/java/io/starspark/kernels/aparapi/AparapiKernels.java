@@ -7,6 +7,7 @@ import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Rope;
 import io.starspark.kernels.Shapes;
 import java.util.Arrays;
 import java.util.Collections;
@@ -110,18 +111,15 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     @Override
-    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        if (rotaryDim % 2 != 0 || rotaryDim > headDim || rotaryDim <= 0) {
-            throw new IllegalArgumentException("rotaryDim must be even, positive and <= headDim (got " + rotaryDim
-                    + ", headDim " + headDim + ")");
-        }
+    public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope spec) {
+        spec.requireFits(headDim);
         Shapes.requireAtLeast("x", x.length, (long) tokens * heads * headDim);
-        int pairs = rotaryDim / 2;
+        int pairs = spec.pairs();
         float[] cos = new float[tokens * pairs];
         float[] sin = new float[tokens * pairs];
         for (int t = 0; t < tokens; t++) {
             for (int i = 0; i < pairs; i++) {
-                double angle = positions[t] * Math.pow(theta, -(double) (2 * i) / rotaryDim);
+                double angle = positions[t] * spec.frequency(i);
                 cos[t * pairs + i] = (float) Math.cos(angle);
                 sin[t * pairs + i] = (float) Math.sin(angle);
             }
@@ -133,6 +131,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             rope.heads = heads;
             rope.headDim = headDim;
             rope.pairs = pairs;
+            rope.pairStride = spec.style() == Rope.Style.ADJACENT ? 2 : 1;
+            rope.partnerOffset = spec.second(0) - spec.first(0);
             execute(rope, tokens * heads * pairs);
             rope.x = null;
             rope.cos = null;
