@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,6 +23,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * starspark's forward pass against llama.cpp: goldens written by {@code oracle/make-goldens.sh}
@@ -29,6 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * dtype and seed and checks its sha256 first, so a golden never silently describes another file. Then the
  * greedy 32-token continuation must equal llama.cpp's ids and the first step's logits (top 20, 256 evenly
  * spaced ids, log-sum-exp, mean, rms) must agree within {@link #TOLERANCE} for the file's dtype.
+ * <p>
+ * Greedy ids are compared over the golden's {@code comparableSteps}: the steps, from the start, whose
+ * llama.cpp top-1/top-2 margin is at least twice the tolerance (a backend within the tolerance must pick
+ * the same id there). For f32 that is all 32 steps. For q8_0 it can be fewer: with random weights and a
+ * 128K-token vocabulary some step's margin is below 0.12, where llama.cpp's rounding of the activations to
+ * Q8_0 (which starspark does not do) may legitimately pick the other token.
  */
 class LlamaCppGoldenTest {
     /**
@@ -40,7 +48,7 @@ class LlamaCppGoldenTest {
      * q8_0: llama.cpp quantizes activations to Q8_0 blocks (8-bit, one scale per 32) before a Q8_0 matmul;
      * starspark keeps them f32: relative ~1/254 per input, the largest difference of the three.
      */
-    static final Map<String, Double> TOLERANCE = Map.of("f32", 1e-4, "f16", 2e-2, "q8_0", 6e-2);
+    static final Map<String, Double> TOLERANCE = Map.of("f32", 1e-4, "f16", 1e-2, "q8_0", 6e-2);
 
     private static final Path DIR = Path.of("src/test/resources/golden");
     private static Path scratch;
@@ -141,8 +149,12 @@ class LlamaCppGoldenTest {
         assertEquals(first.get("rms").asDouble(), Math.sqrt(sumSq / logits.length), tol, golden + ": rms logit");
         System.out.printf("%s %s: max |logit - llama.cpp| = %.3g (tolerance %.3g)%n", golden, kernels.name(),
             worst, tol);
-        assertArrayEquals(greedy, r.ids(), golden + " " + kernels.name() + ": greedy continuation (llama.cpp's "
-            + "smallest top-1/top-2 margin on it: " + g.get("minMargin").asDouble() + ")");
+        int steps = g.path("comparableSteps").asInt(greedy.length);
+        System.out.printf("%s %s: greedy ids compared over %d of %d steps%n", golden, kernels.name(), steps,
+            greedy.length);
+        assertTrue(steps >= 1, golden + ": no comparable greedy step");
+        assertArrayEquals(Arrays.copyOf(greedy, steps), Arrays.copyOf(r.ids(), steps),
+            golden + " " + kernels.name() + ": greedy continuation over its first " + steps + " steps");
     }
 
     private static JsonNode read(Path p) {
