@@ -62,7 +62,7 @@ class SyntheticModelsTest {
 
     @Test
     void rejectsUnknownShapeAndDtype() {
-        assertEquals("unknown model shape '7b' (expected stories260k, 110m or 1b)",
+        assertEquals("unknown model shape '7b' (expected stories260k, 110m, 1b, llama3-tiny, qwen2-tiny or qwen3-tiny)",
             assertThrows(IllegalArgumentException.class, () -> SyntheticModels.shape("7b")).getMessage());
         assertThrows(IllegalArgumentException.class,
             () -> SyntheticModels.write("stories260k", "q4_0", 1, dir.resolve("x.gguf")));
