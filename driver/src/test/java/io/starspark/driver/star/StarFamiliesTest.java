@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
 import io.starspark.kernels.Kernels;
 import io.starspark.model.Forward;
@@ -15,7 +16,6 @@ import io.starspark.model.Logits;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.model.synth.SyntheticModels;
-import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +59,9 @@ class StarFamiliesTest {
 
     /** K/V goes to a folder per plan (a document's stored K/V belongs to one block/anchor size). */
     private StarRequest request(Path model, int[] context, int[] question, int block, int anchor) {
-        return new StarRequest(model.toString(), context, question, 8, StarPlan.of(context.length, block, anchor, 16),
-                tmp.resolve("kv-" + block + "-" + anchor).toUri().toString(), KvDtype.F32, "java", 1, -1, null);
+        return StarRequest.builder().model(model.toString()).context(context).question(question).maxNewTokens(8)
+                .blocks(block, anchor, 16).kvDir(tmp.resolve("kv-" + block + "-" + anchor).toUri().toString())
+                .dtype(KvDtype.F32).kernels(KernelsChoice.JAVA).partitions(1).build();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -73,7 +74,7 @@ class StarFamiliesTest {
         Path gguf = model(shape);
         LlamaModel model = ModelRegistry.get(gguf.toString());
         int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
-        Generator.Result full = new Generator(model, KernelBackends.select("java"))
+        Generator.Result full = new Generator(model, KernelBackends.select(KernelsChoice.JAVA))
                 .generate(prompt, 0, null, 8, Sampler.greedy(), -1);
         try (JavaSparkContext jsc = StarGoldenTest.spark("local[1]")) {
             StarAnswer one = StarRunner.answer(jsc, request(gguf, context, question, 128, 32), Sampler.greedy());
@@ -110,7 +111,7 @@ class StarFamiliesTest {
      */
     private static float[] starByHand(LlamaModel m, int[] context, int[] question, int block, int anchor) {
         LlamaConfig c = m.config();
-        Kernels kernels = KernelBackends.select("java");
+        Kernels kernels = KernelBackends.select(KernelsChoice.JAVA);
         int n = context.length;
         int row = c.kvDim();
         float[][] keys = new float[c.layers()][n * row]; // [layers][n][kvHeads][headDim]
@@ -128,7 +129,10 @@ class StarFamiliesTest {
                 System.arraycopy(cache.values(l), a * row, values[l], from * row, (to - from) * row);
             }
         }
-        KvCache all = KvCache.of(c.kvHeads(), c.headDim(), keys, values, n);
+        KvCache all = new KvCache(c.layers(), c.kvHeads(), c.headDim(), n);
+        for (int l = 0; l < c.layers(); l++) {
+            all.append(l, keys[l], values[l], n);
+        }
         return new Forward(m, kernels).forward(question, IntStream.range(n, n + question.length).toArray(), all,
                 null, Logits.LAST);
     }

@@ -93,14 +93,15 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         for (JsonNode m : model.path("merges")) {
             merges.add(m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText());
         }
-        int bos = id(tc, "bos_token", ids);
-        int pad = id(tc, "pad_token", ids);
+        Path config = dir.resolve("tokenizer_config.json");
+        int bos = id(config, tc, "bos_token", ids);
+        int pad = id(config, tc, "pad_token", ids);
         if (bos < 0) {
             bos = pad;
         }
-        int eos = id(tc, "eos_token", ids);
+        int eos = id(config, tc, "eos_token", ids);
         if (eos < 0) {
-            throw new ModelFormatException(dir.resolve("tokenizer_config.json"), "no eos_token");
+            throw new ModelFormatException(config, "no eos_token");
         }
         return new HfTokenizerFiles(pre(tokenizerJson, tj), tokens, types, merges, bos, eos,
             ids.getOrDefault("<|eot_id|>", -1), ids.getOrDefault("<|eom_id|>", -1), pad,
@@ -142,7 +143,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
 
     private static String pre(Path file, JsonNode tj) {
         String regex = null;
-        for (JsonNode p : preTokenizers(tj.path("pre_tokenizer"))) {
+        for (JsonNode p : steps(tj.path("pre_tokenizer"), "pretokenizers")) {
             if ("Split".equals(p.path("type").asText()) && p.path("pattern").has("Regex")) {
                 regex = p.path("pattern").path("Regex").asText();
             }
@@ -157,10 +158,11 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
             + "; supported: llama-bpe, qwen2)");
     }
 
-    private static List<JsonNode> preTokenizers(JsonNode p) {
+    /** The steps of a pre-tokenizer or post-processor: those of a Sequence (under {@code key}), else itself. */
+    private static List<JsonNode> steps(JsonNode p, String key) {
         List<JsonNode> out = new ArrayList<>();
         if ("Sequence".equals(p.path("type").asText())) {
-            p.path("pretokenizers").forEach(out::add);
+            p.path(key).forEach(out::add);
         } else {
             out.add(p);
         }
@@ -171,7 +173,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         if (tc.has("add_bos_token")) {
             return tc.get("add_bos_token").asBoolean();
         }
-        for (JsonNode p : postProcessors(tj.path("post_processor"))) {
+        for (JsonNode p : steps(tj.path("post_processor"), "processors")) {
             JsonNode single = p.path("single");
             if ("TemplateProcessing".equals(p.path("type").asText()) && single.size() > 0) {
                 return single.get(0).has("SpecialToken") && single.get(0).path("SpecialToken").path("id").asText()
@@ -179,16 +181,6 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
             }
         }
         return null;
-    }
-
-    private static List<JsonNode> postProcessors(JsonNode p) {
-        List<JsonNode> out = new ArrayList<>();
-        if ("Sequence".equals(p.path("type").asText())) {
-            p.path("processors").forEach(out::add);
-        } else {
-            out.add(p);
-        }
-        return out;
     }
 
     private static String chatTemplate(JsonNode tc) {
@@ -207,7 +199,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         return null;
     }
 
-    private static int id(JsonNode tc, String key, Map<String, Integer> ids) {
+    private static int id(Path config, JsonNode tc, String key, Map<String, Integer> ids) {
         JsonNode v = tc.get(key);
         if (v == null || v.isNull()) {
             return -1;
@@ -215,7 +207,7 @@ public record HfTokenizerFiles(String pre, List<String> tokens, List<Integer> ty
         String text = v.isTextual() ? v.asText() : v.path("content").asText();
         Integer id = ids.get(text);
         if (id == null) {
-            throw new IllegalArgumentException(key + " '" + text + "' is not in the vocabulary");
+            throw new ModelFormatException(config, key + " '" + text + "' is not in the vocabulary");
         }
         return id;
     }

