@@ -10,7 +10,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.starspark.model.gguf.GgufValue;
+import io.starspark.model.gguf.GgufValueType;
+import io.starspark.model.gguf.GgufWriter;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -39,9 +44,9 @@ class GgufFuzzTest {
         System.out.println("GgufFuzzTest seed " + seed);
         SplittableRandom random = new SplittableRandom(seed);
         Path valid = dir.resolve("valid.gguf");
-        SyntheticModels.writer(new SyntheticModels.Shape("fuzz", 32, 2, 4, 2, 64, 320, 256, 10000f), "q8_0", 3L)
-            .write(valid);
+        writer().write(valid);
         byte[] original = Files.readAllBytes(valid);
+        List<String> keys = List.copyOf(writer().metadata().keySet());
         int headerEnd = headerEnd(valid, original.length);
         JavaKernels kernels = new JavaKernels(1);
         long start = System.nanoTime();
@@ -49,9 +54,13 @@ class GgufFuzzTest {
         int refused = 0;
         int i = 0;
         for (; i < ITERATIONS && System.nanoTime() - start < BUDGET_NANOS; i++) {
-            byte[] bytes = mutate(original, headerEnd, random);
             Path p = dir.resolve("m" + (i % 4) + ".gguf");
-            Files.write(p, bytes);
+            if (random.nextInt(4) == 0) { // a metadata value of another type or size: type confusion, huge counts
+                writer().put(keys.get(random.nextInt(keys.size())), oddValue(random)).write(p);
+            } else {
+                Files.write(p, mutate(original, headerEnd, random));
+            }
+            byte[] bytes = Files.readAllBytes(p);
             try {
                 LlamaModel m = LlamaModel.load(p);
                 int token = m.tokenizer().encode("a", false, false)[0];
@@ -68,6 +77,26 @@ class GgufFuzzTest {
         }
         System.out.printf("GgufFuzzTest: %d mutations, %d loaded, %d refused with a format error%n", i, loaded, refused);
         assertTrue(refused > 0 && i >= 50, "the loop ran (" + i + " iterations)");
+    }
+
+    private static GgufWriter writer() {
+        return SyntheticModels.writer(new SyntheticModels.Shape("fuzz", SyntheticModels.Family.LLAMA, 32, 2, 4, 2, 8, 64,
+            320, 256, 10000f, 1e-5f, null), "q8_0", 3L);
+    }
+
+    /** A value of a random type: scalars at edges, arrays of the wrong element type or length. */
+    private static GgufValue oddValue(SplittableRandom random) {
+        int n = random.nextInt(2) == 0 ? 320 : random.nextInt(4);
+        return switch (random.nextInt(8)) {
+            case 0 -> GgufValue.ofString("x");
+            case 1 -> GgufValue.ofUint32(EDGES[random.nextInt(EDGES.length)] & 0xffffffffL);
+            case 2 -> GgufValue.ofInt32((int) EDGES[random.nextInt(EDGES.length)]);
+            case 3 -> GgufValue.ofFloat32(random.nextBoolean() ? Float.NaN : -1e30f);
+            case 4 -> GgufValue.ofBool(random.nextBoolean());
+            case 5 -> GgufValue.ofArray(GgufValueType.INT32, Collections.nCopies(n, (int) EDGES[random.nextInt(EDGES.length)]));
+            case 6 -> GgufValue.ofArray(GgufValueType.STRING, Collections.nCopies(n, "<0x41>"));
+            default -> GgufValue.ofArray(GgufValueType.FLOAT32, Collections.nCopies(n, Float.NaN));
+        };
     }
 
     /** One mutation: mostly in the header (metadata, tensor infos), sometimes in the data or the length. */
