@@ -130,8 +130,8 @@ final class Spark {
     private static RuntimeException userErrorOr(Exception e, String master, Map<String, String> sparkConf) {
         String message = e.getMessage() == null ? "" : e.getMessage();
         if (e instanceof SparkException && message.startsWith("Could not parse Master URL")) {
-            return new UserError("--master " + master + " is not a Spark master URL (local[N], spark://HOST:PORT,"
-                    + " yarn, k8s://...): " + message, e);
+            return new UserError("the Spark master '" + master + "' (--master or spark.master) is not a master URL"
+                    + " (local[N], spark://HOST:PORT, yarn, k8s://...): " + message, e);
         }
         if (e instanceof IllegalArgumentException && !sparkConf.isEmpty()) { // NumberFormatException among them
             return new UserError("Spark refused the settings " + sparkConf.keySet() + ": " + message, e);

@@ -86,8 +86,9 @@ class ReliabilityCliTest {
 
     @Test
     void aGarbageMasterIsAUserError() {
-        assertEquals("--master garbage is not a Spark master URL (local[N], spark://HOST:PORT, yarn, k8s://...):"
-                + " Could not parse Master URL: 'garbage'", Cli.userErrorMessage(run("cluster-check", "--master", "garbage")));
+        assertEquals("the Spark master 'garbage' (--master or spark.master) is not a master URL (local[N],"
+                + " spark://HOST:PORT, yarn, k8s://...): Could not parse Master URL: 'garbage'",
+                Cli.userErrorMessage(run("cluster-check", "--master", "garbage")));
     }
 
     /** Nobody listens on port 1: the wait is bounded by --wait-seconds, and the message says what is wrong. */
