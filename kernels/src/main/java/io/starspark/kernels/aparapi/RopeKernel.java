@@ -10,10 +10,14 @@ final class RopeKernel extends Kernel {
     int heads;
     int headDim;
     int pairs; // rotaryDim / 2
+    int n; // tokens · heads · pairs
 
     @Override
     public void run() {
         int gid = getGlobalId();
+        if (gid >= n) {
+            return;
+        }
         int i = gid % pairs;
         int th = gid / pairs;
         int t = th / heads;
