@@ -55,6 +55,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private final AtomicLong weightBytes = new AtomicLong();
     private final AtomicLong toDevice = new AtomicLong();
     private final AtomicLong fromDevice = new AtomicLong();
+    private static final float[] ONE = new float[1];
+    private float[] attentionScratch = new float[1]; // guarded by attention
 
     /** Bytes moved between host and device since the backend was made (weights counted once, when uploaded). */
     public record Traffic(long weightBytesUploaded, long bytesToDevice, long bytesFromDevice) {
@@ -345,11 +347,6 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void attention(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         s.check(q, k, v, out, lse);
-        if (s.headDim() > AttentionKernel.MAX_HEAD_DIM) {
-            throw new UnsupportedOperationException("aparapi attention holds head dims up to "
-                    + AttentionKernel.MAX_HEAD_DIM + " in local memory (got " + s.headDim()
-                    + "); choose spark.starspark.kernels=java");
-        }
         int rows = s.tokens() * s.heads();
         if (s.visibleKeys(s.tokens() - 1) == 0) {
             // no query sees a key (also keys == 0): nothing for the device to do
@@ -357,8 +354,6 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             Arrays.fill(lse, 0, rows, Float.NEGATIVE_INFINITY);
             return;
         }
-        int group = groups.attentionGroup(s.headDim(), s.tokens());
-        int blocks = (s.tokens() + group - 1) / group;
         synchronized (attention) {
             attention.q = q;
             attention.k = k;
@@ -371,15 +366,40 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             attention.headDim = s.headDim();
             attention.keys = s.keys();
             attention.causalOffset = s.causalOffset();
-            attention.group = group;
-            attention.blocksPerHead = blocks;
             attention.scale = (float) (1.0 / Math.sqrt(s.headDim()));
             put(attention, q);
-            put(attention, k);
             put(attention, v);
             putIfLonger(attention, out, (long) rows * s.headDim());
             putIfLonger(attention, lse, rows);
-            execute(attention, device.createRange(s.heads() * blocks * group, group));
+            Range range;
+            if (groups.columns()) {
+                // CPU device: K transposed here, scores in a scratch array (see AttentionKernel)
+                attention.cpu = 1;
+                attention.kt = keysByChannel(k, s);
+                attention.k = ONE;
+                if (attentionScratch.length < rows * AttentionKernel.TILE_KEYS) {
+                    attentionScratch = new float[rows * AttentionKernel.TILE_KEYS];
+                }
+                attention.sc = attentionScratch;
+                put(attention, attention.kt);
+                range = oneD(rows);
+            } else {
+                if (s.headDim() > AttentionKernel.MAX_HEAD_DIM) {
+                    throw new UnsupportedOperationException("aparapi attention on a GPU holds head dims up to "
+                            + AttentionKernel.MAX_HEAD_DIM + " in local memory (got " + s.headDim()
+                            + "); choose spark.starspark.kernels=java");
+                }
+                int group = groups.attentionGroup(s.headDim(), s.tokens());
+                int blocks = (s.tokens() + group - 1) / group;
+                attention.cpu = 0;
+                attention.kt = ONE;
+                attention.sc = ONE;
+                attention.group = group;
+                attention.blocksPerHead = blocks;
+                put(attention, k);
+                range = device.createRange(s.heads() * blocks * group, group);
+            }
+            execute(attention, range);
             get(attention, out);
             get(attention, lse);
             attention.q = null;
@@ -387,10 +407,28 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             attention.v = null;
             attention.out = null;
             attention.lse = null;
+            attention.kt = null;
         }
         for (int t = 0; t < s.tokens() && s.visibleKeys(t) == 0; t++) {
             Arrays.fill(lse, t * s.heads(), (t + 1) * s.heads(), Float.NEGATIVE_INFINITY);
         }
+    }
+
+    /** {@code k: [keys][kvHeads][headDim]} as {@code [kvHeads][headDim][keys]}. */
+    private static float[] keysByChannel(float[] k, AttentionShape s) {
+        int keys = s.keys();
+        int kv = s.kvHeads();
+        int hd = s.headDim();
+        float[] kt = new float[keys * kv * hd];
+        for (int j = 0; j < keys; j++) {
+            for (int g = 0; g < kv; g++) {
+                int src = (j * kv + g) * hd;
+                for (int d = 0; d < hd; d++) {
+                    kt[(g * hd + d) * keys + j] = k[src + d];
+                }
+            }
+        }
+        return kt;
     }
 
     @Override

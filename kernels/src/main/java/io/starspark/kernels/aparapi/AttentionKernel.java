@@ -9,6 +9,11 @@ import com.aparapi.Kernel;
  * scores in registers (16 unrolled scores: deliberate, Aparapi has no register arrays) and its running
  * output in local memory, laid out {@code [headDim][group]} so neighbouring work-items touch neighbouring
  * floats. Rows that see no key are fixed up by the host (out = 0, lse = -inf).
+ *
+ * <p>CPU mode ({@code cpu = 1}, PoCL): one work-item per (query, head), no local memory, no barriers. K comes
+ * transposed ({@code kt: [kvHeads][headDim][keys]}, by the host) so that scores are built as
+ * {@code s[j] += q[d]·kt[g][d][j]} over 16 contiguous keys, and the output as {@code out[d] += p_j·v[j][d]}
+ * over contiguous d: loops without a reduction, which LLVM vectorizes (a dot product per key stays scalar).
  */
 final class AttentionKernel extends Kernel {
     static final int TILE_KEYS = 16;
@@ -27,6 +32,9 @@ final class AttentionKernel extends Kernel {
     float[] v; // [keys][kvHeads][headDim]
     float[] out; // [tokens][heads][headDim]
     float[] lse; // [tokens][heads]
+    float[] kt; // CPU mode: [kvHeads][headDim][keys]
+    float[] sc; // CPU mode: [tokens·heads][TILE_KEYS] scores scratch
+    int cpu;
     int tokens;
     int heads;
     int kvHeads;
@@ -39,6 +47,10 @@ final class AttentionKernel extends Kernel {
 
     @Override
     public void run() {
+        if (cpu == 1) {
+            runCpu();
+            return;
+        }
         int li = getLocalId();
         int gid = getGroupId();
         int h = gid / blocksPerHead;
@@ -163,5 +175,61 @@ final class AttentionKernel extends Kernel {
             }
             lse[t * heads + h] = visible > 0 ? m + log(l) : 0f;
         }
+    }
+
+    private void runCpu() {
+        int row = getGlobalId();
+        if (row >= tokens * heads) {
+            return;
+        }
+        int t = row / heads;
+        int h = row - t * heads;
+        int g = h / (heads / kvHeads);
+        int visible = min(keys, max(0, t + causalOffset + 1));
+        int qb = row * headDim;
+        int sb = row * TILE_KEYS;
+        int kvStride = kvHeads * headDim;
+        for (int d = 0; d < headDim; d++) {
+            out[qb + d] = 0f;
+        }
+        float m = NEG;
+        float l = 0f;
+        for (int j0 = 0; j0 < visible; j0 += TILE_KEYS) {
+            int n = min(TILE_KEYS, visible - j0);
+            for (int j = 0; j < n; j++) {
+                sc[sb + j] = 0f;
+            }
+            for (int d = 0; d < headDim; d++) {
+                float qd = q[qb + d] * scale;
+                int kb = (g * headDim + d) * keys + j0;
+                for (int j = 0; j < n; j++) {
+                    sc[sb + j] += qd * kt[kb + j];
+                }
+            }
+            float mt = NEG;
+            for (int j = 0; j < n; j++) {
+                mt = max(mt, sc[sb + j]);
+            }
+            float mNew = max(m, mt);
+            float corr = exp(m - mNew);
+            l = l * corr;
+            for (int d = 0; d < headDim; d++) {
+                out[qb + d] = out[qb + d] * corr;
+            }
+            for (int j = 0; j < n; j++) {
+                float p = exp(sc[sb + j] - mNew);
+                l += p;
+                int vb = (j0 + j) * kvStride + g * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    out[qb + d] += p * v[vb + d];
+                }
+            }
+            m = mNew;
+        }
+        float inv = visible > 0 ? 1f / l : 0f;
+        for (int d = 0; d < headDim; d++) {
+            out[qb + d] = out[qb + d] * inv;
+        }
+        lse[row] = visible > 0 ? m + log(l) : 0f;
     }
 }

@@ -218,8 +218,9 @@ final class GemmKernel extends Kernel {
             for (int c = 0; c < cols; c++) {
                 float v0 = x[x0 + c];
                 float v1 = x[x1 + c] * has1;
+                int wb = c * rows + r0;
                 for (int j = 0; j < n; j++) {
-                    float w = weight(r0 + j, c);
+                    float w = half(wb + j);
                     out[o0 + j] += v0 * w;
                     out[o1 + j] += v1 * w;
                 }
@@ -235,8 +236,12 @@ final class GemmKernel extends Kernel {
         if (dtype == DTYPE_Q8) {
             return wq[i] * ws[transposed == 1 ? (c / 32) * rows + r : r * (cols / 32) + c / 32];
         }
-        int word = wh[i >> 1];
-        int bits = (i & 1) == 0 ? word & 0xffff : (word >>> 16) & 0xffff;
+        return half(i);
+    }
+
+    /** F16 element i of {@code wh}, widened. */
+    private float half(int i) {
+        int bits = (wh[i >> 1] >>> ((i & 1) * 16)) & 0xffff;
         int e = (bits >> 10) & 31;
         int m = bits & 1023;
         float mag = (e == 0 ? m : m + 1024) * halfScale[e];
