@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.aparapi.OpenClDevices;
+import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvDtype;
 import io.starspark.kv.KvLayout;
+import io.starspark.kv.KvStore;
 import io.starspark.kv.PageSummaries;
 import io.starspark.model.LlamaConfig;
 import io.starspark.model.LlamaModel;
@@ -17,6 +20,7 @@ import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.PrefillConf;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Assumptions;
@@ -46,22 +50,21 @@ class StarAparapiTest {
         StarPlan plan = StarPlan.of(context.length, 64, 32, 16);
         KvLayout layout = new KvLayout(cfg.layers(), cfg.kvHeads(), cfg.headDim(), plan.pageSize(), KvDtype.F32);
         try (JavaSparkContext jsc = StarGoldenTest.spark("local[1]")) {
-            PrefillReport java = prefill(jsc, model, context, plan, layout, "java");
-            AparapiKernels ap = (AparapiKernels) KernelBackends.select("aparapi");
+            PageSummaries[] java = prefill(jsc, model, context, plan, layout, KernelsChoice.JAVA);
+            AparapiKernels ap = (AparapiKernels) KernelBackends.select(KernelsChoice.APARAPI);
             AparapiKernels.Traffic before = ap.traffic();
-            PrefillReport aparapi = prefill(jsc, model, context, plan, layout, "aparapi");
+            PageSummaries[] aparapi = prefill(jsc, model, context, plan, layout, KernelsChoice.APARAPI);
             AparapiKernels.Traffic moved = ap.traffic().minus(before);
             System.out.printf("aparapi phase 1: %d blocks, %d resident matrices; per block: weights uploaded %d B,"
                     + " to device %d B, from device %d B%n", plan.blockCount(), ap.residentMatrices(),
                     moved.weightBytesUploaded() / plan.blockCount(), moved.bytesToDevice() / plan.blockCount(),
                     moved.bytesFromDevice() / plan.blockCount());
             assertTrue(moved.bytesToDevice() > 0 && moved.bytesFromDevice() > 0, "the prefill ran on the device: " + moved);
-            assertFalse(aparapi.reused(), "ran, not reused");
-            assertEquals(java.summaries().length, aparapi.summaries().length);
+            assertEquals(java.length, aparapi.length);
             double worst = 0;
-            for (int l = 0; l < java.summaries().length; l++) {
-                PageSummaries a = aparapi.summaries()[l];
-                PageSummaries j = java.summaries()[l];
+            for (int l = 0; l < java.length; l++) {
+                PageSummaries a = aparapi[l];
+                PageSummaries j = java[l];
                 assertEquals(j.pages(), a.pages(), "pages of layer " + l);
                 worst = Math.max(worst, worst(j.min(), a.min(), "min", l));
                 worst = Math.max(worst, worst(j.max(), a.max(), "max", l));
@@ -70,11 +73,16 @@ class StarAparapiTest {
         }
     }
 
-    private PrefillReport prefill(JavaSparkContext jsc, LlamaModel model, int[] context, StarPlan plan, KvLayout layout,
-                                  String kernels) {
-        String root = tmp.resolve(kernels).toUri().toString();
-        return StarPrefill.run(jsc, model, context, plan, new PrefillConf(StarGoldenTest.MODEL, root, layout, kernels, -1),
-                "doc-" + kernels, 1);
+    /** Runs phase 1 with {@code kernels} into its own K/V folder; the page summaries as the store has them. */
+    private PageSummaries[] prefill(JavaSparkContext jsc, LlamaModel model, int[] context, StarPlan plan, KvLayout layout,
+                                    KernelsChoice kernels) {
+        String root = tmp.resolve(kernels.toString()).toUri().toString();
+        PrefillReport r = StarPrefill.run(jsc, model, context, plan,
+                new PrefillConf(StarGoldenTest.MODEL, root, layout, kernels, new int[0]), "doc-" + kernels, 1);
+        assertFalse(r.reused(), "ran, not reused");
+        try (KvStore store = HadoopKvStore.open(URI.create(r.kvRoot()), jsc.hadoopConfiguration(), layout, 0)) {
+            return store.readSummaries();
+        }
     }
 
     private static double worst(float[] java, float[] aparapi, String what, int layer) {

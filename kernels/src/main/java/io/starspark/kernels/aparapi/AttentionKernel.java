@@ -12,11 +12,13 @@ import com.aparapi.Kernel;
  *
  * <p>CPU mode ({@code cpu = 1}, PoCL): one work-item per (query, head), no local memory, no barriers. K comes
  * transposed ({@code kt: [kvHeads][headDim][keys]}, by the host) so that scores are built as
- * {@code s[j] += q[d]·kt[g][d][j]} over 16 contiguous keys, and the output as {@code out[d] += p_j·v[j][d]}
+ * {@code s[j] += q[d]·kt[g][d][j]} over {@link #CPU_TILE_KEYS} contiguous keys, and the output as {@code out[d] += p_j·v[j][d]}
  * over contiguous d: loops without a reduction, which LLVM vectorizes (a dot product per key stays scalar).
  */
 final class AttentionKernel extends Kernel {
     static final int TILE_KEYS = 16;
+    /** CPU mode: keys per score tile (long contiguous loops pay for LLVM's runtime alias checks). */
+    static final int CPU_TILE_KEYS = 128;
     /** Largest head dim the K/V tiles hold. */
     static final int MAX_HEAD_DIM = 128;
     /** Floats of local memory for the running outputs: group · headDim ≤ this. */
@@ -33,7 +35,7 @@ final class AttentionKernel extends Kernel {
     float[] out; // [tokens][heads][headDim]
     float[] lse; // [tokens][heads]
     float[] kt; // CPU mode: [kvHeads][headDim][keys]
-    float[] sc; // CPU mode: [tokens·heads][TILE_KEYS] scores scratch
+    float[] sc; // CPU mode: [tokens·heads][CPU_TILE_KEYS] scores scratch
     int cpu;
     int tokens;
     int heads;
@@ -187,15 +189,15 @@ final class AttentionKernel extends Kernel {
         int g = h / (heads / kvHeads);
         int visible = min(keys, max(0, t + causalOffset + 1));
         int qb = row * headDim;
-        int sb = row * TILE_KEYS;
+        int sb = row * CPU_TILE_KEYS;
         int kvStride = kvHeads * headDim;
         for (int d = 0; d < headDim; d++) {
             out[qb + d] = 0f;
         }
         float m = NEG;
         float l = 0f;
-        for (int j0 = 0; j0 < visible; j0 += TILE_KEYS) {
-            int n = min(TILE_KEYS, visible - j0);
+        for (int j0 = 0; j0 < visible; j0 += CPU_TILE_KEYS) {
+            int n = min(CPU_TILE_KEYS, visible - j0);
             for (int j = 0; j < n; j++) {
                 sc[sb + j] = 0f;
             }

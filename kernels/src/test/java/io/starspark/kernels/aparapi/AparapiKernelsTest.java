@@ -23,9 +23,14 @@ class AparapiKernelsTest extends KernelsContract {
     protected Kernels create() {
         Assumptions.assumeTrue(OpenClDevices.available(),
                 "no OpenCL platform on this machine (clinfo -l lists none): Aparapi contract tests skipped");
-        AparapiKernels k = AparapiKernels.create();
-        System.out.println("AparapiKernelsTest on " + k.deviceName());
+        AparapiKernels k = backend();
+        System.out.println(getClass().getSimpleName() + " on " + k.deviceName());
         return k;
+    }
+
+    /** The backend under test: the one the device gets by default. */
+    protected AparapiKernels backend() {
+        return AparapiKernels.create();
     }
 
     @Test

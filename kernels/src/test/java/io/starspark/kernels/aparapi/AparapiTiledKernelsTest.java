@@ -1,21 +1,13 @@
 package io.starspark.kernels.aparapi;
 
-import io.starspark.kernels.Kernels;
-import io.starspark.kernels.KernelsContract;
-import org.junit.jupiter.api.Assumptions;
-
 /**
- * The Aparapi backend with the GPU's GEMM (local-memory tiles, 4×4 register blocks) forced on whatever device
- * OpenCL offers: on PoCL in CI this is the only run of the path GPUs take. Every call is checked to have run
- * on OpenCL (the backend throws otherwise).
+ * The Aparapi backend with the GPU's paths (tiled GEMM with local-memory tiles and 4×4 register blocks, flash
+ * attention with local K/V tiles) forced on whatever device OpenCL offers: on PoCL in CI this is the only run of
+ * the code GPUs take. Same contract, same residency checks as {@link AparapiKernelsTest}.
  */
-class AparapiTiledKernelsTest extends KernelsContract {
+class AparapiTiledKernelsTest extends AparapiKernelsTest {
     @Override
-    protected Kernels create() {
-        Assumptions.assumeTrue(OpenClDevices.available(),
-                "no OpenCL platform on this machine (clinfo -l lists none): Aparapi contract tests skipped");
-        AparapiKernels k = AparapiKernels.createTiled();
-        System.out.println("AparapiTiledKernelsTest on " + k.deviceName());
-        return k;
+    protected AparapiKernels backend() {
+        return AparapiKernels.createTiled();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ class QuietProbeTest {
     /** Child JVM: chooses {@code auto} once. */
     public static final class Main {
         public static void main(String[] args) {
-            System.out.println("chosen " + KernelBackends.select("auto", 1).name());
+            System.out.println("chosen " + KernelBackends.select(KernelsChoice.AUTO, 1).name());
         }
     }
 
