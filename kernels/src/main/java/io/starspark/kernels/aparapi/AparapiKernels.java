@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class AparapiKernels implements Kernels, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AparapiKernels.class);
     private static final Cleaner CLEANER = Cleaner.create();
-    /** Below this many tokens a matmul uses row-dot mode (a token tile would be mostly padding). */
+    /** On a GPU, below this many tokens a matmul uses row-dot mode (a token tile would be mostly padding). */
     private static final int TILED_MIN_TOKENS = 8;
     private final OpenCLDevice device;
     private final WorkGroups groups;
@@ -110,6 +110,11 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return new Traffic(weightBytes.get(), toDevice.get(), fromDevice.get());
     }
 
+    /** True when F16 weights are widened to F32 at upload (CPU devices), false when the kernel converts them. */
+    public boolean widensHalves() {
+        return groups.columns();
+    }
+
     /** Weight matrices now resident on the device. */
     public int residentMatrices() {
         return live.size();
@@ -159,16 +164,16 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             g.tokens = tokens;
             put(g, x);
             putIfLonger(g, out, (long) tokens * w.rows());
-            if (tokens < TILED_MIN_TOKENS) {
-                g.mode = GemmKernel.MODE_ROW_DOT;
-                execute(g, device.createRange(WorkGroups.roundUp(tokens * w.rows(), groups.rowDot()), groups.rowDot()));
-            } else if (groups.columns()) {
+            if (groups.columns()) {
                 g.mode = GemmKernel.MODE_COLUMNS;
                 int blocks = (tokens + GemmKernel.COLUMN_TOKENS - 1) / GemmKernel.COLUMN_TOKENS;
                 int rowBlocks = (w.rows() + GemmKernel.COLUMN_ROWS - 1) / GemmKernel.COLUMN_ROWS;
                 execute(g, device.createRange2D(WorkGroups.roundUp(rowBlocks, groups.columnRows()),
                         WorkGroups.roundUp(blocks, groups.columnTokenBlocks()), groups.columnRows(),
                         groups.columnTokenBlocks()));
+            } else if (tokens < TILED_MIN_TOKENS) {
+                g.mode = GemmKernel.MODE_ROW_DOT;
+                execute(g, device.createRange(WorkGroups.roundUp(tokens * w.rows(), groups.rowDot()), groups.rowDot()));
             } else {
                 g.mode = GemmKernel.MODE_TILED;
                 int side = groups.gemmSide();
@@ -197,9 +202,9 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         boolean t = groups.columns();
         g.transposed = t ? 1 : 0;
         long bytes;
-        if (w instanceof F16Matrix h) {
+        if (w instanceof F16Matrix h && !t) {
             g.dtype = GemmKernel.DTYPE_F16;
-            g.wh = packHalves(t ? Transpose.of(h.data(), h.rows(), h.cols()) : h.data());
+            g.wh = packHalves(h.data());
             bytes = 4L * g.wh.length;
         } else if (w instanceof Q8Matrix q) {
             g.dtype = GemmKernel.DTYPE_Q8;
@@ -207,6 +212,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             g.ws = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
             bytes = g.wq.length + 4L * g.ws.length;
         } else {
+            // F32, and on CPU devices also F16: PoCL leaves the in-kernel half conversion scalar (measured
+            // 0.4 GFLOP/s vs 4.3 for F32 under the same load), and a CPU device's memory is the host's anyway
             g.dtype = GemmKernel.DTYPE_F32;
             float[] f = w instanceof F32Matrix m ? m.data() : widen(w);
             g.wf = t ? Transpose.of(f, w.rows(), w.cols()) : f;

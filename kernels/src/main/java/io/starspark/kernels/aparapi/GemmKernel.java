@@ -14,15 +14,16 @@ import com.aparapi.Kernel;
  * accumulators are deliberate: Aparapi has no private arrays that PoCL and GPUs both keep in registers).
  * Per step of {@link #TILE_K} columns the group stages W and x in local memory, transposed
  * ({@code [k][row]}, {@code [k][token]}) so neighbouring work-items read neighbouring floats.
- * Row-dot mode (1D range, one work-item per (token, row)): for one or a few tokens, where a 4·side
+ * Row-dot mode (1D range, one work-item per (token, row)): on GPUs for one or a few tokens, where a 4·side
  * token tile would be mostly padding.
  *
- * <p>Column mode, for CPU devices (PoCL): weights are stored transposed ({@code [cols][rows]}, chosen at
- * upload); a work-item owns {@link #COLUMN_ROWS} consecutive outputs of {@link #COLUMN_TOKENS} tokens and,
- * column by column, adds {@code x[t][c] · W^T[c][r0..r0+64)} into them. The innermost loop then runs over
- * contiguous floats without a reduction, which LLVM (in PoCL) vectorizes; a work-item's dot product over
- * c, as in the modes above, stays scalar on a CPU (float sums are not reassociated without fast-math) and
- * measured about 1 GFLOP/s.
+ * <p>Column mode, for CPU devices (PoCL), any token count: weights are stored transposed
+ * ({@code [cols][rows]}, chosen at upload); a work-item owns {@link #COLUMN_ROWS} consecutive outputs of
+ * {@link #COLUMN_TOKENS} tokens and, column by column, adds {@code x[t][c] · W^T[c][r0..r0+256)} into them.
+ * The innermost loop then runs over contiguous floats without a reduction, which LLVM (in PoCL) vectorizes;
+ * a work-item's dot product over c, as in the modes above, stays scalar on a CPU (float sums are not
+ * reassociated without fast-math) and measured about 1 GFLOP/s. Two tokens, not more: with more output rows
+ * LLVM needs more runtime alias checks than it allows and leaves the loop scalar.
  */
 final class GemmKernel extends Kernel {
     static final int TILE_K = 16;
@@ -202,7 +203,8 @@ final class GemmKernel extends Kernel {
                     out[o1 + j] += v1 * w;
                 }
             }
-        } else if (dtype == DTYPE_Q8) {
+        } else {
+            // Q8_0 (F16 is widened at upload for CPU devices)
             for (int c = 0; c < cols; c++) {
                 float v0 = x[x0 + c];
                 float v1 = x[x1 + c] * has1;
@@ -210,17 +212,6 @@ final class GemmKernel extends Kernel {
                 int sb = (c / 32) * rows + r0;
                 for (int j = 0; j < n; j++) {
                     float w = wq[wb + j] * ws[sb + j];
-                    out[o0 + j] += v0 * w;
-                    out[o1 + j] += v1 * w;
-                }
-            }
-        } else {
-            for (int c = 0; c < cols; c++) {
-                float v0 = x[x0 + c];
-                float v1 = x[x1 + c] * has1;
-                int wb = c * rows + r0;
-                for (int j = 0; j < n; j++) {
-                    float w = half(wb + j);
                     out[o0 + j] += v0 * w;
                     out[o1 + j] += v1 * w;
                 }

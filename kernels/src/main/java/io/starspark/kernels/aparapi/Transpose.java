@@ -15,16 +15,6 @@ final class Transpose {
         return t;
     }
 
-    static short[] of(short[] a, int rows, int cols) {
-        short[] t = new short[a.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = a[r * cols + c];
-            }
-        }
-        return t;
-    }
-
     static byte[] of(byte[] a, int rows, int cols) {
         byte[] t = new byte[a.length];
         for (int r = 0; r < rows; r++) {
