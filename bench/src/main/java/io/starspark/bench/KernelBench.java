@@ -1,6 +1,8 @@
 package io.starspark.bench;
 
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.BlockMatrix;
+import io.starspark.kernels.BlockType;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Half;
@@ -20,10 +22,12 @@ import java.util.SplittableRandom;
 /**
  * Kernel benchmarks against the FMA peak measured in the same run: GEMM at prefill shapes and one
  * attention block, per backend. Prints a table and writes it to bench/results/kernels-DATE.txt.
- * Args: [--quick] [--tiny] [--no-aparapi] [--no-java] [--gemm-tokens T] [--gpu-mhz MHZ] [--out DIR].
+ * Args: [--quick] [--tiny] [--no-aparapi] [--no-java] [--gemm-tokens T] [--gpu-mhz MHZ] [--out DIR] [--quants].
  * {@code --tiny}: small shapes for a dry run (GEMM T=64 256×256, attention 128q × 256k), not for numbers.
  * {@code --gpu-mhz}: the GPU's max SM clock; with the device's compute units it gives the FP32 peak that
  * aparapi rows on a GPU are quoted against (assumes 128 FP32 lanes per compute unit, NVIDIA Ampere to Hopper).
+ * {@code --quants} runs only the weight-type table: every tensor type at 2048x2048, T=1 (GEMV: also GB/s of
+ * weight bytes streamed) and T=512, on the Java backend with all cores.
  */
 public final class KernelBench {
     private final List<String> rows = new ArrayList<>();
@@ -54,7 +58,11 @@ public final class KernelBench {
         if (mhz >= 0) {
             b.gpuMhz = Double.parseDouble(args[mhz + 1]);
         }
-        b.run(java, aparapi, outDir);
+        if (List.of(args).contains("--quants")) {
+            b.quantsOnly(outDir);
+        } else {
+            b.run(java, aparapi, outDir);
+        }
     }
 
     private void run(boolean withJava, boolean withAparapi, Path outDir) throws Exception {
@@ -100,6 +108,46 @@ public final class KernelBench {
         System.out.println("written " + file);
     }
 
+    private void quantsOnly(Path outDir) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        peakAll = FmaPeak.measure(cores, 3);
+        line(String.format(Locale.ROOT, "machine: %d cores, vector lanes %d, java %s; FMA peak measured: %d threads %.1f GFLOP/s",
+                cores, JavaKernels.vectorLanes(), System.getProperty("java.version"), cores, peakAll));
+        line(String.format(Locale.ROOT, "%-34s %-24s %8s %10s %7s %8s", "benchmark", "backend", "ms", "GFLOP/s", "%peak", "GB/s"));
+        SplittableRandom rnd = new SplittableRandom(1);
+        int n = 2048;
+        float[] w = randomArray(rnd, n * n);
+        List<Matrix> types = new ArrayList<>();
+        types.add(new F32Matrix(w, n, n));
+        short[] h = new short[w.length];
+        byte[] q = new byte[w.length];
+        for (int i = 0; i < w.length; i++) {
+            h[i] = Half.fromFloat(w[i]);
+            q[i] = (byte) (w[i] * 127);
+        }
+        types.add(new F16Matrix(h, n, n));
+        types.add(new Q8Matrix(q, randomArray(rnd, w.length / 32), n, n));
+        for (BlockType t : BlockType.values()) {
+            types.add(BlockMatrix.quantize(t, w, n, n));
+        }
+        try (JavaKernels all = new JavaKernels(cores)) {
+            for (Matrix m : types) {
+                for (int t : new int[] {1, 512}) {
+                    double sec = gemm(all, "java " + cores + " threads", peakAll, m, t);
+                    if (t == 1) {
+                        this.rows.set(this.rows.size() - 1, this.rows.get(this.rows.size() - 1)
+                                + String.format(Locale.ROOT, " %8.1f", m.bytes() / sec / 1e9));
+                        System.out.println("  (GB/s of weight bytes: " + String.format(Locale.ROOT, "%.1f", m.bytes() / sec / 1e9) + ")");
+                    }
+                }
+            }
+        }
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve("kernels-quants-" + LocalDate.now() + ".txt");
+        Files.write(file, rows);
+        System.out.println("written " + file);
+    }
+
     private void gemms(Kernels k, String backend, double peak) {
         int t = tiny ? 64 : gemmTokens;
         SplittableRandom rnd = new SplittableRandom(1);
@@ -119,13 +167,15 @@ public final class KernelBench {
         }
     }
 
-    private void gemm(Kernels k, String backend, double peak, Matrix w, int t) {
+    /** Times one matmul shape; returns the best time in seconds. */
+    private double gemm(Kernels k, String backend, double peak, Matrix w, int t) {
         float[] x = randomArray(new SplittableRandom(2), t * w.cols());
         float[] out = new float[t * w.rows()];
         double flops = 2.0 * t * w.rows() * w.cols();
         double sec = time(() -> k.matmul(out, x, w, t), flops);
-        String dtype = w.getClass().getSimpleName().replace("Matrix", "");
+        String dtype = w instanceof BlockMatrix b ? b.type().toString() : w.getClass().getSimpleName().replace("Matrix", "");
         report(String.format(Locale.ROOT, "gemm %s T=%d %dx%d", dtype, t, w.rows(), w.cols()), backend, sec, flops, peak);
+        return sec;
     }
 
     private void attention(Kernels k, String backend, double peak) {

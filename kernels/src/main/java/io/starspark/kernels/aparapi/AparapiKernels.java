@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Device memory is managed explicitly ({@code setExplicit(true)}): each kernel puts exactly the
  * arrays a call reads and gets the arrays it writes. Weights stay resident: every {@link Matrix} gets
  * its own {@link GemmKernel} whose weight buffers are uploaded once, in the stored type (F16 and Q8_0
- * are dequantized in the kernel), and released when the matrix is garbage-collected or the backend
+ * are dequantized in the kernel; the block types Q4_0..Q6_K are widened to F32 through
+ * {@link Matrix#loadRow} at upload), and released when the matrix is garbage-collected or the backend
  * closed; a matmul then moves only x in and out back. Bytes moved are counted ({@link #traffic()}).
  * The {@link Kernels} interface takes host arrays, so activations and K/V cross the bus on every call.
  *
@@ -259,9 +260,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private static float[] widen(Matrix w) {
         float[] f = new float[w.rows() * w.cols()];
         for (int r = 0; r < w.rows(); r++) {
-            for (int c = 0; c < w.cols(); c++) {
-                f[r * w.cols() + c] = w.get(r, c);
-            }
+            w.loadRow(r, f, r * w.cols());
         }
         return f;
     }
