@@ -10,6 +10,7 @@ import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Q8Matrix;
+import io.starspark.kernels.Rope;
 import io.starspark.kernels.Shapes;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
@@ -291,14 +292,14 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     @Override
-    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
-        int pairs = rotaryDim / 2;
+    public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope spec) {
+        Shapes.rope(x, tokens, heads, headDim, positions, spec);
+        int pairs = spec.pairs();
         float[] cos = new float[tokens * pairs];
         float[] sin = new float[tokens * pairs];
         for (int t = 0; t < tokens; t++) {
             for (int i = 0; i < pairs; i++) {
-                double angle = positions[t] * Math.pow(theta, -(double) (2 * i) / rotaryDim);
+                double angle = positions[t] * spec.frequency(i);
                 cos[t * pairs + i] = (float) Math.cos(angle);
                 sin[t * pairs + i] = (float) Math.sin(angle);
             }
@@ -310,6 +311,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             rope.heads = heads;
             rope.headDim = headDim;
             rope.pairs = pairs;
+            rope.pairStride = spec.style() == Rope.Style.ADJACENT ? 2 : 1;
+            rope.partnerOffset = spec.second(0) - spec.first(0);
             rope.n = tokens * heads * pairs;
             put(rope, x);
             put(rope, cos);
