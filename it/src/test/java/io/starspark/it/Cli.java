@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code bin/starspark} run as a user runs it, in a separate JVM. */
+/** Commands run as a user runs them, in separate processes: {@code bin/starspark}, {@code docker}. */
 final class Cli {
     private Cli() {
     }
@@ -17,14 +18,25 @@ final class Cli {
     static ProcessResult run(Path root, Duration timeout, List<String> args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/starspark").toString()));
         command.addAll(args);
+        return command(command, Map.of(), timeout);
+    }
+
+    /**
+     * Runs {@code command} with {@code env} added to this JVM's environment, waits up to {@code timeout}
+     * (then kills it and fails), returns exit code and output.
+     */
+    static ProcessResult command(List<String> command, Map<String, String> env, Duration timeout)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("starspark", ".out");
         Path err = Files.createTempFile("starspark", ".err");
         try {
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor();
-                throw new AssertionError("bin/starspark " + String.join(" ", args) + " did not finish in " + timeout
+                throw new AssertionError(String.join(" ", command) + " did not finish in " + timeout
                         + "; stderr:\n" + Files.readString(err));
             }
             return new ProcessResult(p.exitValue(), Files.readString(out), Files.readString(err),
