@@ -1,12 +1,17 @@
 package io.starspark.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** Commands run as a user runs them, in separate processes: {@code bin/starspark}, {@code docker}. */
@@ -19,6 +24,31 @@ final class Cli {
         List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/starspark").toString()));
         command.addAll(args);
         return command(command, Map.of(), timeout);
+    }
+
+    /** What to take from a finished run. */
+    interface Output<T> {
+        T read(ProcessResult result) throws IOException;
+    }
+
+    /**
+     * {@code bin/starspark ARGS} on {@code executor} (e.g. a reference run while a cluster starts); the future fails
+     * unless it exits with 0, else holds {@code output.read(result)}.
+     */
+    static <T> CompletableFuture<T> runInBackground(Executor executor, Duration timeout, List<String> args,
+                                                    Output<T> output) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ProcessResult r = run(Project.root(), timeout, args);
+                assertEquals(0, r.exitCode(), "bin/starspark " + String.join(" ", args) + " failed:\n" + r.stderrTail());
+                return output.read(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, executor);
     }
 
     /**

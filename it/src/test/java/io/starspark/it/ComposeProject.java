@@ -165,7 +165,7 @@ final class ComposeProject implements AutoCloseable {
     }
 
     private List<String> composeCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of("docker", "compose", "-p", name, "-f",
+        List<String> command = new ArrayList<>(List.of("docker", "compose", "--ansi", "never", "-p", name, "-f",
                 Project.root().resolve("docker/compose.yml").toString()));
         command.addAll(args);
         return command;
