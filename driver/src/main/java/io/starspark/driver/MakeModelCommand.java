@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.synth.SyntheticModels;
 import java.nio.file.Files;
 import java.nio.file.Path;

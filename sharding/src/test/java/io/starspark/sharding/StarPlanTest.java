@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.starspark.errors.UserError;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class StarPlanTest {
 
     private static String message(Runnable r) {
-        return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+        return assertThrows(UserError.class, r::run).getMessage();
     }
 
     @Test

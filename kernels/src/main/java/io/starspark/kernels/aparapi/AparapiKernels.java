@@ -65,9 +65,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
-        Shapes.requirePositive("tokens", tokens);
-        Shapes.requireAtLeast("x", x.length, (long) tokens * w.cols());
-        Shapes.requireAtLeast("out", out.length, (long) tokens * w.rows());
+        Shapes.matmul(out, x, w, tokens);
         float[] wf = w instanceof F32Matrix f ? f.data() : widened.computeIfAbsent(w, AparapiKernels::widen);
         synchronized (matmul) {
             matmul.out = out;
@@ -94,8 +92,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
-        Shapes.requireAtLeast("x", x.length, (long) tokens * dim);
-        Shapes.requireAtLeast("out", out.length, (long) tokens * dim);
+        Shapes.rmsnorm(out, x, weight, tokens, dim);
         synchronized (rmsnorm) {
             rmsnorm.out = out;
             rmsnorm.x = x;
@@ -111,11 +108,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        if (rotaryDim % 2 != 0 || rotaryDim > headDim || rotaryDim <= 0) {
-            throw new IllegalArgumentException("rotaryDim must be even, positive and <= headDim (got " + rotaryDim
-                    + ", headDim " + headDim + ")");
-        }
-        Shapes.requireAtLeast("x", x.length, (long) tokens * heads * headDim);
+        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
         int pairs = rotaryDim / 2;
         float[] cos = new float[tokens * pairs];
         float[] sin = new float[tokens * pairs];
@@ -142,9 +135,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void swiglu(float[] out, float[] gate, float[] up, int n) {
-        Shapes.requireAtLeast("gate", gate.length, n);
-        Shapes.requireAtLeast("up", up.length, n);
-        Shapes.requireAtLeast("out", out.length, n);
+        Shapes.swiglu(out, gate, up, n);
         synchronized (swiglu) {
             swiglu.out = out;
             swiglu.gate = gate;
@@ -193,7 +184,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                            int tokens, int pages, int heads, int kvHeads, int headDim) {
-        Shapes.requireAtLeast("scores", scores.length, (long) tokens * pages * heads);
+        Shapes.scorePages(q, pageMin, pageMax, scores, tokens, pages, heads, kvHeads, headDim);
         synchronized (scorePages) {
             scorePages.q = q;
             scorePages.pageMin = pageMin;

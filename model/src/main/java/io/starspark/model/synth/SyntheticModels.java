@@ -1,5 +1,6 @@
 package io.starspark.model.synth;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.gguf.GgmlType;
 import io.starspark.model.gguf.GgufValue;
 import io.starspark.model.gguf.GgufValueType;
@@ -39,7 +40,7 @@ public final class SyntheticModels {
             case "stories260k" -> new Shape("stories260k", 64, 5, 8, 4, 172, 512, 2048, 10000f);
             case "110m" -> new Shape("110m", 768, 12, 12, 12, 2048, 32000, 2048, 10000f);
             case "1b" -> new Shape("1b", 2048, 16, 32, 8, 8192, 32000, 131072, 500000f);
-            default -> throw new IllegalArgumentException("unknown model shape '" + name
+            default -> throw new UserError("unknown model shape '" + name
                 + "' (expected stories260k, 110m or 1b)");
         };
     }
@@ -84,7 +85,7 @@ public final class SyntheticModels {
             case "f32" -> GgmlType.F32;
             case "f16" -> GgmlType.F16;
             case "q8_0" -> GgmlType.Q8_0;
-            default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "' (expected f32, f16 or q8_0)");
+            default -> throw new UserError("unknown dtype '" + dtype + "' (expected f32, f16 or q8_0)");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.starspark.model.synth;
 
+import io.starspark.errors.UserError;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.Q8Matrix;
 import io.starspark.kernels.ReferenceKernels;
@@ -63,8 +64,8 @@ class SyntheticModelsTest {
     @Test
     void rejectsUnknownShapeAndDtype() {
         assertEquals("unknown model shape '7b' (expected stories260k, 110m or 1b)",
-            assertThrows(IllegalArgumentException.class, () -> SyntheticModels.shape("7b")).getMessage());
-        assertThrows(IllegalArgumentException.class,
+            assertThrows(UserError.class, () -> SyntheticModels.shape("7b")).getMessage());
+        assertThrows(UserError.class,
             () -> SyntheticModels.write("stories260k", "q4_0", 1, dir.resolve("x.gguf")));
     }
 
