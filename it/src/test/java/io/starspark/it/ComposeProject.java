@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  * with the user's variables: a fresh {@code STARSPARK_AUTH_SECRET}, {@code STARSPARK_SHARED} (models),
  * {@code STARSPARK_DATA} (a fresh /data folder writable by the containers' uid 10001) and, where CI made one,
  * {@code STARSPARK_BASE_IMAGE} (inherited from the environment). {@link #close()} removes the project's
- * containers and network.
+ * containers and network, and for a non-root user opens up what the containers wrote to /data.
  */
 final class ComposeProject implements AutoCloseable {
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
@@ -179,5 +179,17 @@ final class ComposeProject implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         down();
+        if (!"root".equals(System.getProperty("user.name"))) {
+            releaseData();
+        }
+    }
+
+    /**
+     * Makes what the containers (uid 10001) wrote under /data writable for everyone, so that a non-root user can
+     * read it and the next run's {@link Project#freshDir} can delete it.
+     */
+    private void releaseData() throws IOException, InterruptedException {
+        composeOk(List.of("run", "--rm", "--no-deps", "-T", "--entrypoint", "find", "master", "/data", "-user", "10001",
+                "-exec", "chmod", "a+rwX", "{}", "+"));
     }
 }
