@@ -9,7 +9,8 @@
 # --before DIR: a second warm JVM with the kernel classes in DIR ahead of the built ones (mode warm-before), to
 # measure a kernel change against its parent in the same rounds.
 # Usage: bench/run-peer.sh [--quick] [--rounds N] [--threads N] [--prompt N] [--decode N] [--models "shape:dtype ..."]
-#                          [--before DIR]
+#                          [--before DIR] [--warm-only]
+# --warm-only: no llama.cpp and no cold runs (with --before: a kernel change against its parent, warm JVMs only).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -17,6 +18,7 @@ rounds=3 threads=2 prompt=2048 decode=128
 models="stories260K 110m:f32 110m:f16 110m:q8_0 110m:q4_k_m 1b:q8_0"
 tag=""
 before=""
+peer=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) rounds=1 prompt=512 decode=32 models="stories260K 110m:f32 110m:q8_0" tag="-quick"; shift ;;
@@ -26,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     --decode) decode="$2"; shift 2 ;;
     --models) models="$2"; shift 2 ;;
     --before) before="$(cd "$2" && pwd)"; shift 2 ;;
+    --warm-only) peer=0 tag="$tag-warm"; shift ;;
     *) echo "starspark: error: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +43,8 @@ if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
 fi
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
-work="$root/bench/target/peer"
+models_dir="$root/bench/target/peer"
+work="$models_dir/run$tag"  # ids, FIFOs and raw lines of this kind of run (a --quick and a --warm-only run may overlap)
 mkdir -p "$work" "$root/bench/results"
 java_pre=(env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work")
 java_cp="$root/bench/target/classes:$(cat "$cp_file")"
@@ -51,7 +55,7 @@ for m in $models; do
   if [[ "$m" == stories260K ]]; then
     files+=("$root/../shared/models/stories260K.gguf")
   else
-    f="$work/${m%%:*}-${m##*:}.gguf"
+    f="$models_dir/${m%%:*}-${m##*:}.gguf"
     "${java_cmd[@]}" make "${m%%:*}" "${m##*:}" "$f"
     files+=("$f")
   fi
@@ -85,11 +89,13 @@ for ((r = 1; r <= rounds; r++)); do
   echo "# round $r load: $(uptime | sed 's/.*load average: //')" | tee -a "$out"
   "${java_cmd[@]}" machine "$threads" | tee -a "$raw" "$out"
   for f in "${files[@]}"; do
-    node "$root/oracle/peer.mjs" "$f" "$work/$(basename "$f").ids.json" "$decode" "$threads" | tee -a "$raw"
-    t0=$(date +%s.%N)
-    line=$("${java_cmd[@]}" cold "$threads" "$work/$(basename "$f").ids.json" "$decode" "$f")
-    t1=$(date +%s.%N)
-    echo "${line%\}},\"process_s\":$(echo "$t1 - $t0" | bc)}" | tee -a "$raw"
+    if [[ $peer == 1 ]]; then
+      node "$root/oracle/peer.mjs" "$f" "$work/$(basename "$f").ids.json" "$decode" "$threads" | tee -a "$raw"
+      t0=$(date +%s.%N)
+      line=$("${java_cmd[@]}" cold "$threads" "$work/$(basename "$f").ids.json" "$decode" "$f")
+      t1=$(date +%s.%N)
+      echo "${line%\}},\"process_s\":$(echo "$t1 - $t0" | bc)}" | tee -a "$raw"
+    fi
     echo "$f $work/$(basename "$f").ids.json" >&"$warm_in"
     read -r line <&"$warm_out"
     echo "$line" | tee -a "$raw"

@@ -84,5 +84,14 @@ function table(rawFile) {
                 + ` | ${(sd / ld).toFixed(2)} | ${same} | ${ss.length} |`);
         }
     }
+    const befores = [...new Set(rows.map((r) => r.mode).filter((m) => m.startsWith("warm-")))];
+    for (const b of befores) {
+        lines.push("", `| model | prefill warm / ${b} | decode warm / ${b} | rounds |`, "|---|---|---|---|");
+        for (const model of models) {
+            const n = rows.filter((r) => r.model === model && r.mode === b).length;
+            lines.push(`| ${model} | ${(pick(model, "starspark", "warm", "prefill_tok_s") / pick(model, "starspark", b, "prefill_tok_s")).toFixed(2)}`
+                + ` | ${(pick(model, "starspark", "warm", "decode_tok_s") / pick(model, "starspark", b, "decode_tok_s")).toFixed(2)} | ${n} |`);
+        }
+    }
     console.log(lines.join("\n"));
 }
