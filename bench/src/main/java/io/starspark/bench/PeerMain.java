@@ -1,11 +1,7 @@
 package io.starspark.bench;
 
 import io.starspark.kernels.jvm.JavaKernels;
-import io.starspark.model.Forward;
-import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
-import io.starspark.model.Logits;
-import io.starspark.model.Sampler;
 import io.starspark.model.synth.SyntheticModels;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -110,26 +106,12 @@ public final class PeerMain {
         }
     }
 
-    /** One prefill of {@code ids} and {@code decode} greedy steps; a JSON line with tok/s and the first tokens. */
+    /** One {@link GreedyRun} as a JSON line with tok/s and the greedy tokens. */
     private static String run(LlamaModel m, JavaKernels k, int[] ids, int decode, String mode) {
-        Forward f = new Forward(m, k);
-        KvCache cache = KvCache.forModel(m.config());
-        int[] pos = new int[ids.length];
-        Arrays.setAll(pos, i -> i);
-        long t0 = System.nanoTime();
-        float[] logits = f.forward(ids, pos, cache, null, Logits.LAST);
-        long t1 = System.nanoTime();
-        int[] out = new int[decode + 1];
-        out[0] = Sampler.argmax(logits);
-        for (int i = 0; i < decode; i++) {
-            logits = f.forward(new int[]{out[i]}, new int[]{ids.length + i}, cache, null, Logits.LAST);
-            out[i + 1] = Sampler.argmax(logits);
-        }
-        long t2 = System.nanoTime();
+        GreedyRun r = GreedyRun.run(m, k, ids, decode);
         return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"prompt\":%d,"
                         + "\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,\"tokens\":%s}",
-                mode, m.path().getFileName(), ids.length, decode, ids.length / ((t1 - t0) / 1e9),
-                decode / ((t2 - t1) / 1e9), ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
-                Arrays.toString(out).replace(" ", ""));
+                mode, m.path().getFileName(), ids.length, decode, r.prefillTokS(), r.decodeTokS(),
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, Arrays.toString(r.tokens()).replace(" ", ""));
     }
 }

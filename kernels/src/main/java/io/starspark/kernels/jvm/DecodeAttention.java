@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * per-KV-head tasks read each key row {@code [kvHeads][headDim]} one head slice at a time, a stride of
  * {@code kvHeads·headDim} floats that defeats the hardware prefetcher; here a task streams its K and V rows
  * front to back. The chunks do not depend on the thread count and every sum runs in a fixed order (lanes
- * summed by {@link #sumLanes}, no {@code reduceLanes}), so the bits are the same on any pool and JIT tier.
+ * summed by {@link FewRowsAttention#sumLanes}, no {@code reduceLanes}), so the bits are the same on any
+ * pool and JIT tier.
  *
  * <pre>
  * qs:      [heads][headDim]                queries times 1/sqrt(headDim)
@@ -83,7 +84,7 @@ final class DecodeAttention {
                     acc = FloatVector.fromArray(S, qs, h * hd + d).fma(FloatVector.fromArray(S, k, kh + d), acc);
                 }
                 acc.intoArray(lanes, 0);
-                p[h * CHUNK + j - j0] = sumLanes(lanes);
+                p[h * CHUNK + j - j0] = FewRowsAttention.sumLanes(lanes);
             }
         }
         int len = j1 - j0;
@@ -112,7 +113,7 @@ final class DecodeAttention {
             int o = at + h * stride;
             Arrays.fill(partial, o, o + hd, 0f);
             partial[o + hd] = m;
-            partial[o + hd + 1] = sumLanes(lanes);
+            partial[o + hd + 1] = FewRowsAttention.sumLanes(lanes);
         }
         // o[h] += p[h][j] · v[j][h / gs], value rows front to back
         for (int j = j0; j < j1; j++) {
@@ -155,16 +156,5 @@ final class DecodeAttention {
             }
             lse[h] = (float) (m + Math.log(l));
         }
-    }
-
-    /** Lanes summed pairwise in a fixed order (as {@link FewRowsAttention}). */
-    private static float sumLanes(float[] a) {
-        float s0 = 0f;
-        float s1 = 0f;
-        for (int i = 0; i < VL; i += 2) {
-            s0 += a[i];
-            s1 += a[i + 1];
-        }
-        return s0 + s1;
     }
 }

@@ -25,10 +25,7 @@ class MatmulRepeatabilityTest {
         Random r = new Random(seed);
         int rows = 70;
         int cols = 512;
-        float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
+        float[] w = gaussian(r, rows * cols, 1);
         repeatable(BlockMatrix.quantize(type, w, rows, cols), r, type.toString());
     }
 
@@ -44,18 +41,11 @@ class MatmulRepeatabilityTest {
         int rows = 70;
         int cols = 512;
         byte[] q = new byte[rows * cols];
-        float[] scales = new float[rows * cols / Q8Matrix.BLOCK];
         for (int i = 0; i < q.length; i++) {
             q[i] = (byte) (r.nextInt(255) - 127);
         }
-        for (int i = 0; i < scales.length; i++) {
-            scales[i] = (float) (0.01 * r.nextGaussian());
-        }
-        Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
-        float[] x = new float[cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        Q8Matrix m = new Q8Matrix(q, gaussian(r, rows * cols / Q8Matrix.BLOCK, 0.01), rows, cols);
+        float[] x = gaussian(r, cols, 1);
         float[] row = new float[cols];
         float[] expect = new float[rows];
         for (int i = 0; i < rows; i++) {
@@ -75,10 +65,7 @@ class MatmulRepeatabilityTest {
     private static void repeatable(Matrix m, Random r, String type) {
         int rows = m.rows();
         int cols = m.cols();
-        float[] x = new float[40 * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = gaussian(r, 40 * cols, 1);
         float[][] first = null;
         try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
             for (int i = 0; i < 150; i++) {
@@ -94,5 +81,13 @@ class MatmulRepeatabilityTest {
                 }
             }
         }
+    }
+
+    private static float[] gaussian(Random r, int n, double sd) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (sd * r.nextGaussian());
+        }
+        return a;
     }
 }
