@@ -118,7 +118,9 @@ echo "# load at end: $(uptime | sed 's/.*load average: //')" | tee -a "$out"
   echo
   echo "ratio = starspark / llama.cpp (tok/s, median over rounds). llama.cpp always runs in a fresh process; its decode"
   echo "includes node-llama-cpp's per-token overhead. On a shared machine the absolute tok/s mean little: compare the"
-  echo "ratios, measured side by side in the same rounds, and the load lines above."
+  echo "ratios, measured side by side in the same rounds, and the load lines above. Under heavy load llama.cpp's"
+  echo "2-thread decode collapses (its threads meet at a spinning barrier per graph node; one descheduled thread stalls"
+  echo "the other) while starspark's pool parks: decode ratios from a loaded machine overstate starspark."
   echo
   echo "raw:"
   cat "$raw"
