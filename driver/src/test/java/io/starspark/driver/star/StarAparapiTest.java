@@ -13,12 +13,14 @@ import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvDtype;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
+import io.starspark.kv.Manifest;
 import io.starspark.kv.PageSummaries;
 import io.starspark.model.LlamaConfig;
 import io.starspark.model.LlamaModel;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.PrefillConf;
+import io.starspark.workers.conf.StarSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -77,10 +79,12 @@ class StarAparapiTest {
     private PageSummaries[] prefill(JavaSparkContext jsc, LlamaModel model, int[] context, StarPlan plan, KvLayout layout,
                                     KernelsChoice kernels) {
         String root = tmp.resolve(kernels.toString()).toUri().toString();
-        PrefillReport r = StarPrefill.run(jsc, model, context, plan,
-                new PrefillConf(StarGoldenTest.MODEL, root, layout, kernels, new int[0]), "doc-" + kernels, 1);
+        Manifest expected = Manifest.of("doc-" + kernels, model.id(), layout, plan, context, StarPrefill.CREATED_BY);
+        PrefillReport r = StarPrefill.run(jsc, expected, context, new PrefillConf(StarGoldenTest.MODEL, root, layout,
+                expected.binding(), kernels, new int[0]), 1, StarSettings.defaults().maxKvBytes());
         assertFalse(r.reused(), "ran, not reused");
-        try (KvStore store = HadoopKvStore.open(URI.create(r.kvRoot()), jsc.hadoopConfiguration(), layout, 0)) {
+        try (KvStore store = HadoopKvStore.open(URI.create(r.kvRoot()), jsc.hadoopConfiguration(), layout,
+                expected.binding(), 0)) {
             return store.readSummaries();
         }
     }
