@@ -113,7 +113,10 @@ public final class StarSpark {
         }
     }
 
-    /** Phase 1 of every document that has no error yet, documents concurrently; returns each one's report. */
+    /**
+     * Phase 1 of every document that has no error yet, documents concurrently (documents with the same tokens
+     * once); returns each one's report.
+     */
     private List<PrefillReport> prefillAll(JavaSparkContext jsc, List<Document> docs, Progress progress) {
         int threads = Math.max(1, Math.min(docs.size(), Math.max(2, jsc.defaultParallelism())));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -122,9 +125,12 @@ public final class StarSpark {
             return t;
         });
         try {
+            // one phase 1 per distinct token sequence: equal documents share their K/V folder
+            Map<String, Future<PrefillReport>> byDocId = new java.util.HashMap<>();
             List<Future<PrefillReport>> futures = new ArrayList<>();
             for (Document d : docs) {
-                futures.add(d.error() != null ? null : pool.submit(() -> prefill(jsc, d, progress)));
+                futures.add(d.error() != null ? null : byDocId.computeIfAbsent(
+                        StarRunner.docId(d.requests().get(0).context()), id -> pool.submit(() -> prefill(jsc, d, progress))));
             }
             List<PrefillReport> reports = new ArrayList<>();
             for (int i = 0; i < docs.size(); i++) {

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class StarClusterIT {
     static final Duration TIMEOUT = Duration.ofSeconds(180);
+    /** The batch job: 3 documents (one twice, by path), 5 questions, a Spark SQL read and write on top. */
+    static final Duration BATCH_TIMEOUT = Duration.ofSeconds(420);
     static final List<String> CONFS = List.of("spark.executor.memory=768m", "spark.hadoop.dfs.replication=1");
     static final List<String> NEEDLE_BUDGET = List.of("-c", "spark.starspark.sparse.topK=4");
 
@@ -158,12 +160,13 @@ class StarClusterIT {
         List<String> local = new ArrayList<>(common);
         local.addAll(List.of("--output", dir.resolve("batch-local").toString(), "--kv-dir", kvDir("kv-batch-local"),
                 "--master", "local[2]"));
-        ProcessResult l = Cli.run(Project.root(), TIMEOUT, local);
+        ProcessResult l = Cli.run(Project.root(), BATCH_TIMEOUT, local);
         assertEquals(0, l.exitCode(), "local run failed: " + l.stderr());
         List<String> onCluster = new ArrayList<>(common);
         onCluster.addAll(List.of("--output", dir.resolve("batch-cluster").toString(), "--kv-dir", kvDir("kv-batch-cluster"),
                 "--expect-executors", "2"));
-        ProcessResult r = submit(onCluster);
+        ProcessResult r = cluster.submit(Project.appJar(), ClusterScenario.MAIN_CLASS, CONFS, onCluster, BATCH_TIMEOUT);
+        assertEquals(0, r.exitCode(), "spark-submit failed; logs in " + cluster.dir() + "\n" + r.stderrTail());
         List<JsonNode> localRows = partRows(json, dir.resolve("batch-local"));
         List<JsonNode> clusterRows = partRows(json, dir.resolve("batch-cluster"));
         assertEquals(5, clusterRows.size());
