@@ -16,11 +16,13 @@ public final class ReferenceKernels implements Kernels {
         Shapes.matmul(out, x, w, tokens);
         int rows = w.rows();
         int cols = w.cols();
-        for (int t = 0; t < tokens; t++) {
-            for (int r = 0; r < rows; r++) {
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.loadRow(r, row, 0);
+            for (int t = 0; t < tokens; t++) {
                 double acc = 0;
                 for (int c = 0; c < cols; c++) {
-                    acc += (double) x[t * cols + c] * w.get(r, c);
+                    acc += (double) x[t * cols + c] * row[c];
                 }
                 out[t * rows + r] = (float) acc;
             }

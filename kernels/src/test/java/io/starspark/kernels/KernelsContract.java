@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What every {@link Kernels} backend must do, judged against {@link ReferenceKernels} (float64) on
@@ -113,6 +115,20 @@ public abstract class KernelsContract {
         }
     }
 
+    /**
+     * Every GGML block type at the contract shapes, cols rounded up to whole blocks (32 or 256):
+     * T=1 (GEMV), T≤3 and T>3 (blocked GEMM), row counts that leave panel tails. Weights are
+     * random values through the type's quantizer.
+     */
+    @ParameterizedTest
+    @EnumSource(BlockType.class)
+    void matmulBlockTypes(BlockType type) {
+        for (int[] s : matmulShapes()) {
+            int cols = (s[2] + type.blockSize() - 1) / type.blockSize() * type.blockSize();
+            checkMatmul(BlockMatrix.quantize(type, random(s[1] * cols, 1), s[1], cols), s[0]);
+        }
+    }
+
     private void checkMatmul(Matrix w, int tokens) {
         float[] x = random(tokens * w.cols(), 1);
         float[] out = random(tokens * w.rows(), 100); // garbage must be overwritten
@@ -120,18 +136,24 @@ public abstract class KernelsContract {
         kernels.matmul(out, x, w, tokens);
         afterCall();
         ref.matmul(expect, x, w, tokens);
-        for (int t = 0; t < tokens; t++) {
-            for (int r = 0; r < w.rows(); r++) {
+        float[] row = new float[w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            w.loadRow(r, row, 0);
+            for (int t = 0; t < tokens; t++) {
                 double mag = 0;
                 for (int c = 0; c < w.cols(); c++) {
-                    mag += Math.abs(x[t * w.cols() + c] * w.get(r, c));
+                    mag += Math.abs(x[t * w.cols() + c] * row[c]);
                 }
                 int i = t * w.rows() + r;
                 assertClose(expect[i], out[i], 1e-4 * mag + 1e-6,
-                        "matmul " + w.getClass().getSimpleName() + " T=" + tokens + " " + w.rows() + "x" + w.cols()
+                        "matmul " + describe(w) + " T=" + tokens + " " + w.rows() + "x" + w.cols()
                                 + " at t=" + t + " r=" + r);
             }
         }
+    }
+
+    private static String describe(Matrix w) {
+        return w instanceof BlockMatrix b ? b.type().toString() : w.getClass().getSimpleName();
     }
 
     // ---- rmsnorm, rope, swiglu ----

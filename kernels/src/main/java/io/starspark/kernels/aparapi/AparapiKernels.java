@@ -18,7 +18,8 @@ import java.util.WeakHashMap;
  * Kernels on OpenCL through Aparapi: PoCL on CPU in CI, a GPU where OpenCL lists one. Every
  * execute is checked to have run on OpenCL (Aparapi's fallback to Java threads is silent and was
  * wrong, PLATFORM.md); a fallback throws. One instance per kernel class per backend; calls of the
- * same kernel are serialised on it. F16/Q8 weights are widened to F32 once per Matrix and cached
+ * same kernel are serialised on it. Non-F32 weights (F16, Q8_0, the block types) are widened to F32
+ * through {@link Matrix#loadRow} once per Matrix and cached
  * (weakly, by matrix identity): OpenCL kernels here read float arrays only.
  */
 public final class AparapiKernels implements Kernels, AutoCloseable {
@@ -83,9 +84,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private static float[] widen(Matrix w) {
         float[] f = new float[w.rows() * w.cols()];
         for (int r = 0; r < w.rows(); r++) {
-            for (int c = 0; c < w.cols(); c++) {
-                f[r * w.cols() + c] = w.get(r, c);
-            }
+            w.loadRow(r, f, r * w.cols());
         }
         return f;
     }
