@@ -20,7 +20,7 @@ worker_memory=2g
 mkdir -p "$root/bench/results"
 source "$root/bench/cluster.sh"
 
-# DOCS documents of ~TOKENS tokens (stories260K's tokenizer gives ~1 token per 3.3 characters of this text),
+# DOCS documents of ~TOKENS tokens (stories260K's tokenizer gives ~1 token per 2 characters of this text),
 # seeded, each with 4 questions
 python3 - "$work/input.jsonl" "$docs" "$tokens" <<'PY'
 import json, random, sys
@@ -32,7 +32,7 @@ verbs = ["saw", "liked", "found", "wanted", "played with", "gave away", "lost", 
 with open(out, "w") as f:
     for d in range(docs):
         words = []
-        while sum(len(w) + 1 for w in words) < tokens * 3.3:
+        while sum(len(w) + 1 for w in words) < tokens * 2.0:
             words.append(f"{rng.choice(names)} {rng.choice(verbs)} a {rng.choice(['big', 'red', 'small', 'happy'])} "
                          f"{rng.choice(things)}.")
         f.write(json.dumps({"id": f"doc-{d:03d}", "document": " ".join(words),
@@ -53,7 +53,7 @@ submit() { # submit NAME EXECUTORS [run flags...]
     --conf spark.executor.memory=1g --conf spark.executor.extraJavaOptions=-Djava.io.tmpdir="$work/tmp" \
     "$app_jar" run --model "$root/../shared/models/stories260K.gguf" --input "$work/input.jsonl" \
     --output "$work/out-$name" --kv-dir "file://$work/kv-$name" --block-size "$block" --page-size 64 \
-    --max-new-tokens "$new_tokens" --kernels java --expect-executors "$executors" --quiet --json "$@" \
+    --max-new-tokens "$new_tokens" --kernels java --expect-executors "$executors" --wait-seconds 180 --quiet --json "$@" \
     >"$work/logs/$name.json" 2>"$work/logs/$name.err"
   python3 - "$work/logs/$name.json" "$name" "$executors" <<'PY' | tee -a "$report"
 import json, sys
