@@ -117,7 +117,7 @@ class ExactContextAttentionTest {
 
     /** A child JVM's work: write 128 MiB of K/V, or attend over it streamed or whole. */
     public static final class HeapProbe {
-        static final LlamaConfig BIG = new LlamaConfig("llama", 128, 1, 2, 1, 64, 64, 16, 10000, 64, 1e-5f,
+        static final LlamaConfig BIG = LlamaConfig.llama(128, 1, 2, 1, 64, 64, 16, 10000, 64, 1e-5f,
                 1 << 20, false);
         static final StarPlan PLAN = StarPlan.of(1 << 18, 4096, 4096, 64); // 262144 tokens: K+V 128 MiB as floats
 
