@@ -30,6 +30,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 abstract class Answerer implements AutoCloseable {
 
+    /** {@code stats.answered_on} of an answer decoded on the driver. */
+    static final String DRIVER = "driver";
+
     /** Generated ids and the answer's stats ({@link Stats}). */
     record Answer(int[] ids, Map<String, Object> stats) {
     }
@@ -104,7 +107,7 @@ abstract class Answerer implements AutoCloseable {
                 StarRunner.forget(jsc, request);
             }
             StarAnswer a = StarRunner.answer(jsc, request, sampler);
-            return new Answer(a.ids(), Stats.star(request, a, jsc.master()));
+            return new Answer(a.ids(), Stats.star(request, a, jsc.master(), DRIVER));
         }
 
         @Override
@@ -149,7 +152,7 @@ abstract class Answerer implements AutoCloseable {
         Answer answer(int[] context, int[] question) {
             int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
             Generator.Result r = generator.generate(prompt, maxNewTokens, sampler);
-            return new Answer(r.ids(), Stats.full(context.length, question.length, kernels, r));
+            return new Answer(r.ids(), Stats.full(context.length, question.length, kernels, NO_MASTER, DRIVER, r));
         }
 
         @Override

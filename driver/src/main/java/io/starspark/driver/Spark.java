@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,33 @@ final class Spark {
      */
     static JavaSparkContext open(String appName, String master, StarSettings settings, Map<String, String> sparkConf,
                                  int reachSeconds) {
+        SparkConf conf = conf(appName, master, settings, sparkConf, reachSeconds);
+        try {
+            return new JavaSparkContext(conf);
+        } catch (Exception e) { // Scala code throws the checked SparkException undeclared
+            throw userErrorOr(e, conf.get("spark.master"), sparkConf);
+        }
+    }
+
+    /**
+     * The same configuration as a SQL session (the batch job reads and writes tables). Kryo stays the
+     * serializer with our classes registered, but registration is not required: Spark SQL ships its own
+     * classes (schemas, write-task commit messages) through it, and which ones depends on the query.
+     */
+    static SparkSession session(String appName, String master, StarSettings settings, Map<String, String> sparkConf,
+                                int reachSeconds) {
+        SparkConf conf = conf(appName, master, settings, sparkConf, reachSeconds)
+                .set("spark.kryo.registrationRequired", "false");
+        LOG.info("Spark SQL session: Kryo with starspark classes registered, spark.kryo.registrationRequired=false");
+        try {
+            return SparkSession.builder().config(conf).getOrCreate();
+        } catch (Exception e) { // Scala code throws the checked SparkException undeclared
+            throw userErrorOr(e, conf.get("spark.master"), sparkConf);
+        }
+    }
+
+    private static SparkConf conf(String appName, String master, StarSettings settings, Map<String, String> sparkConf,
+                                  int reachSeconds) {
         SparkConf conf = new SparkConf().setAppName(appName).setIfMissing("spark.ui.enabled", "false");
         String given = sparkConf.get("spark.master");
         if (master != null && given != null && !master.equals(given)) {
@@ -55,11 +83,7 @@ final class Spark {
         if (effective.startsWith("spark://")) {
             requireReachable(effective, reachSeconds);
         }
-        try {
-            return new JavaSparkContext(conf);
-        } catch (Exception e) { // Scala code throws the checked SparkException undeclared
-            throw userErrorOr(e, effective, sparkConf);
-        }
+        return conf;
     }
 
     /**
