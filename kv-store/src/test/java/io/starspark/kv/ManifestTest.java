@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.sharding.StarPlan;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ManifestTest {
@@ -40,6 +42,40 @@ class ManifestTest {
                 e.getMessage());
         M.requireCompatible(new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16,
                 M.contextTokensHash(), "createdBy is not compared"), "x");
+    }
+
+    /** Each compared field alone makes a mismatch, named with both values; createdBy alone does not. */
+    @Test
+    void eachComparedFieldIsCheckedOnItsOwn() {
+        String hash = M.contextTokensHash();
+        String other = Manifest.hashTokens(new int[] {1, 2, 3});
+        Map<String, Manifest> oneFieldOff = new LinkedHashMap<>();
+        oneFieldOff.put("format version 1 but this run uses 2",
+                new Manifest(2, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("document doc-1 but this run uses doc-2",
+                new Manifest(1, "doc-2", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("model 9f3a but this run uses 9f3b",
+                new Manifest(1, "doc-1", "9f3b", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("model config layers=5,kvHeads=4,headDim=8 but this run uses layers=6,kvHeads=4,headDim=8",
+                new Manifest(1, "doc-1", "9f3a", "layers=6,kvHeads=4,headDim=8", 3, 4096, 512, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("context tokens " + hash + " but this run uses " + other,
+                new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F16, other, "t"));
+        oneFieldOff.put("contextLength 3 but this run uses 4",
+                new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 4, 4096, 512, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("blockSize 4096 but this run uses 2048",
+                new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 2048, 512, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("anchorSize 512 but this run uses 256",
+                new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 256, 64, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("pageSize 64 but this run uses 128",
+                new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 128, KvDtype.F16, hash, "t"));
+        oneFieldOff.put("dtype F16 but this run uses F32",
+                new Manifest(1, "doc-1", "9f3a", M.modelConfig(), 3, 4096, 512, 64, KvDtype.F32, hash, "t"));
+        for (Map.Entry<String, Manifest> e : oneFieldOff.entrySet()) {
+            KvStoreException thrown = assertThrows(KvStoreException.class, () -> M.requireCompatible(e.getValue(), "x"),
+                    e.getKey());
+            assertEquals("K/V at x was prefilled with " + e.getKey()
+                    + "; re-prefill with --reprefill or point --kv-dir elsewhere", thrown.getMessage());
+        }
     }
 
     @Test
