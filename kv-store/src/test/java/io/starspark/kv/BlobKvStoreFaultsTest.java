@@ -47,11 +47,27 @@ class BlobKvStoreFaultsTest {
         assertArrayEquals(docs.rows(docs.k[1], b.start(), b.start() + 4), store.readPages(1, new int[] {firstPage}).k());
     }
 
+    /** The page summaries a clean write of block {@code index} returns. */
+    private PageSummaries[] cleanSummaries(int index) {
+        try (InMemoryKvStore scratch = new InMemoryKvStore(LAYOUT, 0)) {
+            Block b = PLAN.block(index);
+            return scratch.writeBlock(b.index(), b.start(), docs.block(b));
+        }
+    }
+
+    private static void assertSameSummaries(PageSummaries[] expected, PageSummaries[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int l = 0; l < expected.length; l++) {
+            assertArrayEquals(expected[l].min(), actual[l].min(), "min of layer " + l);
+            assertArrayEquals(expected[l].max(), actual[l].max(), "max of layer " + l);
+        }
+    }
+
     @Test
     void anotherAttemptRenamingFirstWithTheSameBytesIsASuccess() {
         Block b = PLAN.block(1);
         blobs.beforeRename = () -> blobs.inner.write(BlobKvStore.blockName(1), encoded(1));
-        store.writeBlock(1, b.start(), docs.block(b));
+        assertSameSummaries(cleanSummaries(1), store.writeBlock(1, b.start(), docs.block(b)));
         assertEquals(List.of(), blobs.list("_tmp"), "this attempt's temporary is deleted");
         assertEquals(List.of(1), store.committedBlocks());
         assertBlockReadsBack(1);
@@ -87,9 +103,85 @@ class BlobKvStoreFaultsTest {
             blobs.inner.write(BlobKvStore.blockName(2), encoded(2));
             throw new KvStoreException("temporary deleted by a concurrent attempt");
         };
-        store.writeBlock(2, b.start(), docs.block(b));
+        assertSameSummaries(cleanSummaries(2), store.writeBlock(2, b.start(), docs.block(b)));
         assertEquals(List.of(2), store.committedBlocks());
         assertBlockReadsBack(2);
+    }
+
+    @Test
+    void aTemporaryDeletedUnderAWriteWithOtherBytesInPlaceIsRefused() {
+        Block b = PLAN.block(2);
+        byte[] other = encoded(2);
+        other[other.length - 1] ^= 1;
+        blobs.beforeWrite = () -> {
+            blobs.inner.write(BlobKvStore.blockName(2), other);
+            throw new KvStoreException("temporary deleted by a concurrent attempt");
+        };
+        KvStoreException e = assertThrows(KvStoreException.class, () -> store.writeBlock(2, b.start(), docs.block(b)));
+        assertTrue(e.getMessage().contains("block-000002.kv already holds different K/V for block 2"), e.getMessage());
+    }
+
+    @Test
+    void aRetriedWriteOfABlockInPlaceReturnsItsSummaries() {
+        Block b = PLAN.block(0);
+        store.writeBlock(0, 0, docs.block(b));
+        assertSameSummaries(cleanSummaries(0), store.writeBlock(0, 0, docs.block(b)));
+    }
+
+    @Test
+    void closingTheStoreClosesItsBlobs() {
+        store.close();
+        assertTrue(blobs.closed);
+    }
+
+    @Test
+    void pagesThatAreNotStoredAreNamedWithTheStoredRanges() {
+        KvStoreException none = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {0}));
+        assertEquals("page 0 of " + ROOT + " is not stored: no committed block holds it (no block is committed)",
+                none.getMessage());
+        for (int index : new int[] {0, 2}) {
+            Block b = PLAN.block(index);
+            store.writeBlock(index, b.start(), docs.block(b));
+        }
+        KvStoreException gap = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {2}));
+        assertEquals("page 2 of " + ROOT + " is not stored: no committed block holds it (stored pages: 0..1, 4..5)",
+                gap.getMessage());
+        Block b1 = PLAN.block(1);
+        store.writeBlock(1, b1.start(), docs.block(b1));
+        KvStoreException after = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {6}));
+        assertEquals("page 6 of " + ROOT + " is not stored: no committed block holds it (stored pages: 0..5)",
+                after.getMessage());
+    }
+
+    @Test
+    void layersOutsideTheLayoutAreNamed() {
+        docs.writeAll(store);
+        for (int layer : new int[] {-1, 2}) {
+            assertEquals("layer " + layer + " outside 0..1",
+                    assertThrows(IndexOutOfBoundsException.class, () -> store.readPages(layer, new int[] {0})).getMessage());
+        }
+    }
+
+    /** A block file cut at its header's end or its meta's end is reported as what it lacks. */
+    @Test
+    void blockFilesCutAtTheirPartsAreReportedPrecisely() {
+        byte[] full = encoded(0);
+        String name = BlobKvStore.blockName(0);
+        long meta = BlockFile.Meta.metaBytes(LAYOUT, 2);
+        blobs.inner.write(name, java.util.Arrays.copyOf(full, BlockFile.HEADER_BYTES - 1));
+        assertEquals(ROOT + "/" + name + " is truncated (" + (BlockFile.HEADER_BYTES - 1) + " bytes, no block header)",
+                assertThrows(KvStoreException.class, () -> fresh().readPages(0, new int[] {0})).getMessage());
+        blobs.inner.write(name, java.util.Arrays.copyOf(full, BlockFile.HEADER_BYTES));
+        assertEquals(ROOT + "/" + name + " is truncated (" + BlockFile.HEADER_BYTES + " bytes, meta needs " + meta + ")",
+                assertThrows(KvStoreException.class, () -> fresh().readPages(0, new int[] {0})).getMessage());
+        blobs.inner.write(name, java.util.Arrays.copyOf(full, (int) meta));
+        String corrupt = assertThrows(KvStoreException.class, () -> fresh().readPages(0, new int[] {0})).getMessage();
+        assertTrue(corrupt.startsWith(ROOT + "/" + name + " is corrupt: header says block 0 at token 0 in "), corrupt);
+        assertTrue(corrupt.endsWith("file has " + meta + " bytes"), corrupt);
+    }
+
+    private BlobKvStore fresh() {
+        return new BlobKvStore(ROOT, blobs, LAYOUT, 0);
     }
 
     @Test
@@ -172,6 +264,7 @@ class BlobKvStoreFaultsTest {
         Runnable beforeWrite = () -> { };
         Runnable beforeRename = () -> { };
         boolean renameFails;
+        boolean closed;
 
         FaultyBlobs(MemoryBlobs inner) {
             this.inner = inner;
@@ -232,6 +325,7 @@ class BlobKvStoreFaultsTest {
 
         @Override
         public void close() {
+            closed = true;
         }
     }
 }

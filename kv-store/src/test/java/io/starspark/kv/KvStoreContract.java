@@ -326,6 +326,30 @@ abstract class KvStoreContract {
             long misses = store.cacheMisses();
             assertAllPages(second, store);
             assertEquals(misses + 2 * 6, store.cacheMisses(), "every page of both layers is read again");
+            store.delete();
+            TestDocs shorter = new TestDocs(F32, StarPlan.of(8, 8, 3, 4), seed + 2); // one block, pages 0..1
+            shorter.writeAll(store);
+            assertArrayEquals(shorter.rows(shorter.k[1], 0, 8), store.readAll(1).k());
+            KvStoreException e = assertThrows(KvStoreException.class, () -> store.readPages(0, new int[] {2}));
+            assertTrue(e.getMessage().contains("page 2 of " + store.root() + " is not stored"), e.getMessage());
+        }
+    }
+
+    /** Blobs: rename refuses to replace an existing file and changes nothing then; list names what is there. */
+    @Test
+    void blobsRenameNeitherReplacesNorInvents() {
+        try (BlobKvStore store = open(F32)) {
+            Blobs blobs = store.blobs();
+            blobs.write("_tmp/a", new byte[] {1});
+            blobs.write("blocks/b", new byte[] {2, 3});
+            assertFalse(blobs.rename("_tmp/a", "blocks/b"), "the target exists");
+            assertArrayEquals(new byte[] {2, 3}, blobs.read("blocks/b", 0, 2));
+            assertTrue(blobs.exists("_tmp/a"));
+            assertTrue(blobs.rename("_tmp/a", "blocks/c"));
+            assertEquals(List.of("b", "c"), blobs.list("blocks").stream().sorted().toList());
+            assertEquals(List.of(), blobs.list("nothing-here"));
+            KvStoreException e = assertThrows(KvStoreException.class, () -> blobs.read("blocks/b", 1, 2));
+            assertTrue(e.getMessage().contains("blocks/b"), e.getMessage());
         }
     }
 

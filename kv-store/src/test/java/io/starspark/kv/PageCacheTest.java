@@ -68,6 +68,14 @@ class PageCacheTest {
     }
 
     @Test
+    void anEntryOfExactlyTheBudgetIsCached() {
+        PageCache cache = new PageCache(128);
+        PageCache.Entry e = entry();
+        cache.put(key(0), e);
+        assertSame(e, cache.get(key(0)));
+    }
+
+    @Test
     void clearEmptiesTheCacheAndItsByteCount() {
         PageCache cache = new PageCache(2 * 128);
         cache.put(key(0), entry());
