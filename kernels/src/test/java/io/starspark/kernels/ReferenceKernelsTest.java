@@ -130,6 +130,21 @@ class ReferenceKernelsTest {
         assertArrayEquals(new float[] {(float) (3e-4 * inv), (float) (-8e-4 * inv)}, out, 1e-6f);
     }
 
+    @Test
+    void shortArraysAreRefusedBeforeAnyWork() {
+        Matrix w = new F32Matrix(new float[6 * 4], 6, 4); // [6][4]
+        IllegalArgumentException x = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ref.matmul(new float[3 * 6], new float[3 * 4 - 1], w, 3));
+        assertEquals("x has 11 elements, needs at least 12", x.getMessage());
+        IllegalArgumentException out = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ref.matmul(new float[3 * 6 - 1], new float[3 * 4], w, 3));
+        assertEquals("out has 17 elements, needs at least 18", out.getMessage());
+        AttentionShape s = AttentionShape.full(2, 3, 2, 1, 4);
+        IllegalArgumentException lse = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ref.attention(s, new float[16], new float[12], new float[12], new float[16], new float[3]));
+        assertEquals("lse has 3 elements, needs at least 4", lse.getMessage());
+    }
+
     // ---- random cases against the independent computation
 
     @Test
@@ -238,13 +253,13 @@ class ReferenceKernelsTest {
         // {tokens, pages, heads, kvHeads, headDim}
         for (int[] s : new int[][] {{1, 1, 1, 1, 8}, {3, 7, 4, 2, 16}, {2, 5, 8, 2, 12}, {1, 9, 4, 1, 17}}) {
             float[] q = random(s[0] * s[2] * s[4], 2);
-            float[] a = random(s[1] * s[3] * s[4], 1);
-            float[] b = random(s[1] * s[3] * s[4], 1);
-            float[] min = new float[a.length];
-            float[] max = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                min[i] = Math.min(a[i], b[i]);
-                max[i] = Math.max(a[i], b[i]);
+            float[] center = random(s[1] * s[3] * s[4], 1);
+            float[] min = new float[center.length]; // boxes [center - w, center + w], w in [0, 0.5)
+            float[] max = new float[center.length];
+            for (int i = 0; i < center.length; i++) {
+                float w = (float) (rnd.nextDouble() * 0.5);
+                min[i] = center[i] - w;
+                max[i] = center[i] + w;
             }
             float[] out = random(s[0] * s[1] * s[2], 9);
             ref.scorePages(q, min, max, out, s[0], s[1], s[2], s[3], s[4]);

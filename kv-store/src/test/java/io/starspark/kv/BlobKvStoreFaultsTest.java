@@ -41,6 +41,13 @@ class BlobKvStoreFaultsTest {
         }
     }
 
+    /** Block {@code index} as another model would have written it: one bit differs. */
+    private byte[] otherBytes(int index) {
+        byte[] other = encoded(index);
+        other[other.length - 1] ^= 1;
+        return other;
+    }
+
     private void assertBlockReadsBack(int index) {
         Block b = PLAN.block(index);
         int firstPage = b.start() / LAYOUT.pageSize();
@@ -76,8 +83,7 @@ class BlobKvStoreFaultsTest {
     @Test
     void anotherAttemptRenamingFirstWithOtherBytesIsRefused() {
         Block b = PLAN.block(1);
-        byte[] other = encoded(1);
-        other[other.length - 1] ^= 1;
+        byte[] other = otherBytes(1);
         blobs.beforeRename = () -> blobs.inner.write(BlobKvStore.blockName(1), other);
         KvStoreException e = assertThrows(KvStoreException.class, () -> store.writeBlock(1, b.start(), docs.block(b)));
         assertEquals(ROOT + "/blocks/block-000001.kv already holds different K/V for block 1 (another model or"
@@ -111,8 +117,7 @@ class BlobKvStoreFaultsTest {
     @Test
     void aTemporaryDeletedUnderAWriteWithOtherBytesInPlaceIsRefused() {
         Block b = PLAN.block(2);
-        byte[] other = encoded(2);
-        other[other.length - 1] ^= 1;
+        byte[] other = otherBytes(2);
         blobs.beforeWrite = () -> {
             blobs.inner.write(BlobKvStore.blockName(2), other);
             throw new KvStoreException("temporary deleted by a concurrent attempt");
