@@ -1,6 +1,8 @@
 package io.starspark.bench;
 
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.BlockMatrix;
+import io.starspark.kernels.BlockType;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Half;
@@ -20,7 +22,9 @@ import java.util.SplittableRandom;
 /**
  * Kernel benchmarks against the FMA peak measured in the same run: GEMM at prefill shapes and one
  * attention block, per backend. Prints a table and writes it to bench/results/kernels-DATE.txt.
- * Args: [--quick] [--no-aparapi] [--out DIR].
+ * Args: [--quick] [--no-aparapi] [--out DIR] [--quants]. {@code --quants} runs only the weight-type
+ * table: every tensor type at 2048x2048, T=1 (GEMV: also GB/s of weight bytes streamed) and T=512, on
+ * the Java backend with all cores.
  */
 public final class KernelBench {
     private final List<String> rows = new ArrayList<>();
@@ -37,7 +41,12 @@ public final class KernelBench {
         boolean aparapi = !List.of(args).contains("--no-aparapi");
         int outIdx = List.of(args).indexOf("--out");
         Path outDir = Path.of(outIdx >= 0 ? args[outIdx + 1] : "bench/results");
-        new KernelBench(quick).run(aparapi, outDir);
+        KernelBench b = new KernelBench(quick);
+        if (List.of(args).contains("--quants")) {
+            b.quantsOnly(outDir);
+        } else {
+            b.run(aparapi, outDir);
+        }
     }
 
     private void run(boolean withAparapi, Path outDir) throws Exception {
@@ -70,6 +79,46 @@ public final class KernelBench {
         System.out.println("written " + file);
     }
 
+    private void quantsOnly(Path outDir) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        peakAll = FmaPeak.measure(cores, 3);
+        line(String.format(Locale.ROOT, "machine: %d cores, vector lanes %d, java %s; FMA peak measured: %d threads %.1f GFLOP/s",
+                cores, JavaKernels.vectorLanes(), System.getProperty("java.version"), cores, peakAll));
+        line(String.format(Locale.ROOT, "%-34s %-24s %8s %10s %7s %8s", "benchmark", "backend", "ms", "GFLOP/s", "%peak", "GB/s"));
+        SplittableRandom rnd = new SplittableRandom(1);
+        int n = 2048;
+        float[] w = randomArray(rnd, n * n);
+        List<Matrix> types = new ArrayList<>();
+        types.add(new F32Matrix(w, n, n));
+        short[] h = new short[w.length];
+        byte[] q = new byte[w.length];
+        for (int i = 0; i < w.length; i++) {
+            h[i] = Half.fromFloat(w[i]);
+            q[i] = (byte) (w[i] * 127);
+        }
+        types.add(new F16Matrix(h, n, n));
+        types.add(new Q8Matrix(q, randomArray(rnd, w.length / 32), n, n));
+        for (BlockType t : BlockType.values()) {
+            types.add(BlockMatrix.quantize(t, w, n, n));
+        }
+        try (JavaKernels all = new JavaKernels(cores)) {
+            for (Matrix m : types) {
+                for (int t : new int[] {1, 512}) {
+                    double sec = gemm(all, "java " + cores + " threads", peakAll, m, t);
+                    if (t == 1) {
+                        this.rows.set(this.rows.size() - 1, this.rows.get(this.rows.size() - 1)
+                                + String.format(Locale.ROOT, " %8.1f", m.bytes() / sec / 1e9));
+                        System.out.println("  (GB/s of weight bytes: " + String.format(Locale.ROOT, "%.1f", m.bytes() / sec / 1e9) + ")");
+                    }
+                }
+            }
+        }
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve("kernels-quants-" + LocalDate.now() + ".txt");
+        Files.write(file, rows);
+        System.out.println("written " + file);
+    }
+
     private void gemms(Kernels k, String backend, double peak) {
         int t = 512;
         SplittableRandom rnd = new SplittableRandom(1);
@@ -89,13 +138,15 @@ public final class KernelBench {
         }
     }
 
-    private void gemm(Kernels k, String backend, double peak, Matrix w, int t) {
+    /** Times one matmul shape; returns the best time in seconds. */
+    private double gemm(Kernels k, String backend, double peak, Matrix w, int t) {
         float[] x = randomArray(new SplittableRandom(2), t * w.cols());
         float[] out = new float[t * w.rows()];
         double flops = 2.0 * t * w.rows() * w.cols();
         double sec = time(() -> k.matmul(out, x, w, t), flops);
-        String dtype = w.getClass().getSimpleName().replace("Matrix", "");
+        String dtype = w instanceof BlockMatrix b ? b.type().toString() : w.getClass().getSimpleName().replace("Matrix", "");
         report(String.format(Locale.ROOT, "gemm %s T=%d %dx%d", dtype, t, w.rows(), w.cols()), backend, sec, flops, peak);
+        return sec;
     }
 
     private void attention(Kernels k, String backend, double peak) {

@@ -2,6 +2,8 @@ package io.starspark.driver;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.errors.UserError;
+import io.starspark.workers.Locations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
@@ -37,10 +39,14 @@ final class BatchOutput {
 
     /** A URI stays as given; a path without a scheme is a local path (as for --input and --context-file). */
     static Path resolve(String location) {
-        if (Texts.hasScheme(location)) {
-            return new Path(location);
+        try {
+            if (Locations.isUri(location)) {
+                return new Path(location);
+            }
+            return new Path(java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri());
+        } catch (IllegalArgumentException e) { // the location itself is malformed
+            throw new UserError(location + " is not a valid path or URI: " + e.getMessage(), e);
         }
-        return new Path(java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri());
     }
 
     /** Refuses an output that exists, like Spark's writers. */

@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.diag.ClusterProbe;
 import io.starspark.workers.diag.ClusterProbe.TaskReport;

@@ -1,17 +1,19 @@
 package io.starspark.driver;
 
-import io.starspark.kv.KvStoreException;
-import io.starspark.model.ModelFormatException;
+import io.starspark.errors.UserError;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.apache.spark.SparkException;
 
 /**
- * How the CLI ends: user errors give one line on stderr and exit code 2; anything else is a bug
- * and prints its stack trace with exit code 1.
+ * How the CLI ends: a {@link UserError} (its subclasses {@code ModelFormatException} and
+ * {@code KvStoreException} included) gives one line on stderr and exit code 2; anything else, an
+ * {@link IllegalArgumentException} included, is a bug and prints its stack trace with exit code 1.
+ * Wrappers are looked through first, {@link SparkException} among them: a user error thrown inside a
+ * Spark task reaches the driver as the cause of the job's {@code SparkException}.
  */
 public final class ErrorContract {
 
@@ -19,10 +21,6 @@ public final class ErrorContract {
     public static final int EXIT_BUG = 1;
     public static final int EXIT_USER = 2;
     public static final String PREFIX = "starspark: error: ";
-
-    /** Exception types that mean "the input is wrong"; model format errors are added here when wired in. */
-    static final List<Class<? extends Throwable>> USER_ERROR_TYPES = List.of(
-            UserError.class, IllegalArgumentException.class, ModelFormatException.class, KvStoreException.class);
 
     private ErrorContract() {
     }
@@ -35,7 +33,7 @@ public final class ErrorContract {
             err.flush();
             return EXIT_USER;
         }
-        t.printStackTrace(err);
+        thrown.printStackTrace(err); // the whole chain: wrappers (a Spark job's stage, task) say where it broke
         err.flush();
         return EXIT_BUG;
     }
@@ -48,15 +46,15 @@ public final class ErrorContract {
     }
 
     static boolean isUserError(Throwable t) {
-        return USER_ERROR_TYPES.stream().anyMatch(type -> type.isInstance(t));
+        return t instanceof UserError;
     }
 
-    /** Strips reflective and concurrent wrappers, which carry no meaning of their own. */
+    /** Strips reflective, concurrent and Spark job wrappers, which carry no meaning of their own. */
     static Throwable unwrap(Throwable t) {
         Throwable current = t;
         while (current.getCause() != null && (current instanceof ExecutionException
                 || current instanceof CompletionException || current instanceof InvocationTargetException
-                || current instanceof UndeclaredThrowableException)) {
+                || current instanceof UndeclaredThrowableException || current instanceof SparkException)) {
             current = current.getCause();
         }
         return current;

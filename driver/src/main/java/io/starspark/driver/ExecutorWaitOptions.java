@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Option;
 

@@ -1,23 +1,14 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.workers.HadoopConfs;
-import io.starspark.driver.star.StarAnswer;
-import io.starspark.driver.star.StarRequest;
-import io.starspark.driver.star.StarRunner;
-import io.starspark.kernels.KernelBackends;
-import io.starspark.kernels.Kernels;
-import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
-import io.starspark.sharding.StarPlan;
-import io.starspark.workers.SparseSettings;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.workers.conf.StarSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
-import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,13 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "generate", description = "Generate text from a prompt, or answer a question about a context file.")
 final class GenerateCommand implements Callable<Integer> {
-    static final int MAX_NEW_TOKENS = 4096;
-
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file (or set spark.starspark.model)")
-    String model;
 
     @Option(names = "--prompt", description = "prompt text, tokenized as BOS + SentencePiece(\" \" + text)")
     String prompt;
@@ -48,9 +34,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--question", description = "question about the context, tokenized with no BOS and no added space")
     String question;
 
-    @Option(names = "--max-new-tokens", defaultValue = "64", description = "1.." + MAX_NEW_TOKENS + " (default ${DEFAULT-VALUE})")
-    int maxNewTokens;
-
     @Option(names = "--temperature", description = "sample with this temperature (default: greedy)")
     Float temperature;
 
@@ -60,27 +43,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--master", description = "Spark master for star/sparse (default: spark-submit's, else local[2])")
-    String master;
-
     @Mixin
-    StarOptions starOptions;
-
-    @Mixin
-    ExecutorWaitOptions executorWait;
-
-    @Mixin
-    SettingsOptions settingsOptions;
+    AnswerOptions answerOptions;
 
     @Mixin
     OutputOptions output;
 
     @Override
     public Integer call() {
-        requireMaxNewTokens(maxNewTokens);
-        StarSettings settings = settings();
-        LlamaModel m = Models.load(model != null ? model : settings.model());
-        Sampler sampler = temperature == null ? Sampler.greedy() : Sampler.topP(temperature, topP, seed);
+        StarSettings settings = answerOptions.settings();
+        LlamaModel m = answerOptions.loadModel(settings);
+        Sampler sampler = sampler();
         Map<String, Object> result;
         if (prompt != null) {
             result = generateFromPrompt(m, settings, sampler);
@@ -91,8 +64,14 @@ final class GenerateCommand implements Callable<Integer> {
         return ErrorContract.EXIT_OK;
     }
 
-    private StarSettings settings() {
-        return starOptions.settings(settingsOptions, model);
+    private Sampler sampler() {
+        if (temperature == null) {
+            return Sampler.greedy();
+        }
+        if (!(temperature > 0) || !(topP > 0) || topP > 1) {
+            throw new UserError("--temperature must be > 0 and --top-p in (0, 1] (got " + temperature + ", " + topP + ")");
+        }
+        return Sampler.topP(temperature, topP, seed);
     }
 
     private Map<String, Object> generateFromPrompt(LlamaModel m, StarSettings settings, Sampler sampler) {
@@ -102,25 +81,16 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompt.isBlank()) {
             throw new UserError("--prompt is empty");
         }
-        if (starOptions.attentionGiven() && settings.attention() != AttentionMode.FULL) {
-            throw new UserError("--attention " + starOptions.attention + " needs --context-file and --question; "
+        StarOptions star = answerOptions.starOptions;
+        if (star.attentionGiven() && settings.attention() != AttentionMode.FULL) {
+            throw new UserError("--attention " + star.attention + " needs --context-file and --question; "
                     + "--prompt always runs full attention on one JVM");
         }
         int[] ids = m.tokenizer().encode(prompt, true, true);
-        return fullAttention(m, settings, ids, sampler);
-    }
-
-    private Map<String, Object> fullAttention(LlamaModel m, StarSettings settings, int[] promptIds, Sampler sampler) {
-        Kernels kernels = KernelBackends.select(StarOptions.kernelsChoice(settings));
-        Generator.Result r = new Generator(m, kernels).generate(promptIds, maxNewTokens, sampler);
-        Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("attention", "full");
-        stats.put("kernels", kernels.name());
-        stats.put("prefill_seconds", r.prefillNanos() / 1e9);
-        stats.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
-        stats.put("decode_seconds", r.decodeNanos() / 1e9);
-        stats.put("decode_tokens_per_second", r.decodeTokensPerSecond());
-        return result(m, promptIds.length, r.ids(), stats);
+        // the prompt is the whole context of a full-attention answer with no question
+        try (Answerer full = answerOptions.full(m, settings, sampler)) {
+            return result(m, ids.length, full.answer(ids, new int[0]));
+        }
     }
 
     private Map<String, Object> answer(LlamaModel m, StarSettings settings, Sampler sampler) {
@@ -136,43 +106,22 @@ final class GenerateCommand implements Callable<Integer> {
         }
         int[] context = m.tokenizer().encode(text, true, true);
         int[] q = m.tokenizer().encode(question, false, false);
-        if (settings.attention() == AttentionMode.FULL) {
-            int[] promptIds = IntStream.concat(IntStream.of(context), IntStream.of(q)).toArray();
-            Map<String, Object> out = fullAttention(m, settings, promptIds, sampler);
-            out.put("context_tokens", context.length);
-            return out;
+        if (q.length == 0) {
+            throw new UserError("--question has no tokens");
         }
-        StarPlan plan = StarPlan.of(context.length, settings.blockSize(), settings.anchorSize(), settings.pageSize());
-        SparseSettings sparse = StarOptions.sparse(settings);
-        try (JavaSparkContext jsc = Spark.open("starspark generate", master, settings)) {
-            executorWait.await(jsc);
-            StarRequest request = new StarRequest(settings.requireModel(), context, q, maxNewTokens, plan,
-                    settings.kvDir().toString(), settings.kvDtype(), StarOptions.kernelsChoice(settings), Spark.partitions(jsc, plan), -1,
-                    sparse);
-            if (starOptions.reprefill) {
-                StarRunner.forget(jsc, request);
-            }
-            StarAnswer a = StarRunner.answer(jsc, request, sampler);
-            Map<String, Object> out = result(m, context.length + q.length, a.ids(),
-                    Stats.of(a, settings, plan, jsc.master()));
+        try (Answerer answerer = answerOptions.open(m, settings, sampler, "starspark generate")) {
+            Map<String, Object> out = result(m, context.length + q.length, answerer.answer(context, q));
             out.put("context_tokens", context.length);
             return out;
         }
     }
 
-    /** The one range check of {@code --max-new-tokens}, for generate and run. */
-    static void requireMaxNewTokens(int maxNewTokens) {
-        if (maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS) {
-            throw new UserError("--max-new-tokens must be between 1 and " + MAX_NEW_TOKENS + " (got " + maxNewTokens + ")");
-        }
-    }
-
-    private static Map<String, Object> result(LlamaModel m, int promptTokens, int[] ids, Map<String, Object> stats) {
+    private static Map<String, Object> result(LlamaModel m, int promptTokens, Answerer.Answer a) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("prompt_tokens", promptTokens);
-        result.put("ids", ids);
-        result.put("text", m.tokenizer().decode(ids));
-        result.put("stats", stats);
+        result.put("ids", a.ids());
+        result.put("text", m.tokenizer().decode(a.ids()));
+        result.put("stats", a.stats());
         return result;
     }
 }

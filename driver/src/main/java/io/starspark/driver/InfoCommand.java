@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
         info.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         info.put("javaHome", System.getProperty("java.home"));
         info.put("spark", SparkBuildInfo.spark_version());
-        info.put("kernels", settings.kernels().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("kernels", settings.kernels().toString());
         info.put("settings", settings.toConf());
         output.print(spec.commandLine().getOut(), info);
         return ErrorContract.EXIT_OK;

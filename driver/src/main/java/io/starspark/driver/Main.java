@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -28,12 +29,22 @@ public final class Main implements Callable<Integer> {
     /** The configured command line; tests and later wiring may add subcommands to it. */
     public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        addHelpOptions(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, args) ->
                 ErrorContract.reportUsage(e.getMessage(), e.getCommandLine().getCommandSpec().qualifiedName(), err));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ErrorContract.report(e, err));
         return cl;
+    }
+
+    /** Gives every subcommand {@code -h/--help} (picocli's {@code help} command has its own). */
+    private static void addHelpOptions(CommandLine cl) {
+        for (CommandLine sub : new java.util.LinkedHashSet<>(cl.getSubcommands().values())) {
+            if (sub.getCommandSpec().findOption("--help") == null) {
+                sub.getCommandSpec().addMixin("help", CommandSpec.forAnnotatedObject(new HelpOption()));
+            }
+        }
     }
 
     /** Runs one command line and returns its exit code (never calls System.exit). */

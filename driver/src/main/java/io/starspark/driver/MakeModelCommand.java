@@ -1,6 +1,8 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.synth.SyntheticModels;
+import io.starspark.model.synth.TensorTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,7 +24,8 @@ final class MakeModelCommand implements Callable<Integer> {
     @Option(names = "--shape", required = true, description = "stories260k, 110m or 1b")
     String shape;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "f32, f16 or q8_0 (default ${DEFAULT-VALUE})")
+    @Option(names = "--dtype", defaultValue = "f32", description = "one of " + TensorTypes.CHOICES
+        + " (q4_k_m: llama.cpp's mix of Q4_K and Q6_K) (default ${DEFAULT-VALUE})")
     String dtype;
 
     @Option(names = "--seed", defaultValue = "1", description = "weights seed (default ${DEFAULT-VALUE})")

@@ -1,6 +1,8 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.LlamaModel;
+import io.starspark.workers.Locations;
 import io.starspark.workers.ModelRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ final class Models {
         if (path == null || path.isBlank()) {
             throw new UserError("no model given: pass --model FILE.gguf or set spark.starspark.model");
         }
-        if (path.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*") && !path.startsWith("file:")) {
+        if (Locations.isNonFileUri(path)) {
             return ModelRegistry.get(path); // a Hadoop FileSystem URI: fetched (and checked) by the registry
         }
         Path p = path.startsWith("file:") ? Path.of(java.net.URI.create(path)) : Path.of(path);

@@ -1,7 +1,9 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.workers.HadoopConfs;
 import io.starspark.model.LlamaModel;
+import io.starspark.model.Sampler;
 import io.starspark.workers.conf.StarSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +31,6 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file (or set spark.starspark.model)")
-    String model;
-
     @Option(names = "--input", required = true, paramLabel = "URI",
             description = "JSONL, one row per line: {\"id\", \"document\", \"questions\": [...]} (local path or Hadoop URI)")
     String input;
@@ -40,21 +39,8 @@ final class RunCommand implements Callable<Integer> {
             description = "folder to create (must not exist): part-00000.jsonl with {\"id\", \"question\", \"answer\", \"ids\", \"stats\"} rows, and _SUCCESS")
     String output;
 
-    @Option(names = "--max-new-tokens", defaultValue = "64",
-            description = "1.." + GenerateCommand.MAX_NEW_TOKENS + " per answer (default ${DEFAULT-VALUE})")
-    int maxNewTokens;
-
-    @Option(names = "--master", description = "Spark master for star/sparse (default: spark-submit's, else local[2])")
-    String master;
-
     @Mixin
-    StarOptions starOptions;
-
-    @Mixin
-    ExecutorWaitOptions executorWait;
-
-    @Mixin
-    SettingsOptions settingsOptions;
+    AnswerOptions answerOptions;
 
     @Mixin
     OutputOptions outputOptions;
@@ -65,17 +51,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GenerateCommand.requireMaxNewTokens(maxNewTokens);
-        StarSettings settings = starOptions.settings(settingsOptions, model);
+        StarSettings settings = answerOptions.settings();
         Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
         BatchOutput.requireAbsent(output, hadoop);
         List<BatchDocument> docs = BatchInput.read(input, hadoop);
-        LlamaModel m = Models.load(model != null ? model : settings.model());
+        LlamaModel m = answerOptions.loadModel(settings);
         List<Tokenized> tokenized = tokenize(m, docs);
         long t0 = System.nanoTime();
         Map<String, Object> summary;
-        try (BatchAnswerer answerer = BatchAnswerer.open(m, settings, maxNewTokens, master, starOptions.reprefill,
-                executorWait)) {
+        try (Answerer answerer = answerOptions.open(m, settings, Sampler.greedy(), "starspark run")) {
             summary = answerAll(m, answerer, tokenized);
             summary.put("master", answerer.master());
         }
@@ -101,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
         return out;
     }
 
-    private Map<String, Object> answerAll(LlamaModel m, BatchAnswerer answerer, List<Tokenized> docs) {
+    private Map<String, Object> answerAll(LlamaModel m, Answerer answerer, List<Tokenized> docs) {
         BatchOutput out = BatchOutput.begin(output, answerer.hadoop());
         int questions = 0;
         int prefills = 0;
@@ -111,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
                 LOG.info("run: document '{}' ({} tokens, {} questions)", t.doc().id(), t.context().length,
                         t.questions().length);
                 for (int q = 0; q < t.questions().length; q++) {
-                    BatchAnswerer.Answer a = answerer.answer(t.context(), t.questions()[q]);
+                    Answerer.Answer a = answerer.answer(t.context(), t.questions()[q]);
                     out.write(row(m, t.doc(), q, a));
                     questions++;
                     prefills += Boolean.TRUE.equals(a.stats().get("prefill_reused")) ? 0 : 1;
@@ -131,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
         return summary;
     }
 
-    private static Map<String, Object> row(LlamaModel m, BatchDocument doc, int q, BatchAnswerer.Answer a) {
+    private static Map<String, Object> row(LlamaModel m, BatchDocument doc, int q, Answerer.Answer a) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", doc.id());
         row.put("question", doc.questions().get(q));

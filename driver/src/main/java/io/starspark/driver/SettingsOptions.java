@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import io.starspark.workers.conf.StarSettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -56,6 +57,8 @@ public final class SettingsOptions {
             throw new UserError("settings file not found: " + file, e);
         } catch (IOException e) {
             throw new UserError("cannot read settings file " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // Properties.load: a malformed unicode escape
+            throw new UserError("settings file " + file + " is not a valid properties file: " + e.getMessage(), e);
         }
         return props;
     }

@@ -1,10 +1,10 @@
 package io.starspark.driver;
 
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.workers.SparseSettings;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.workers.conf.StarKeys;
 import io.starspark.workers.conf.StarSettings;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -35,7 +35,8 @@ public final class StarOptions {
     @Option(names = "--top-k", description = "sparse: pages per layer and KV head (spark.starspark.sparse.topK)")
     Integer topK;
 
-    @Option(names = "--kernels", description = "auto, java, aparapi or reference (spark.starspark.kernels)")
+    @Option(names = "--kernels", completionCandidates = KernelsChoices.class,
+            description = "one of: ${COMPLETION-CANDIDATES} (spark.starspark.kernels)")
     String kernels;
 
     @Option(names = "--reprefill",
@@ -62,16 +63,19 @@ public final class StarOptions {
         return attention != null;
     }
 
-    /** The kernels choice as workers take it ("auto", "java", ...). */
-    static String kernelsChoice(StarSettings settings) {
-        return settings.kernels().name().toLowerCase(Locale.ROOT);
-    }
-
     /** The sparse page budget, or null for exact phase 2 (star). */
     static SparseSettings sparse(StarSettings settings) {
         return settings.attention() == AttentionMode.SPARSE
-                ? new SparseSettings(settings.sparseTopK(), settings.sparseSinkPages(), settings.sparseLocalPages())
+                ? settings.sparse()
                 : null;
+    }
+
+    /** The {@code --kernels} values, as {@link KernelsChoice} writes them. */
+    static final class KernelsChoices implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(KernelsChoice.values()).map(KernelsChoice::toString).iterator();
+        }
     }
 
     private static void put(Map<String, String> raw, String key, Object value) {

@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.errors.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.starspark.workers.Locations;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -31,7 +33,7 @@ final class Texts {
 
     private static byte[] readBytes(String location, Configuration hadoop) {
         try {
-            if (!hasScheme(location)) {
+            if (!Locations.isUri(location)) {
                 Path p = Path.of(location);
                 if (Files.isDirectory(p)) {
                     throw new UserError(location + " is a directory, not a text file");
@@ -52,10 +54,8 @@ final class Texts {
             throw new UserError("file not found: " + location);
         } catch (IOException e) {
             throw new UserError("cannot read " + location + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) { // Path.of, URI.create, Hadoop's Path: the location itself is malformed
+            throw new UserError(location + " is not a valid path or URI: " + e.getMessage(), e);
         }
-    }
-
-    static boolean hasScheme(String location) {
-        return location.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*");
     }
 }

@@ -28,12 +28,21 @@ class LayeringTest {
                 .layer("kv").definedBy("io.starspark.kv..")
                 .layer("model").definedBy("io.starspark.model..")
                 .layer("kernels").definedBy("io.starspark.kernels..")
+                .layer("errors").definedBy("io.starspark.errors..")
                 .whereLayer("driver").mayNotBeAccessedByAnyLayer()
                 .whereLayer("workers").mayOnlyBeAccessedByLayers("driver")
                 .whereLayer("sharding").mayOnlyBeAccessedByLayers("driver", "workers", "kv")
                 .whereLayer("kv").mayOnlyBeAccessedByLayers("driver", "workers")
                 .whereLayer("model").mayOnlyBeAccessedByLayers("driver", "workers")
                 .whereLayer("kernels").mayOnlyBeAccessedByLayers("driver", "workers", "model", "kv")
+                .check(classes);
+    }
+
+    @Test
+    void theUserErrorTypeDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("io.starspark.errors..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.starspark.driver..", "io.starspark.workers..",
+                        "io.starspark.sharding..", "io.starspark.kv..", "io.starspark.model..", "io.starspark.kernels..")
                 .check(classes);
     }
 

@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.errors.UserError;
+import io.starspark.model.ModelFormatException;
 import java.io.PrintWriter;
+import java.io.Serializable;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,12 +34,32 @@ class MainTest {
         public Integer call() throws Exception {
             switch (kind) {
                 case "user": throw new UserError("model file not found: /x.gguf");
-                case "arg": throw new IllegalArgumentException("spark.starspark.pageSize must be positive\n(got 0)");
+                case "arg": throw new IllegalArgumentException("shape check: 3 rows, expected 4");
+                case "model": throw new ModelFormatException("/x.gguf", "not a GGUF file\n(bad magic)");
+                case "task-user": return inSparkTask(() -> new UserError("line 3 of the input has no \"document\""));
+                case "task-bug": return inSparkTask(() -> new IllegalArgumentException("shape check in a task"));
                 case "wrapped": throw new ExecutionException(new UserError("wrapped problem"));
                 case "bug": throw new IllegalStateException("index 7 out of bounds");
                 default: return 0;
             }
         }
+    }
+
+    /** Runs a one-task Spark job whose task throws what {@code error} makes, as phase-1 tasks would. */
+    static int inSparkTask(SerializableSupplier error) {
+        SparkConf conf = new SparkConf().setMaster("local[1]").setAppName("starspark-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
+        try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
+            jsc.parallelize(List.of(1), 1).map(i -> {
+                throw error.get();
+            }).collect();
+        }
+        return 0;
+    }
+
+    interface SerializableSupplier extends Serializable {
+        RuntimeException get();
     }
 
     record Result(int code, String out, String err) {
@@ -60,7 +86,7 @@ class MainTest {
     @Test
     void userErrorsAreOneLineWithExitCode2() {
         assertUserError(run("boom", "user"), "model file not found: /x.gguf");
-        assertUserError(run("boom", "arg"), "spark.starspark.pageSize must be positive (got 0)");
+        assertUserError(run("boom", "model"), "/x.gguf: not a GGUF file (bad magic)");
         assertUserError(run("boom", "wrapped"), "wrapped problem");
         assertUserError(run(), "missing command; try 'starspark --help'");
     }
@@ -90,12 +116,48 @@ class MainTest {
     }
 
     @Test
+    void anIllegalArgumentIsABugNotAUserError() {
+        Result r = run("boom", "arg");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("java.lang.IllegalArgumentException: shape check: 3 rows, expected 4"), r.err());
+        assertTrue(r.err().contains("\tat io.starspark.driver.MainTest$Boom.call"), r.err());
+    }
+
+    @Test
+    void aUserErrorThrownInASparkTaskIsStillOneLine() {
+        assertUserError(run("boom", "task-user"), "line 3 of the input has no \"document\"");
+    }
+
+    @Test
+    void aBugThrownInASparkTaskPrintsTheWholeChain() {
+        Result r = run("boom", "task-bug");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("org.apache.spark.SparkException: Job aborted"), r.err());
+        assertTrue(r.err().contains("Caused by: java.lang.IllegalArgumentException: shape check in a task"), r.err());
+    }
+
+    @Test
     void successAndHelpExitZero() {
         assertEquals(0, run("boom", "ok").code());
         Result help = run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("info"), help.out());
         assertFalse(help.out().contains("cluster-check"), "diagnostic command is hidden");
+    }
+
+    @Test
+    void everySubcommandPrintsItsHelpForDashHAndDashDashHelp() {
+        CommandLine cli = Main.newCommandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        assertTrue(cli.getSubcommands().size() >= 8, "subcommands and aliases: " + cli.getSubcommands().keySet());
+        for (String name : cli.getSubcommands().keySet()) {
+            String canonical = cli.getSubcommands().get(name).getCommandName();
+            for (String flag : new String[] {"--help", "-h"}) {
+                Result r = run(name, flag);
+                assertEquals(0, r.code(), name + " " + flag + ": " + r.err());
+                assertEquals("", r.err(), name + " " + flag);
+                assertTrue(r.out().contains("Usage: starspark " + canonical), name + " " + flag + ": " + r.out());
+            }
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
@@ -68,7 +69,7 @@ class RunCommandTest {
         LlamaModel m = ModelRegistry.get(MODEL);
         int[] prompt = IntStream.concat(IntStream.of(m.tokenizer().encode(document, true, true)),
                 IntStream.of(m.tokenizer().encode(question, false, false))).toArray();
-        return new Generator(m, KernelBackends.select(KERNELS)).generate(prompt, maxNew, Sampler.greedy()).ids();
+        return new Generator(m, KernelBackends.select(KernelsChoice.valueOf(KERNELS.toUpperCase(java.util.Locale.ROOT)))).generate(prompt, maxNew, Sampler.greedy()).ids();
     }
 
     @Test
@@ -144,6 +145,54 @@ class RunCommandTest {
         assertEquals("full", rows.get(0).get("stats").get("attention").asText());
         assertEquals(List.of("full", "in.jsonl"), names(tmp));
         assertEquals(List.of("_SUCCESS", "part-00000.jsonl"), names(out));
+    }
+
+    /** The names of a stats object, in order. */
+    private static List<String> names(JsonNode stats) {
+        List<String> names = new ArrayList<>();
+        stats.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void generateAndRunReportTheSameStatsUnderTheSameNames() throws IOException {
+        Path doc = Files.writeString(tmp.resolve("doc.txt"), SHORT_DOC, StandardCharsets.UTF_8);
+        Path in = Files.writeString(tmp.resolve("in.jsonl"), JSON.writeValueAsString(Map.of("id", "tom",
+                "document", SHORT_DOC, "questions", List.of(" Tom"))) + "\n", StandardCharsets.UTF_8);
+        for (String attention : List.of("full", "star", "sparse")) {
+            String kv = tmp.resolve("kv-" + attention).toUri().toString();
+            List<String> common = List.of("--model", MODEL, "--max-new-tokens", "8", "--attention", attention,
+                    "--block-size", "64", "--page-size", "16", "--top-k", "2", "--kv-dir", kv, "--kernels", KERNELS,
+                    "--master", "local[2]");
+            List<String> generate = new ArrayList<>(List.of("generate", "--context-file", doc.toString(),
+                    "--question", " Tom", "--json"));
+            generate.addAll(common);
+            Cli.Result g = run(generate.toArray(String[]::new));
+            assertEquals(0, g.code(), g.err());
+            JsonNode fromGenerate = JSON.readTree(g.out()).get("stats");
+            Path out = tmp.resolve("out-" + attention);
+            List<String> batch = new ArrayList<>(List.of("run", "--input", in.toString(), "--output", out.toString()));
+            batch.addAll(common);
+            Cli.Result r = run(batch.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            JsonNode fromRun = rows(out).get(0).get("stats");
+
+            assertEquals(names(fromGenerate), names(fromRun), attention + ": one set of names");
+            for (String same : List.of("attention", "kernels", "context_tokens", "question_tokens", "generated_tokens")) {
+                assertEquals(fromGenerate.get(same), fromRun.get(same), attention + " " + same);
+            }
+            assertEquals(attention, fromRun.get("attention").asText());
+            assertEquals(JSON.readTree(g.out()).get("ids"), rows(out).get(0).get("ids"), attention + " ids");
+            if (!attention.equals("full")) {
+                assertFalse(fromGenerate.get("prefill_reused").asBoolean(), "generate prefilled " + fromGenerate);
+                assertTrue(fromRun.get("prefill_reused").asBoolean(), "run reused generate's K/V " + fromRun);
+                // the store's own count: with every page attended (star; sparse whose budget covers the 2 pages)
+                // phase 2 reads every stored K/V byte of the context once, plus the block metas
+                long written = fromGenerate.get("kv_bytes_written").asLong();
+                long read = fromGenerate.get("context_bytes_read").asLong();
+                assertTrue(written > 0 && read > written, attention + ": read " + read + " bytes, K/V written " + written);
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.starspark.driver.star.Haystack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -39,7 +40,8 @@ class StarClusterIT {
     static Path dir;
     static StarScenario golden;
     static Path goldenContext;
-    static Needle needle;
+    static final Path NEEDLE_MODEL = Project.shared().resolve("models/needle-retriever.gguf");
+    static Haystack needle;
     static Path needleContext;
     static ExecutorService background;
     static CompletableFuture<JsonNode> localStar;
@@ -51,7 +53,7 @@ class StarClusterIT {
         dir = Project.freshDir("star-cluster");
         golden = StarScenario.golden();
         goldenContext = Files.writeString(dir.resolve("golden-context.txt"), golden.contextText());
-        needle = Needle.make(3, 3000, 0.4);
+        needle = Haystack.make(Path.of(NEEDLE_MODEL + ".vocab.json"), 3, 3000, 0.4);
         System.out.println("StarClusterIT needle seed " + needle.seed() + ": " + needle.key() + " -> " + needle.value());
         needleContext = Files.writeString(dir.resolve("needle-context.txt"), needle.text());
         background = Executors.newSingleThreadExecutor();
@@ -81,7 +83,7 @@ class StarClusterIT {
 
     /** Sparse, 512-token blocks (6 blocks), 64-token pages, 4 pages per layer and KV head. */
     static List<String> needleArgs(String kvDir, int executors) {
-        return StarScenario.generateArgs(Needle.model().toString(), needleContext.toString(), needle.question(), 1, kvDir,
+        return StarScenario.generateArgs(NEEDLE_MODEL.toString(), needleContext.toString(), needle.question(), 1, kvDir,
                 "sparse", 512, 512, 64, executors, NEEDLE_BUDGET);
     }
 

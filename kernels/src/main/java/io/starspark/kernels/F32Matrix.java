@@ -9,8 +9,8 @@ public record F32Matrix(float[] data, int rows, int cols) implements Matrix {
     }
 
     @Override
-    public float get(int r, int c) {
-        return data[r * cols + c];
+    public void loadRow(int row, int c0, int len, float[] dst, int offset) {
+        System.arraycopy(data, row * cols + c0, dst, offset, len);
     }
 
     @Override

@@ -9,21 +9,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses the kernel backend (setting {@code spark.starspark.kernels}: auto|java|aparapi|reference),
- * once per JVM per choice, and says so loudly. Never falls back silently: asking for aparapi on a
- * machine without OpenCL is an error.
+ * Chooses the kernel backend (setting {@link KernelsChoice#KEY}), once per JVM per choice, and says so
+ * loudly. Never falls back silently: asking for aparapi on a machine without OpenCL is an error.
  */
 public final class KernelBackends {
-    public static final String SETTING = "spark.starspark.kernels";
-    public static final java.util.List<String> CHOICES = java.util.List.of("auto", "java", "aparapi", "reference");
+    private static final String SETTING = KernelsChoice.KEY;
     private static final Logger LOG = LoggerFactory.getLogger(KernelBackends.class);
     private static final Map<String, Kernels> CHOSEN = new ConcurrentHashMap<>();
 
     private KernelBackends() {
     }
 
-    /** The JVM-wide backend for {@code choice} (case-insensitive), on all cores, created on first use. */
-    public static Kernels select(String choice) {
+    /** The JVM-wide backend for {@code choice}, on all cores, created on first use. */
+    public static Kernels select(KernelsChoice choice) {
         return select(choice, Runtime.getRuntime().availableProcessors());
     }
 
@@ -32,35 +30,35 @@ public final class KernelBackends {
      * pass their task CPUs (usually 1): an executor already runs one task per core, and kernels on all
      * cores in every task would oversubscribe the machine.
      */
-    public static Kernels select(String choice, int threads) {
-        String c = choice == null ? "auto" : choice.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!CHOICES.contains(c)) {
-            throw new IllegalArgumentException(SETTING + " must be one of " + CHOICES + " (got '" + choice + "')");
-        }
+    public static Kernels select(KernelsChoice choice, int threads) {
+        java.util.Objects.requireNonNull(choice, "choice");
         if (threads < 1) {
             throw new IllegalArgumentException("kernel threads must be positive (got " + threads + ")");
         }
         synchronized (KernelBackends.class) {
             // thread count matters to the java backend only: one aparapi/reference instance per JVM
-            boolean javaBackend = c.equals("java") || (c.equals("auto") && !OpenClDevices.hasGpu());
-            return CHOSEN.computeIfAbsent(javaBackend ? c + "/" + threads : c, key -> create(c, threads));
+            boolean javaBackend = choice == KernelsChoice.JAVA || (choice == KernelsChoice.AUTO && !OpenClDevices.hasGpu());
+            return CHOSEN.computeIfAbsent(javaBackend ? choice + "/" + threads : choice.toString(),
+                    key -> create(choice, threads));
         }
     }
 
-    private static Kernels create(String choice, int threads) {
+    private static Kernels create(KernelsChoice choice, int threads) {
         switch (choice) {
-            case "reference":
+            case REFERENCE:
                 LOG.warn("kernels: using reference (slow float64 twin; override with {}=java)", SETTING);
                 return new ReferenceKernels();
-            case "java":
+            case JAVA:
                 return java(threads, "");
-            case "aparapi":
+            case APARAPI:
                 return aparapi();
-            default:
+            case AUTO:
                 if (OpenClDevices.hasGpu()) {
                     return aparapi();
                 }
                 return java(threads, " (auto: no OpenCL GPU; OpenCL on CPU (PoCL) is not faster than this backend)");
+            default:
+                throw new IllegalStateException("unhandled kernels choice " + choice);
         }
     }
 

@@ -13,15 +13,16 @@ public final class ReferenceKernels implements Kernels {
 
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
+        Shapes.matmul(out, x, w, tokens);
         int rows = w.rows();
         int cols = w.cols();
-        Shapes.requireAtLeast("x", x.length, (long) tokens * cols);
-        Shapes.requireAtLeast("out", out.length, (long) tokens * rows);
-        for (int t = 0; t < tokens; t++) {
-            for (int r = 0; r < rows; r++) {
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.loadRow(r, row, 0);
+            for (int t = 0; t < tokens; t++) {
                 double acc = 0;
                 for (int c = 0; c < cols; c++) {
-                    acc += (double) x[t * cols + c] * w.get(r, c);
+                    acc += (double) x[t * cols + c] * row[c];
                 }
                 out[t * rows + r] = (float) acc;
             }
@@ -30,6 +31,7 @@ public final class ReferenceKernels implements Kernels {
 
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
+        Shapes.rmsnorm(out, x, weight, tokens, dim);
         for (int t = 0; t < tokens; t++) {
             int base = t * dim;
             double ss = 0;
@@ -45,6 +47,7 @@ public final class ReferenceKernels implements Kernels {
 
     @Override
     public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
+        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
         for (int t = 0; t < tokens; t++) {
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
@@ -63,6 +66,7 @@ public final class ReferenceKernels implements Kernels {
 
     @Override
     public void swiglu(float[] out, float[] gate, float[] up, int n) {
+        Shapes.swiglu(out, gate, up, n);
         for (int i = 0; i < n; i++) {
             double g = gate[i];
             out[i] = (float) (g / (1.0 + Math.exp(-g)) * up[i]);
@@ -118,6 +122,7 @@ public final class ReferenceKernels implements Kernels {
     @Override
     public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                            int tokens, int pages, int heads, int kvHeads, int headDim) {
+        Shapes.scorePages(q, pageMin, pageMax, scores, tokens, pages, heads, kvHeads, headDim);
         int group = heads / kvHeads;
         for (int t = 0; t < tokens; t++) {
             for (int p = 0; p < pages; p++) {

@@ -1,19 +1,25 @@
 package io.starspark.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What every {@link Kernels} backend must do, judged against {@link ReferenceKernels} (float64) on
@@ -109,6 +115,20 @@ public abstract class KernelsContract {
         }
     }
 
+    /**
+     * Every GGML block type at the contract shapes, cols rounded up to whole blocks (32 or 256):
+     * T=1 (GEMV), T≤3 and T>3 (blocked GEMM), row counts that leave panel tails. Weights are
+     * random values through the type's quantizer.
+     */
+    @ParameterizedTest
+    @EnumSource(BlockType.class)
+    void matmulBlockTypes(BlockType type) {
+        for (int[] s : matmulShapes()) {
+            int cols = (s[2] + type.blockSize() - 1) / type.blockSize() * type.blockSize();
+            checkMatmul(BlockMatrix.quantize(type, random(s[1] * cols, 1), s[1], cols), s[0]);
+        }
+    }
+
     private void checkMatmul(Matrix w, int tokens) {
         float[] x = random(tokens * w.cols(), 1);
         float[] out = random(tokens * w.rows(), 100); // garbage must be overwritten
@@ -116,18 +136,24 @@ public abstract class KernelsContract {
         kernels.matmul(out, x, w, tokens);
         afterCall();
         ref.matmul(expect, x, w, tokens);
-        for (int t = 0; t < tokens; t++) {
-            for (int r = 0; r < w.rows(); r++) {
+        float[] row = new float[w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            w.loadRow(r, row, 0);
+            for (int t = 0; t < tokens; t++) {
                 double mag = 0;
                 for (int c = 0; c < w.cols(); c++) {
-                    mag += Math.abs(x[t * w.cols() + c] * w.get(r, c));
+                    mag += Math.abs(x[t * w.cols() + c] * row[c]);
                 }
                 int i = t * w.rows() + r;
                 assertClose(expect[i], out[i], 1e-4 * mag + 1e-6,
-                        "matmul " + w.getClass().getSimpleName() + " T=" + tokens + " " + w.rows() + "x" + w.cols()
+                        "matmul " + describe(w) + " T=" + tokens + " " + w.rows() + "x" + w.cols()
                                 + " at t=" + t + " r=" + r);
             }
         }
+    }
+
+    private static String describe(Matrix w) {
+        return w instanceof BlockMatrix b ? b.type().toString() : w.getClass().getSimpleName();
     }
 
     // ---- rmsnorm, rope, swiglu ----
@@ -293,6 +319,61 @@ public abstract class KernelsContract {
             afterCall();
             ref.scorePages(q, min, max, expect, s[0], s[1], s[2], s[3], s[4]);
             assertAllClose(expect, out, 1e-5 * 2 * s[4], "scorePages " + java.util.Arrays.toString(s));
+        }
+    }
+
+    // ---- argument checks ----
+
+    /** Calls with bad arguments (bugs in the caller); every backend rejects each one as the reference does. */
+    private static Map<String, Consumer<Kernels>> badCalls() {
+        Matrix w = new F32Matrix(new float[6], 2, 3); // [rows 2][cols 3]
+        Map<String, Consumer<Kernels>> bad = new LinkedHashMap<>();
+        bad.put("matmul tokens 0", k -> k.matmul(new float[2], new float[3], w, 0));
+        bad.put("matmul x short", k -> k.matmul(new float[4], new float[5], w, 2));
+        bad.put("matmul out short", k -> k.matmul(new float[3], new float[6], w, 2));
+        bad.put("rmsnorm dim 0", k -> k.rmsnorm(new float[4], new float[4], new float[4], 1, 0, 1e-5f));
+        bad.put("rmsnorm tokens -1", k -> k.rmsnorm(new float[4], new float[4], new float[4], -1, 4, 1e-5f));
+        bad.put("rmsnorm x short", k -> k.rmsnorm(new float[8], new float[7], new float[4], 2, 4, 1e-5f));
+        bad.put("rmsnorm out short", k -> k.rmsnorm(new float[7], new float[8], new float[4], 2, 4, 1e-5f));
+        bad.put("rmsnorm weight short", k -> k.rmsnorm(new float[8], new float[8], new float[3], 2, 4, 1e-5f));
+        bad.put("rope rotaryDim 0", k -> k.rope(new float[8], 1, 1, 8, 0, new int[1], 1e4));
+        bad.put("rope rotaryDim -2", k -> k.rope(new float[8], 1, 1, 8, -2, new int[1], 1e4));
+        bad.put("rope rotaryDim odd", k -> k.rope(new float[8], 1, 1, 8, 3, new int[1], 1e4));
+        bad.put("rope rotaryDim > headDim", k -> k.rope(new float[8], 1, 1, 8, 10, new int[1], 1e4));
+        bad.put("rope heads 0", k -> k.rope(new float[8], 1, 0, 8, 8, new int[1], 1e4));
+        bad.put("rope x short", k -> k.rope(new float[15], 2, 1, 8, 8, new int[2], 1e4));
+        bad.put("rope positions short", k -> k.rope(new float[16], 2, 1, 8, 8, new int[1], 1e4));
+        bad.put("swiglu n -1", k -> k.swiglu(new float[4], new float[4], new float[4], -1));
+        bad.put("swiglu gate short", k -> k.swiglu(new float[4], new float[3], new float[4], 4));
+        bad.put("swiglu up short", k -> k.swiglu(new float[4], new float[4], new float[3], 4));
+        bad.put("swiglu out short", k -> k.swiglu(new float[3], new float[4], new float[4], 4));
+        bad.put("attention q short", k -> k.attention(AttentionShape.causal(2, 2, 2, 1, 4), new float[15],
+                new float[8], new float[8], new float[16], new float[4]));
+        bad.put("scorePages kvHeads 0", k -> k.scorePages(new float[8], new float[8], new float[8], new float[2],
+                1, 1, 2, 0, 4));
+        bad.put("scorePages heads 3, kvHeads 2", k -> k.scorePages(new float[12], new float[8], new float[8],
+                new float[3], 1, 1, 3, 2, 4));
+        bad.put("scorePages headDim 0", k -> k.scorePages(new float[8], new float[8], new float[8], new float[2],
+                1, 1, 2, 1, 0));
+        bad.put("scorePages q short", k -> k.scorePages(new float[7], new float[4], new float[4], new float[2],
+                1, 1, 2, 1, 4));
+        bad.put("scorePages pageMin short", k -> k.scorePages(new float[8], new float[7], new float[8],
+                new float[4], 1, 2, 2, 1, 4));
+        bad.put("scorePages pageMax short", k -> k.scorePages(new float[8], new float[8], new float[7],
+                new float[4], 1, 2, 2, 1, 4));
+        bad.put("scorePages scores short", k -> k.scorePages(new float[8], new float[8], new float[8],
+                new float[3], 1, 2, 2, 1, 4));
+        return bad;
+    }
+
+    @Test
+    void rejectsTheSameBadArgumentsAsTheReference() {
+        for (Map.Entry<String, Consumer<Kernels>> call : badCalls().entrySet()) {
+            IllegalArgumentException expect = assertThrows(IllegalArgumentException.class,
+                    () -> call.getValue().accept(ref), "reference accepts " + call.getKey());
+            IllegalArgumentException got = assertThrows(IllegalArgumentException.class,
+                    () -> call.getValue().accept(kernels), call.getKey() + " accepted" + where());
+            assertEquals(expect.getMessage(), got.getMessage(), call.getKey() + where());
         }
     }
 

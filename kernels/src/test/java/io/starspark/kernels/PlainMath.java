@@ -17,13 +17,30 @@ final class PlainMath {
         for (int t = 0; t < tokens; t++) {
             for (int r = 0; r < w.rows(); r++) {
                 for (int c = 0; c < w.cols(); c++) {
-                    double term = (double) w.get(r, c) * x[t * w.cols() + c];
+                    double term = element(w, r, c) * x[t * w.cols() + c];
                     out[t * w.rows() + r] += term;
                     magnitude[t * w.rows() + r] += Math.abs(term);
                 }
             }
         }
         return new double[][] {out, magnitude};
+    }
+
+    /** {@code W[r][c]} read straight from the stored values (block types through their own tested decoder). */
+    static double element(Matrix w, int r, int c) {
+        int i = r * w.cols() + c;
+        if (w instanceof F32Matrix f) {
+            return f.data()[i];
+        }
+        if (w instanceof F16Matrix h) {
+            return Half.toFloat(h.data()[i]);
+        }
+        if (w instanceof Q8Matrix q) {
+            return q.quants()[i] * q.scales()[i / Q8Matrix.BLOCK];
+        }
+        float[] row = new float[w.cols()];
+        w.loadRow(r, row, 0);
+        return row[c];
     }
 
     static double[] rmsnorm(float[] x, float[] weight, int tokens, int dim, float eps) {

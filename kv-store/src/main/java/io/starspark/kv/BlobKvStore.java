@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ public class BlobKvStore implements KvStore {
     private final PageCache cache;
     private final Map<Integer, BlockFile.Meta> byIndex = new TreeMap<>();
     private final TreeMap<Integer, BlockFile.Meta> byFirstPage = new TreeMap<>();
+    private final LongAdder bytesRead = new LongAdder();
 
     BlobKvStore(String root, Blobs blobs, KvLayout layout, long cacheBytes) {
         this.root = root;
@@ -61,18 +63,26 @@ public class BlobKvStore implements KvStore {
         return layout;
     }
 
-    public long cacheHits() {
-        return cache.hits();
+    @Override
+    public long bytesRead() {
+        return bytesRead.sum();
     }
 
-    public long cacheMisses() {
-        return cache.misses();
+    /** Every read of storage goes through here, so {@link #bytesRead()} counts it. */
+    private byte[] read(String name, long offset, int length) {
+        byte[] bytes = blobs.read(name, offset, length);
+        bytesRead.add(bytes.length);
+        return bytes;
+    }
+
+    public long cacheHits() {
+        return cache.hits();
     }
 
     // ---- writing
 
     @Override
-    public PageSummaries[] writeBlock(int blockIndex, int firstToken, BlockKv kv) {
+    public void writeBlock(int blockIndex, int firstToken, BlockKv kv) {
         if (blockIndex < 0 || firstToken < 0 || firstToken % layout.pageSize() != 0) {
             throw new IllegalArgumentException("block " + blockIndex + " must start at a token multiple of pageSize "
                     + layout.pageSize() + " (got firstToken " + firstToken + ")");
@@ -87,19 +97,18 @@ public class BlobKvStore implements KvStore {
         String name = blockName(blockIndex);
         if (blobs.exists(name)) {
             requireSameBytes(name, bytes, blockIndex);
-            return summaries;
+            return;
         }
         String tmp = TMP + "/" + name.substring(BLOCKS.length() + 1) + "." + UUID.randomUUID();
         if (writeAndRename(tmp, name, bytes)) {
             deleteStaleTemps(name.substring(BLOCKS.length() + 1) + ".");
-            return summaries;
+            return;
         }
         blobs.delete(tmp);
         if (!blobs.exists(name)) {
             throw new KvStoreException("cannot rename " + blobs.where(tmp) + " to " + blobs.where(name));
         }
         requireSameBytes(name, bytes, blockIndex); // a concurrent attempt won the rename
-        return summaries;
     }
 
     /**
@@ -123,7 +132,7 @@ public class BlobKvStore implements KvStore {
     }
 
     private void requireSameBytes(String name, byte[] bytes, int blockIndex) {
-        boolean same = blobs.length(name) == bytes.length && Arrays.equals(blobs.read(name, 0, bytes.length), bytes);
+        boolean same = blobs.length(name) == bytes.length && Arrays.equals(read(name, 0, bytes.length), bytes);
         if (!same) {
             throw new KvStoreException(blobs.where(name) + " already holds different K/V for block " + blockIndex
                     + " (another model or settings?); delete the document's K/V (--reprefill) or point --kv-dir elsewhere");
@@ -190,7 +199,7 @@ public class BlobKvStore implements KvStore {
         if (!blobs.exists(MANIFEST)) {
             return Optional.empty();
         }
-        byte[] json = blobs.read(MANIFEST, 0, (int) blobs.length(MANIFEST));
+        byte[] json = read(MANIFEST, 0, (int) blobs.length(MANIFEST));
         return Optional.of(Manifest.fromJson(json, blobs.where(MANIFEST)));
     }
 
@@ -240,11 +249,11 @@ public class BlobKvStore implements KvStore {
         if (length < BlockFile.HEADER_BYTES) {
             throw new KvStoreException(where + " is truncated (" + length + " bytes, no block header)");
         }
-        long metaBytes = BlockFile.metaBytes(blobs.read(name, 0, BlockFile.HEADER_BYTES), where);
+        long metaBytes = BlockFile.metaBytes(read(name, 0, BlockFile.HEADER_BYTES), where);
         if (metaBytes > length) {
             throw new KvStoreException(where + " is truncated (" + length + " bytes, meta needs " + metaBytes + ")");
         }
-        BlockFile.Meta m = BlockFile.decodeMeta(blobs.read(name, 0, (int) metaBytes), where);
+        BlockFile.Meta m = BlockFile.decodeMeta(read(name, 0, (int) metaBytes), where);
         if (!m.layout().equals(layout)) {
             throw new KvStoreException(where + " holds K/V of " + m.layout() + " but this store expects " + layout);
         }
@@ -339,7 +348,7 @@ public class BlobKvStore implements KvStore {
             return cached;
         }
         String name = blockName(m.blockIndex());
-        byte[] slot = blobs.read(name, m.slotOffset(layer, localPage), BlockFile.slotBytes(layout));
+        byte[] slot = read(name, m.slotOffset(layer, localPage), BlockFile.slotBytes(layout));
         int rows = m.pageTokens(localPage);
         float[] k = new float[rows * layout.rowFloats()]; // [rows][kvHeads][headDim]
         float[] v = new float[rows * layout.rowFloats()];

@@ -87,11 +87,7 @@ final class BlockFile {
     }
 
     private static void putMeta(ByteBuffer out, Meta m) {
-        KvLayout y = m.layout;
-        for (int x : new int[] {MAGIC, VERSION, y.layers(), y.kvHeads(), y.headDim(), y.pageSize(), y.dtype().code(),
-                m.blockIndex, m.firstToken, m.tokens, m.pages}) {
-            out.putInt(x);
-        }
+        new Header(m.layout, m.blockIndex, m.firstToken, m.tokens, m.pages).write(out);
         for (int c : m.slotCrc) {
             out.putInt(c);
         }
@@ -127,47 +123,65 @@ final class BlockFile {
         }
     }
 
-    /** Reads the 11 header ints; {@code where} names the file in errors. */
-    static int[] readHeader(byte[] bytes, String where) {
-        if (bytes.length < HEADER_BYTES) {
-            throw new KvStoreException(where + " is truncated (" + bytes.length + " bytes, no block header)");
+    /**
+     * The fixed header after magic and version: 11 little-endian ints
+     * {@code magic, version, layers, kvHeads, headDim, pageSize, dtype, blockIndex, firstToken, tokens, pages}.
+     */
+    record Header(KvLayout layout, int blockIndex, int firstToken, int tokens, int pages) {
+
+        /** Reads and checks the header at the start of {@code bytes}; {@code where} names the file in errors. */
+        static Header read(byte[] bytes, String where) {
+            if (bytes.length < HEADER_BYTES) {
+                throw new KvStoreException(where + " is truncated (" + bytes.length + " bytes, no block header)");
+            }
+            ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            int magic = in.getInt();
+            int version = in.getInt();
+            if (magic != MAGIC) {
+                throw new KvStoreException(where + " is not a starspark K/V block file (bad magic)");
+            }
+            if (version != VERSION) {
+                throw new KvStoreException(where + " has block format version " + version + ", this build reads " + VERSION);
+            }
+            int layers = in.getInt();
+            int kvHeads = in.getInt();
+            int headDim = in.getInt();
+            int pageSize = in.getInt();
+            int dtype = in.getInt();
+            int blockIndex = in.getInt();
+            int firstToken = in.getInt();
+            int tokens = in.getInt();
+            int pages = in.getInt();
+            try {
+                if (pages < 1) {
+                    throw new IllegalArgumentException("page count " + pages);
+                }
+                KvLayout layout = new KvLayout(layers, kvHeads, headDim, pageSize, KvDtype.ofCode(dtype));
+                return new Header(layout, blockIndex, firstToken, tokens, pages);
+            } catch (IllegalArgumentException e) {
+                throw new KvStoreException(where + " has a corrupt header: " + e.getMessage(), e);
+            }
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int[] h = new int[11];
-        for (int i = 0; i < h.length; i++) {
-            h[i] = in.getInt();
+
+        void write(ByteBuffer out) {
+            for (int x : new int[] {MAGIC, VERSION, layout.layers(), layout.kvHeads(), layout.headDim(),
+                layout.pageSize(), layout.dtype().code(), blockIndex, firstToken, tokens, pages}) {
+                out.putInt(x);
+            }
         }
-        if (h[0] != MAGIC) {
-            throw new KvStoreException(where + " is not a starspark K/V block file (bad magic)");
-        }
-        if (h[1] != VERSION) {
-            throw new KvStoreException(where + " has block format version " + h[1] + ", this build reads " + VERSION);
-        }
-        return h;
     }
 
     /** Size of the meta part announced by a header ({@code header} holds at least {@link #HEADER_BYTES}). */
     static long metaBytes(byte[] header, String where) {
-        int[] h = readHeader(header, where);
-        return Meta.metaBytes(layoutOf(h, where), h[10]);
-    }
-
-    private static KvLayout layoutOf(int[] h, String where) {
-        try {
-            if (h[10] < 1) {
-                throw new IllegalArgumentException("page count " + h[10]);
-            }
-            return new KvLayout(h[2], h[3], h[4], h[5], KvDtype.ofCode(h[6]));
-        } catch (IllegalArgumentException e) {
-            throw new KvStoreException(where + " has a corrupt header: " + e.getMessage(), e);
-        }
+        Header h = Header.read(header, where);
+        return Meta.metaBytes(h.layout(), h.pages());
     }
 
     /** Parses and verifies the meta part ({@code bytes} holds at least {@link Meta#metaBytes}). */
     static Meta decodeMeta(byte[] bytes, String where) {
-        int[] h = readHeader(bytes, where);
-        KvLayout layout = layoutOf(h, where);
-        int pages = h[10];
+        Header h = Header.read(bytes, where);
+        KvLayout layout = h.layout();
+        int pages = h.pages();
         long metaBytes = Meta.metaBytes(layout, pages);
         if (bytes.length < metaBytes) {
             throw new KvStoreException(where + " is truncated or corrupt (meta needs " + metaBytes + " bytes)");
@@ -195,7 +209,7 @@ final class BlockFile {
         for (int l = 0; l < summaries.length; l++) {
             summaries[l] = new PageSummaries(pages, layout.kvHeads(), layout.headDim(), mins[l], maxs[l]);
         }
-        return new Meta(layout, h[7], h[8], h[9], pages, crcs, summaries);
+        return new Meta(layout, h.blockIndex(), h.firstToken(), h.tokens(), pages, crcs, summaries);
     }
 
     /**

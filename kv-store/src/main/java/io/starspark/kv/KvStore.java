@@ -26,9 +26,9 @@ public interface KvStore extends AutoCloseable {
      * {@code firstToken} must be a multiple of {@code pageSize}. Atomic: written under a temporary name and
      * renamed; if the block already exists with identical bytes (task retry, speculation) this succeeds, with
      * different bytes it fails. The page summaries, computed from the keys as stored (F16-rounded for F16), are
-     * stored in the same file and returned, one per layer, for the task to send to the driver.
+     * stored in the same file; readers take them from {@link #readSummaries()}.
      */
-    PageSummaries[] writeBlock(int blockIndex, int firstToken, BlockKv kv);
+    void writeBlock(int blockIndex, int firstToken, BlockKv kv);
 
     /**
      * Keys and values of {@code pages} (global indices, any order; a repeated index repeats its rows) of
@@ -42,6 +42,13 @@ public interface KvStore extends AutoCloseable {
 
     /** Per layer, the summaries of all pages in page order; blocks must be present from 0 without gaps. */
     PageSummaries[] readSummaries();
+
+    /**
+     * Bytes this store has read from storage since it was opened: block headers and metas, K/V page
+     * slots, the manifest. Pages served from the store's page cache add nothing, so this is the I/O a
+     * reader caused, not the size of what it was handed.
+     */
+    long bytesRead();
 
     /** Indices of the blocks whose files are committed (renamed into place), ascending. */
     List<Integer> committedBlocks();

@@ -21,7 +21,6 @@ final class PageCache {
     private final LinkedHashMap<Key, Entry> map = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
     private long hits;
-    private long misses;
 
     PageCache(long budgetBytes) {
         if (budgetBytes < 0) {
@@ -32,9 +31,7 @@ final class PageCache {
 
     synchronized Entry get(Key key) {
         Entry e = map.get(key);
-        if (e == null) {
-            misses++;
-        } else {
+        if (e != null) {
             hits++;
         }
         return e;
@@ -60,9 +57,5 @@ final class PageCache {
 
     synchronized long hits() {
         return hits;
-    }
-
-    synchronized long misses() {
-        return misses;
     }
 }

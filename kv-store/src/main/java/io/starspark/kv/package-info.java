@@ -5,7 +5,7 @@
  * KvLayout layout = new KvLayout(layers, kvHeads, headDim, pageSize, KvDtype.F16);
  * // executor, per block b of a StarPlan (one store per task; close it):
  * try (KvStore store = HadoopKvStore.open(URI.create("hdfs://nn:8020/kv/doc-1"), hadoopConf, layout, cacheBytes)) {
- *     PageSummaries[] perLayer = store.writeBlock(b.index(), b.start(), new BlockKv(b.keptLength(), k, v));
+ *     store.writeBlock(b.index(), b.start(), new BlockKv(b.keptLength(), k, v));
  * }
  * // driver, after all tasks succeeded:
  * store.commit(Manifest.of(docId, modelSha256, layout, plan, contextTokens, "starspark 0.1"));

@@ -1,13 +1,9 @@
 package io.starspark.model;
 
 import io.starspark.kernels.AttentionShape;
-import io.starspark.kernels.F16Matrix;
-import io.starspark.kernels.F32Matrix;
-import io.starspark.kernels.Half;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Partials;
-import io.starspark.kernels.Q8Matrix;
 
 /**
  * The Llama forward pass over a batch of tokens at given positions. Each token attends to all
@@ -133,21 +129,10 @@ public final class Forward {
 
     /** Copies embedding row {@code r} into {@code dst[off..off+cols)}. */
     static void embed(Matrix m, int r, float[] dst, int off) {
-        int cols = m.cols();
         if (r < 0 || r >= m.rows()) {
             throw new IllegalArgumentException("token id " + r + " out of range [0, " + m.rows() + ")");
         }
-        if (m instanceof F32Matrix f) {
-            System.arraycopy(f.data(), r * cols, dst, off, cols);
-        } else if (m instanceof F16Matrix h) {
-            for (int i = 0; i < cols; i++) {
-                dst[off + i] = Half.toFloat(h.data()[r * cols + i]);
-            }
-        } else if (m instanceof Q8Matrix q8) {
-            for (int i = 0; i < cols; i++) {
-                dst[off + i] = q8.quants()[r * cols + i] * q8.scales()[(r * cols + i) / Q8Matrix.BLOCK];
-            }
-        }
+        m.loadRow(r, dst, off);
     }
 
     private void ensureCapacity(int t) {

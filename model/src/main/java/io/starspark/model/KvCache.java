@@ -36,19 +36,6 @@ public final class KvCache {
         return new KvCache(c.layers(), c.kvHeads(), c.headDim());
     }
 
-    /**
-     * A cache holding given rows (e.g. read back from a store).
-     *
-     * @param k, v [layers][length][kvHeads][headDim] (at least {@code length} rows; arrays are copied)
-     */
-    public static KvCache of(int kvHeads, int headDim, float[][] k, float[][] v, int length) {
-        KvCache c = new KvCache(k.length, kvHeads, headDim, length);
-        for (int l = 0; l < k.length; l++) {
-            c.append(l, k[l], v[l], length);
-        }
-        return c;
-    }
-
     public int layers() {
         return lengths.length;
     }

@@ -1,12 +1,15 @@
 package io.starspark.model;
 
+import io.starspark.errors.UserError;
 import java.nio.file.Path;
 
 /**
  * A model file that cannot be used: missing, not GGUF, truncated, inconsistent or unsupported.
  * The message is one user-facing line that names the file and the problem.
  */
-public class ModelFormatException extends RuntimeException {
+public class ModelFormatException extends UserError {
+    private static final long serialVersionUID = 1L;
+
     public ModelFormatException(Path file, String problem) {
         super(file + ": " + problem);
     }

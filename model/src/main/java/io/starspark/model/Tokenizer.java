@@ -104,10 +104,6 @@ public final class Tokenizer {
         return pieces[id];
     }
 
-    public float score(int id) {
-        return scores[id];
-    }
-
     public int type(int id) {
         return types[id];
     }

@@ -93,8 +93,17 @@ class BrokenFilesTest {
 
     @Test
     void unsupportedTensorType() {
-        Path p = write("q4k.gguf", new GgufWriter().rawTensor("token_embd.weight", 12, new long[]{256, 2}, new byte[288]));
-        assertEquals(p + ": tensor 'token_embd.weight' has unsupported type Q4_K (supported: F32, F16, BF16, Q8_0)", error(p));
+        Path p = write("q2k.gguf", new GgufWriter().rawTensor("token_embd.weight", 10, new long[]{256, 2}, new byte[168]));
+        assertEquals(p + ": tensor 'token_embd.weight' has unsupported type Q2_K (supported: F32, F16, Q4_0, Q4_1,"
+            + " Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16)", error(p));
+    }
+
+    @Test
+    void blockTypeRowLengthNotAMultipleOfItsBlock() {
+        Path p = write("q4k-rows.gguf", new GgufWriter().rawTensor("blk.0.ffn_down.weight", 12, new long[]{172, 2},
+            new byte[288]));
+        assertEquals(p + ": tensor 'blk.0.ffn_down.weight' of type Q4_K has row length 172, not a multiple of 256",
+            error(p));
     }
 
     @Test

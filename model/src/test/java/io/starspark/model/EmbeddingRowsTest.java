@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Embedding rows of every matrix kind, judged by {@link Matrix#get}; token ids at both ends of the range. */
+/** Embedding rows of every matrix kind, judged by the stored values; token ids at both ends of the range. */
 class EmbeddingRowsTest {
     private static final long SEED = Long.getLong("starspark.test.seed", 20261208L);
     private static final int ROWS = 5;
@@ -36,6 +36,19 @@ class EmbeddingRowsTest {
         return new Matrix[] {new F32Matrix(f, ROWS, COLS), new F16Matrix(h, ROWS, COLS), new Q8Matrix(q, scales, ROWS, COLS)};
     }
 
+    /** {@code W[r][c]} decoded from the record's own arrays, not through {@link Matrix#loadRow}. */
+    private static float element(Matrix m, int r, int c) {
+        int i = r * m.cols() + c;
+        if (m instanceof F32Matrix f) {
+            return f.data()[i];
+        }
+        if (m instanceof F16Matrix h) {
+            return Half.toFloat(h.data()[i]);
+        }
+        Q8Matrix q = (Q8Matrix) m;
+        return q.quants()[i] * q.scales()[i / Q8Matrix.BLOCK];
+    }
+
     @Test
     void everyRowOfEveryKindIsCopiedAtItsOffset() {
         for (Matrix m : matrices()) {
@@ -44,7 +57,7 @@ class EmbeddingRowsTest {
                 java.util.Arrays.fill(dst, 99f);
                 Forward.embed(m, row, dst, 3);
                 for (int c = 0; c < COLS; c++) {
-                    assertEquals(m.get(row, c), dst[3 + c], m.getClass().getSimpleName() + " row " + row + " col " + c);
+                    assertEquals(element(m, row, c), dst[3 + c], m.getClass().getSimpleName() + " row " + row + " col " + c);
                 }
                 assertEquals(99f, dst[2], "before the row untouched");
                 assertEquals(99f, dst[3 + COLS], "after the row untouched");

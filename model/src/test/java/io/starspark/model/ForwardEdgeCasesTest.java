@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +23,7 @@ class ForwardEdgeCasesTest {
     private static final String[] PROMPTS = {
         "Once upon a time", "Lily and Tom went to the park.", "The dog was big and", "She saw a red ball",
         "One day, a little girl", "Tom liked to play", "The sun was", "A cat sat on the mat and"};
-    private final Kernels java = KernelBackends.select("java");
+    private final Kernels java = KernelBackends.select(KernelsChoice.JAVA);
     private final LlamaModel m = Stories.model();
     private final LlamaConfig c = m.config();
 

@@ -1,5 +1,6 @@
 package io.starspark.sharding;
 
+import io.starspark.errors.UserError;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +18,17 @@ public record StarPlan(int contextLength, int blockSize, int anchorSize, int pag
 
     public StarPlan {
         if (contextLength < 1) {
-            throw new IllegalArgumentException("contextLength must be at least 1 (got " + contextLength + ")");
+            throw new UserError("contextLength must be at least 1 (got " + contextLength + ")");
         }
         if (pageSize < 1) {
-            throw new IllegalArgumentException("pageSize must be positive (got " + pageSize + ")");
+            throw new UserError("pageSize must be positive (got " + pageSize + ")");
         }
         if (blockSize < 1 || blockSize % pageSize != 0) {
-            throw new IllegalArgumentException("blockSize must be a positive multiple of pageSize (got "
+            throw new UserError("blockSize must be a positive multiple of pageSize (got "
                     + blockSize + ", pageSize " + pageSize + ")");
         }
         if (anchorSize < 1 || anchorSize > blockSize) {
-            throw new IllegalArgumentException("anchorSize must be between 1 and blockSize (got "
+            throw new UserError("anchorSize must be between 1 and blockSize (got "
                     + anchorSize + ", blockSize " + blockSize + ")");
         }
     }

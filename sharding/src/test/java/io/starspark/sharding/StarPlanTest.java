@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.starspark.errors.UserError;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class StarPlanTest {
 
     private static String message(Runnable r) {
-        return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+        return assertThrows(UserError.class, r::run).getMessage();
     }
 
     @Test
@@ -115,8 +116,10 @@ class StarPlanTest {
         StarPlan plan = StarPlan.of(n, 1 << 30, 64, 64);
         // contextLength + count = Integer.MAX_VALUE is the largest allowed sum (positions up to MAX_VALUE - 1)
         assertArrayEquals(new int[] {n, n + 1, n + 2}, plan.questionPositions(3));
-        assertEquals("question token count must be between 0 and 3 (got 4)", message(() -> plan.questionPositions(4)));
-        assertEquals("question token count must be between 0 and 3 (got -1)", message(() -> plan.questionPositions(-1)));
+        assertEquals("question token count must be between 0 and 3 (got 4)",
+                assertThrows(IllegalArgumentException.class, () -> plan.questionPositions(4)).getMessage());
+        assertEquals("question token count must be between 0 and 3 (got -1)",
+                assertThrows(IllegalArgumentException.class, () -> plan.questionPositions(-1)).getMessage());
     }
 
     /** Blocks without anchors whose run lengths (costs) are {@code costs}. */

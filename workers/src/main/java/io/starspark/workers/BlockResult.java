@@ -3,14 +3,13 @@ package io.starspark.workers;
 import java.io.Serializable;
 
 /**
- * What a phase-1 task sends back to the driver for one block: page summaries (small) and stats.
- * K/V themselves go to the K/V store, never through the driver.
+ * What a phase-1 task sends back to the driver for one block: stats only. K/V and their page summaries
+ * go to the K/V store, never through the driver; readers take the summaries from the store.
  *
- * @param pageMin [layers][pages·kvHeads·headDim] per-channel key minimum of each page of the block
- * @param pageMax [layers][pages·kvHeads·headDim] per-channel key maximum
+ * @param kvBytes       K/V bytes the block holds as stored (keys and values of all layers)
+ * @param attempt       the Spark task attempt that wrote it (0 = first)
+ * @param peakHeapBytes heap peak of the executor JVM when the block was done
  */
-public record BlockResult(int blockIndex, int firstToken, int tokens, int runTokens,
-                          float[][] pageMin, float[][] pageMax,
-                          long kvBytes, long nanos, String executorId, int attempt, long peakHeapBytes)
+public record BlockResult(int blockIndex, long kvBytes, String executorId, int attempt, long peakHeapBytes)
         implements Serializable {
 }

@@ -19,7 +19,6 @@ public final class ExactContextAttention implements ExternalAttention {
     private final Kernels kernels;
     private final LlamaConfig c;
     private final PageKv[] layers; // loaded lazily, one per layer
-    private long bytesRead;
 
     public ExactContextAttention(KvStore store, Kernels kernels, LlamaConfig config) {
         this.store = store;
@@ -45,13 +44,7 @@ public final class ExactContextAttention implements ExternalAttention {
     private PageKv layer(int layer) {
         if (layers[layer] == null) {
             layers[layer] = store.readAll(layer);
-            bytesRead += 8L * layers[layer].k().length;
         }
         return layers[layer];
-    }
-
-    /** Bytes of K/V read from the store so far (as floats in memory). */
-    public long bytesRead() {
-        return bytesRead;
     }
 }

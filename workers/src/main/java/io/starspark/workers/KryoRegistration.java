@@ -4,8 +4,8 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.workers.conf.AttentionMode;
-import io.starspark.workers.conf.KernelsChoice;
 import io.starspark.kv.KvDtype;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.diag.ClusterProbe;
@@ -34,7 +34,6 @@ public class KryoRegistration implements KryoRegistrator {
             StarSettings.class,
             ClusterProbe.TaskReport.class,
             ClusterProbe.TaskReport[].class,
-            float[][].class,
             java.util.ArrayList.class,
             BlockSpec.class,
             BlockResult.class,

@@ -42,15 +42,11 @@ public final class ModelRegistry {
         return m;
     }
 
-    static boolean isRemote(String location) {
-        return location.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*") && !location.startsWith("file:");
-    }
-
     static Path localPath(String location) {
         if (location.startsWith("file:")) {
             return Path.of(URI.create(location));
         }
-        if (!isRemote(location)) {
+        if (!Locations.isNonFileUri(location)) {
             return Path.of(location).toAbsolutePath().normalize();
         }
         return fetch(location);

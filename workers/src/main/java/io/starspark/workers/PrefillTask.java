@@ -5,7 +5,6 @@ import io.starspark.kernels.Kernels;
 import io.starspark.kv.BlockKv;
 import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvStore;
-import io.starspark.kv.PageSummaries;
 import io.starspark.model.Forward;
 import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
@@ -25,7 +24,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 /**
  * Phase 1 on an executor: for each block of the partition, run {@code anchor ++ block} through all
  * layers (blockwise-local causal attention), keep only the block's K/V, write them to the K/V store
- * (atomic per block) and send back the page summaries and stats.
+ * (atomic per block, page summaries included) and send back the block's stats.
  */
 public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpec>>, BlockResult> {
     private static final long serialVersionUID = 1L;
@@ -54,28 +53,19 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
     }
 
     private BlockResult run(LlamaModel model, Forward forward, KvStore store, BlockSpec spec) {
-        long t0 = System.nanoTime();
         KvCache cache = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
                 spec.tokens().length);
         forward.forward(spec.tokens(), spec.positions(), cache, null, Logits.NONE);
         BlockKv kept = keptRows(cache, spec);
-        PageSummaries[] summaries = store.writeBlock(spec.blockIndex(), spec.firstToken(), kept);
+        store.writeBlock(spec.blockIndex(), spec.firstToken(), kept);
         TaskContext ctx = TaskContext.get();
         int attempt = ctx == null ? 0 : ctx.attemptNumber();
-        if (spec.blockIndex() == conf.failFirstAttemptBlock() && attempt == 0) {
+        if (conf.failsFirstAttempt(spec.blockIndex()) && attempt == 0) {
             throw new IllegalStateException("injected failure after writing block " + spec.blockIndex()
-                    + " (spark.starspark.test.failFirstAttemptBlock)");
+                    + " (test hook PrefillConf.failFirstAttemptBlocks)");
         }
-        int layers = summaries.length;
-        float[][] min = new float[layers][];
-        float[][] max = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            min[l] = summaries[l].min();
-            max[l] = summaries[l].max();
-        }
-        long kvBytes = 2L * layers * spec.keptLength() * conf.layout().rowFloats() * conf.layout().dtype().bytes();
-        return new BlockResult(spec.blockIndex(), spec.firstToken(), spec.keptLength(), spec.tokens().length,
-                min, max, kvBytes, System.nanoTime() - t0, executorId(), attempt, peakHeapBytes());
+        long kvBytes = 2L * conf.layout().layers() * spec.keptLength() * conf.layout().rowFloats() * conf.layout().dtype().bytes();
+        return new BlockResult(spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());
     }
 
     private static BlockKv keptRows(KvCache cache, BlockSpec spec) {

@@ -23,10 +23,9 @@ public final class SparseContextAttention implements ExternalAttention {
     private final LlamaConfig c;
     private final PageSummaries[] summaries; // [layers]
     private final SparseSettings settings;
-    private long pagesFetched;
+    private long pagesFetched; // distinct pages read from the store, summed over layers and calls
     private long pageVisits;
     private long calls;
-    private long bytesRead;
 
     public SparseContextAttention(KvStore store, Kernels kernels, LlamaConfig config, PageSummaries[] summaries,
                                   SparseSettings settings) {
@@ -67,7 +66,6 @@ public final class SparseContextAttention implements ExternalAttention {
         PageKv kv = store.readPages(layer, union.stream().mapToInt(Integer::intValue).toArray());
         pagesFetched += union.size();
         calls++;
-        bytesRead += 8L * kv.k().length;
         float[] out = new float[tokens * heads * hd]; // [tokens][heads][headDim]
         float[] lse = new float[tokens * heads];       // [tokens][heads]
         int[] firstRow = new int[kv.pages().length + 1]; // [read pages + 1] row offset of each read page in kv
@@ -134,11 +132,6 @@ public final class SparseContextAttention implements ExternalAttention {
         return i;
     }
 
-    /** Distinct pages read from the store (summed over layers and calls). */
-    public long pagesFetched() {
-        return pagesFetched;
-    }
-
     /** Mean distinct pages read per (layer, forward step). */
     public double meanPagesPerCall() {
         return calls == 0 ? 0 : (double) pagesFetched / calls;
@@ -147,9 +140,5 @@ public final class SparseContextAttention implements ExternalAttention {
     /** (token, KV head, page) triples attended (summed over layers and calls). */
     public long pageVisits() {
         return pageVisits;
-    }
-
-    public long bytesRead() {
-        return bytesRead;
     }
 }

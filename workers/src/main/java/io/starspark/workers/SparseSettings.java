@@ -1,5 +1,6 @@
 package io.starspark.workers;
 
+import io.starspark.workers.conf.StarKeys;
 import java.io.Serializable;
 
 /**
@@ -10,14 +11,11 @@ import java.io.Serializable;
  * @param localPages last context pages always attended (the recent window)
  */
 public record SparseSettings(int topK, int sinkPages, int localPages) implements Serializable {
+    /** The same checks as the settings {@code spark.starspark.sparse.*} these come from. */
     public SparseSettings {
-        if (topK < 1) {
-            throw new IllegalArgumentException("sparse topK must be positive (got " + topK + ")");
-        }
-        if (sinkPages < 0 || localPages < 0) {
-            throw new IllegalArgumentException("sparse sinkPages and localPages must be >= 0 (got " + sinkPages
-                    + ", " + localPages + ")");
-        }
+        StarKeys.SPARSE_TOP_K.check(topK);
+        StarKeys.SPARSE_SINK_PAGES.check(sinkPages);
+        StarKeys.SPARSE_LOCAL_PAGES.check(localPages);
     }
 
     /** Pages fetched per (layer, KV head) at most. */

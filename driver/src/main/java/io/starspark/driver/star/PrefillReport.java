@@ -1,19 +1,16 @@
 package io.starspark.driver.star;
 
-import io.starspark.kv.PageSummaries;
 import java.util.List;
 
 /**
- * Outcome of phase 1 for one document.
+ * Outcome of phase 1 for one document (its K/V and page summaries are in the K/V store at {@code kvRoot}).
  *
- * @param summaries   per layer, the page summaries of the whole context in page order
  * @param reused      true when an already-committed prefill (same manifest) was found and nothing ran
  * @param executors   distinct executor ids that ran blocks
  * @param peakHeapBytes largest heap peak reported by any executor
  */
 public record PrefillReport(String kvRoot, int contextTokens, int blocks, boolean reused, List<String> executors,
-                            long nanos, long kvBytes, long peakHeapBytes, int retriedTasks,
-                            PageSummaries[] summaries) {
+                            long nanos, long kvBytes, long peakHeapBytes, int retriedTasks) {
 
     public double seconds() {
         return nanos / 1e9;

@@ -4,7 +4,6 @@ import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.Manifest;
-import io.starspark.kv.PageSummaries;
 import io.starspark.model.LlamaModel;
 import io.starspark.sharding.Block;
 import io.starspark.sharding.StarPlan;
@@ -14,17 +13,17 @@ import io.starspark.workers.PrefillConf;
 import io.starspark.workers.PrefillTask;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Phase 1 orchestration on the driver: plan the blocks, ship {@code anchor ++ block} tokens to
- * executors (one Spark partition per group of blocks), collect page summaries, and commit the
+ * executors (one Spark partition per group of blocks), collect their stats, and commit the
  * document's manifest last. A document whose manifest is already committed with the same model,
  * tokens and settings is reused without running anything.
  */
@@ -50,19 +49,17 @@ public final class StarPrefill {
             if (existing.isPresent()) {
                 existing.get().requireCompatible(expected, conf.kvRoot());
                 LOG.info("phase 1: reusing committed K/V of {} tokens at {}", context.length, conf.kvRoot());
-                return new PrefillReport(conf.kvRoot(), context.length, plan.blockCount(), true, List.of(), 0, 0, 0, 0,
-                        store.readSummaries());
+                return new PrefillReport(conf.kvRoot(), context.length, plan.blockCount(), true, List.of(), 0, 0, 0, 0);
             }
             long t0 = System.nanoTime();
             List<List<BlockSpec>> groups = groups(context, plan, partitions);
             LOG.info("phase 1: {} tokens in {} blocks over {} partitions -> {}", context.length, plan.blockCount(),
                     groups.size(), conf.kvRoot());
-            List<BlockResult> results = new ArrayList<>(jsc.parallelize(groups, groups.size())
-                    .mapPartitions(new PrefillTask(conf)).collect());
+            List<BlockResult> results = jsc.parallelize(groups, groups.size()).mapPartitions(new PrefillTask(conf))
+                    .collect();
             long nanos = System.nanoTime() - t0;
-            results.sort(Comparator.comparingInt(BlockResult::blockIndex));
             store.commit(expected);
-            return report(conf.kvRoot(), context.length, plan, layout, results, nanos);
+            return report(conf.kvRoot(), context.length, plan, results, nanos);
         }
     }
 
@@ -88,36 +85,23 @@ public final class StarPrefill {
         return new BlockSpec(block.index(), block.start(), tokens, block.runPositions(), block.keptOffset());
     }
 
-    private static PrefillReport report(String kvRoot, int n, StarPlan plan, KvLayout layout,
-                                        List<BlockResult> results, long nanos) {
-        if (results.size() != plan.blockCount()) {
-            throw new IllegalStateException("phase 1 returned " + results.size() + " blocks, planned "
-                    + plan.blockCount());
+    private static PrefillReport report(String kvRoot, int n, StarPlan plan, List<BlockResult> results, long nanos) {
+        List<Integer> returned = results.stream().map(BlockResult::blockIndex).sorted().toList();
+        if (!returned.equals(IntStream.range(0, plan.blockCount()).boxed().toList())) {
+            throw new IllegalStateException("phase 1 returned blocks " + returned + ", planned 0.."
+                    + (plan.blockCount() - 1));
         }
         TreeSet<String> executors = new TreeSet<>();
         long kvBytes = 0;
         long peak = 0;
         int retried = 0;
-        List<List<PageSummaries>> perLayer = new ArrayList<>();
-        for (int l = 0; l < layout.layers(); l++) {
-            perLayer.add(new ArrayList<>());
-        }
         for (BlockResult r : results) {
             executors.add(r.executorId());
             kvBytes += r.kvBytes();
             peak = Math.max(peak, r.peakHeapBytes());
             retried += r.attempt() > 0 ? 1 : 0;
-            int pages = plan.pagesOf(plan.block(r.blockIndex())).length;
-            for (int l = 0; l < layout.layers(); l++) {
-                perLayer.get(l).add(new PageSummaries(pages, layout.kvHeads(), layout.headDim(), r.pageMin()[l],
-                        r.pageMax()[l]));
-            }
-        }
-        PageSummaries[] summaries = new PageSummaries[layout.layers()];
-        for (int l = 0; l < summaries.length; l++) {
-            summaries[l] = PageSummaries.concat(perLayer.get(l));
         }
         return new PrefillReport(kvRoot, n, plan.blockCount(), false, List.copyOf(executors), nanos, kvBytes, peak,
-                retried, summaries);
+                retried);
     }
 }

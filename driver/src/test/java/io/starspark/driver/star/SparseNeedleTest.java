@@ -4,21 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starspark.kv.KvDtype;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.model.Tokenizer;
-import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.SparseSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SparseNeedleTest {
     static final Path SHARED = StarGoldenTest.SHARED;
     static final String NEEDLE = SHARED.resolve("models/needle-retriever.gguf").toString();
+    static final Path VOCAB = Path.of(NEEDLE + ".vocab.json");
     static JavaSparkContext jsc;
 
     @TempDir
@@ -44,38 +39,17 @@ class SparseNeedleTest {
         jsc.close();
     }
 
-    /** A haystack of filler words holding one "KEY VALUE" pair at {@code depth} (0..1) of the text. */
-    record Haystack(String text, String key, String value) {
-        static Haystack make(long seed, int words, double depth) throws IOException {
-            JsonNode vocab = new ObjectMapper().readTree(Files.readAllBytes(Path.of(NEEDLE + ".vocab.json")));
-            Random r = new Random(seed);
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < words; i++) {
-                out.add(word(vocab.get("filler"), r));
-            }
-            String key = word(vocab.get("keys"), r);
-            String value = word(vocab.get("values"), r);
-            int at = (int) Math.min(words - 2, Math.max(1, depth * words));
-            out.set(at, key);
-            out.set(at + 1, value);
-            return new Haystack(String.join(" ", out), key, value);
-        }
-
-        private static String word(JsonNode list, Random r) {
-            return list.get(r.nextInt(list.size())).asText().replace("\u2581", "");
-        }
-    }
-
     StarRequest request(int[] context, int[] question, int block, SparseSettings sparse) {
-        return new StarRequest(NEEDLE, context, question, 1, StarPlan.of(context.length, block, block, 64),
-                tmp.toUri().toString(), KvDtype.F32, StarGoldenTest.KERNELS, 2, -1, sparse);
+        return StarRequest.builder().model(NEEDLE).context(context).question(question).maxNewTokens(1)
+                .blocks(block, block, 64).kvDir(tmp.toUri().toString()).dtype(KvDtype.F32)
+                .kernels(StarGoldenTest.KERNELS).sparse(sparse).partitions(2).build();
     }
 
     @Test
     void sparseWithEveryPageEqualsExact() throws IOException {
         LlamaModel model = ModelRegistry.get(NEEDLE);
         Tokenizer tok = model.tokenizer();
-        Haystack h = Haystack.make(7, 1500, 0.3);
+        Haystack h = Haystack.make(VOCAB, 7, 1500, 0.3);
         int[] context = tok.encode(h.text(), true, true);
         int[] question = tok.encode(" " + h.key(), false, false);
         StarAnswer exact = StarRunner.answer(jsc, request(context, question, 512, null), Sampler.greedy());
@@ -97,7 +71,7 @@ class SparseNeedleTest {
         Tokenizer tok = model.tokenizer();
         double[] depths = {0.05, 0.3, 0.5, 0.75, 0.95};
         for (int i = 0; i < depths.length; i++) {
-            Haystack h = Haystack.make(100 + i, 4000, depths[i]);
+            Haystack h = Haystack.make(VOCAB, 100 + i, 4000, depths[i]);
             int[] context = tok.encode(h.text(), true, true);
             int[] question = tok.encode(" " + h.key(), false, false);
             int[] expected = tok.encode(" " + h.value(), false, false);

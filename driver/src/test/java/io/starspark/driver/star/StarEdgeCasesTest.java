@@ -62,9 +62,10 @@ class StarEdgeCasesTest {
     }
 
     static StarAnswer star(int[] context, StarPlan plan, int partitions, KvDtype dtype, SparseSettings sparse) {
-        StarRequest r = new StarRequest(StarGoldenTest.MODEL, context, question, MAX_NEW, plan,
-                tmp.resolve(UUID.randomUUID().toString()).toUri().toString(), dtype, StarGoldenTest.KERNELS, partitions,
-                -1, sparse);
+        StarRequest r = StarRequest.builder().model(StarGoldenTest.MODEL).context(context).question(question)
+                .maxNewTokens(MAX_NEW).blocks(plan.blockSize(), plan.anchorSize(), plan.pageSize())
+                .kvDir(tmp.resolve(UUID.randomUUID().toString()).toUri().toString()).dtype(dtype)
+                .kernels(StarGoldenTest.KERNELS).sparse(sparse).partitions(partitions).build();
         return StarRunner.answer(jsc, r, Sampler.greedy());
     }
 

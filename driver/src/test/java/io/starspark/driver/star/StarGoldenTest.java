@@ -13,7 +13,7 @@ import io.starspark.model.LlamaModel;
 import io.starspark.model.Logits;
 import io.starspark.model.Sampler;
 import io.starspark.kernels.KernelBackends;
-import io.starspark.sharding.StarPlan;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.conf.StarSparkConf;
@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The golden Star Attention case of ../shared/golden/stories260K-star.json, run on Spark. */
 class StarGoldenTest {
     static final Path SHARED = Path.of(System.getProperty("starspark.shared", "../../shared"));
-    static final String KERNELS = System.getProperty("test.kernels", "java");
+    static final KernelsChoice KERNELS =
+            KernelsChoice.valueOf(System.getProperty("test.kernels", "java").toUpperCase(java.util.Locale.ROOT));
     static final String MODEL = SHARED.resolve("models/stories260K.gguf").toString();
 
     @TempDir
@@ -55,11 +56,12 @@ class StarGoldenTest {
         return new JavaSparkContext(conf);
     }
 
-    StarRequest request(JsonNode c, int blockSize, int anchorSize, int partitions, int failBlock) {
-        int[] context = ints(c.get("context_ids"));
-        return new StarRequest(MODEL, context, ints(c.get("question_ids")), c.get("new_tokens").asInt(),
-                StarPlan.of(context.length, blockSize, anchorSize, 16), tmp.toUri().toString(), KvDtype.F32, KERNELS,
-                partitions, failBlock, null);
+    /** The golden case with these blocks, pages of 16, F32 K/V under {@code tmp}. */
+    StarRequest.Builder request(JsonNode c, int blockSize, int anchorSize, int partitions) {
+        return StarRequest.builder().model(MODEL).context(ints(c.get("context_ids")))
+                .question(ints(c.get("question_ids"))).maxNewTokens(c.get("new_tokens").asInt())
+                .blocks(blockSize, anchorSize, 16).kvDir(tmp.toUri().toString()).dtype(KvDtype.F32).kernels(KERNELS)
+                .partitions(partitions);
     }
 
     @Test
@@ -77,7 +79,7 @@ class StarGoldenTest {
         JsonNode star = c.get("star");
         try (JavaSparkContext jsc = spark(master)) {
             StarAnswer a = StarRunner.answer(jsc, request(c, c.get("block_size").asInt(), c.get("anchor_size").asInt(),
-                    jsc.defaultParallelism(), -1), Sampler.greedy());
+                    jsc.defaultParallelism()).build(), Sampler.greedy());
             assertArrayEquals(ints(star.get("ids")), a.ids(), "star greedy ids");
             int[] top = ints(star.get("first_top10_ids"));
             for (int i = 0; i < top.length; i++) {
@@ -95,12 +97,12 @@ class StarGoldenTest {
         int[] context = ints(c.get("context_ids"));
         int[] question = ints(c.get("question_ids"));
         LlamaModel model = ModelRegistry.get(MODEL);
-        Forward full = new Forward(model, KernelBackends.select("java"));
+        Forward full = new Forward(model, KernelBackends.select(KernelsChoice.JAVA));
         int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
         float[] fullLogits = full.forward(prompt, IntStream.range(0, prompt.length).toArray(), KvCache.forModel(model.config()),
                 null, Logits.LAST);
         try (JavaSparkContext jsc = spark("local[2]")) {
-            StarAnswer a = StarRunner.answer(jsc, request(c, 320, 64, 2, -1), Sampler.greedy());
+            StarAnswer a = StarRunner.answer(jsc, request(c, 320, 64, 2).build(), Sampler.greedy());
             assertEquals(1, a.prefill().blocks());
             double maxDiff = 0;
             for (int i = 0; i < fullLogits.length; i++) {
@@ -116,20 +118,20 @@ class StarGoldenTest {
         JsonNode c = goldenCase();
         int[] one;
         try (JavaSparkContext jsc = spark("local[1]")) {
-            StarAnswer a = StarRunner.answer(jsc, request(c, 64, 32, 1, -1), Sampler.greedy());
+            StarAnswer a = StarRunner.answer(jsc, request(c, 64, 32, 1).build(), Sampler.greedy());
             assertEquals(0, a.prefill().retriedTasks());
             one = a.ids();
         }
         tmp = tmp.resolve("two");
         try (JavaSparkContext jsc = spark("local[2]")) {
-            StarAnswer two = StarRunner.answer(jsc, request(c, 64, 32, 2, -1), Sampler.greedy());
+            StarAnswer two = StarRunner.answer(jsc, request(c, 64, 32, 2).build(), Sampler.greedy());
             assertArrayEquals(one, two.ids(), "1 vs 2 partitions");
         }
         // local[2,2]: two cores, a failed task is retried once. Block 3's first attempt fails after its K/V
         // were written; the retry rewrites the same bytes and the answer is unchanged.
         tmp = tmp.resolve("retry");
         try (JavaSparkContext jsc = spark("local[2,2]")) {
-            StarAnswer retried = StarRunner.answer(jsc, request(c, 64, 32, 2, 3), Sampler.greedy());
+            StarAnswer retried = StarRunner.answer(jsc, request(c, 64, 32, 2).failFirstAttemptOf(3).build(), Sampler.greedy());
             assertTrue(retried.prefill().retriedTasks() > 0, "the injected failure caused a retry");
             assertArrayEquals(one, retried.ids(), "after a forced task retry");
         }

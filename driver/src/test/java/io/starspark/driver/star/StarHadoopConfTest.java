@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.starspark.kv.KvDtype;
 import io.starspark.model.Sampler;
-import io.starspark.sharding.StarPlan;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.conf.StarSparkConf;
 import java.nio.file.Files;
@@ -35,9 +34,10 @@ class StarHadoopConfTest {
         StarSparkConf.configure(conf, StarSettings.defaults());
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             String kvDir = SchemeFs.SCHEME + "://" + tmp.toAbsolutePath();
-            StarRequest r = new StarRequest(StarGoldenTest.MODEL, context, StarGoldenTest.ints(c.get("question_ids")),
-                    c.get("new_tokens").asInt(), StarPlan.of(context.length, c.get("block_size").asInt(),
-                    c.get("anchor_size").asInt(), 16), kvDir, KvDtype.F32, StarGoldenTest.KERNELS, 2, -1, null);
+            StarRequest r = StarRequest.builder().model(StarGoldenTest.MODEL).context(context)
+                    .question(StarGoldenTest.ints(c.get("question_ids"))).maxNewTokens(c.get("new_tokens").asInt())
+                    .blocks(c.get("block_size").asInt(), c.get("anchor_size").asInt(), 16).kvDir(kvDir)
+                    .dtype(KvDtype.F32).kernels(StarGoldenTest.KERNELS).partitions(2).build();
             StarAnswer a = StarRunner.answer(jsc, r, Sampler.greedy());
             assertArrayEquals(StarGoldenTest.ints(c.get("star").get("ids")), a.ids(), "golden star ids");
             try (var blocks = Files.list(tmp.resolve(a.docId()).resolve("blocks"))) {

@@ -18,7 +18,8 @@ import java.util.WeakHashMap;
  * Kernels on OpenCL through Aparapi: PoCL on CPU in CI, a GPU where OpenCL lists one. Every
  * execute is checked to have run on OpenCL (Aparapi's fallback to Java threads is silent and was
  * wrong, PLATFORM.md); a fallback throws. One instance per kernel class per backend; calls of the
- * same kernel are serialised on it. F16/Q8 weights are widened to F32 once per Matrix and cached
+ * same kernel are serialised on it. Non-F32 weights (F16, Q8_0, the block types) are widened to F32
+ * through {@link Matrix#loadRow} once per Matrix and cached
  * (weakly, by matrix identity): OpenCL kernels here read float arrays only.
  */
 public final class AparapiKernels implements Kernels, AutoCloseable {
@@ -65,9 +66,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
-        Shapes.requirePositive("tokens", tokens);
-        Shapes.requireAtLeast("x", x.length, (long) tokens * w.cols());
-        Shapes.requireAtLeast("out", out.length, (long) tokens * w.rows());
+        Shapes.matmul(out, x, w, tokens);
         float[] wf = w instanceof F32Matrix f ? f.data() : widened.computeIfAbsent(w, AparapiKernels::widen);
         synchronized (matmul) {
             matmul.out = out;
@@ -85,17 +84,14 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private static float[] widen(Matrix w) {
         float[] f = new float[w.rows() * w.cols()];
         for (int r = 0; r < w.rows(); r++) {
-            for (int c = 0; c < w.cols(); c++) {
-                f[r * w.cols() + c] = w.get(r, c);
-            }
+            w.loadRow(r, f, r * w.cols());
         }
         return f;
     }
 
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
-        Shapes.requireAtLeast("x", x.length, (long) tokens * dim);
-        Shapes.requireAtLeast("out", out.length, (long) tokens * dim);
+        Shapes.rmsnorm(out, x, weight, tokens, dim);
         synchronized (rmsnorm) {
             rmsnorm.out = out;
             rmsnorm.x = x;
@@ -111,11 +107,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        if (rotaryDim % 2 != 0 || rotaryDim > headDim || rotaryDim <= 0) {
-            throw new IllegalArgumentException("rotaryDim must be even, positive and <= headDim (got " + rotaryDim
-                    + ", headDim " + headDim + ")");
-        }
-        Shapes.requireAtLeast("x", x.length, (long) tokens * heads * headDim);
+        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
         int pairs = rotaryDim / 2;
         float[] cos = new float[tokens * pairs];
         float[] sin = new float[tokens * pairs];
@@ -142,9 +134,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     @Override
     public void swiglu(float[] out, float[] gate, float[] up, int n) {
-        Shapes.requireAtLeast("gate", gate.length, n);
-        Shapes.requireAtLeast("up", up.length, n);
-        Shapes.requireAtLeast("out", out.length, n);
+        Shapes.swiglu(out, gate, up, n);
         synchronized (swiglu) {
             swiglu.out = out;
             swiglu.gate = gate;
@@ -193,7 +183,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                            int tokens, int pages, int heads, int kvHeads, int headDim) {
-        Shapes.requireAtLeast("scores", scores.length, (long) tokens * pages * heads);
+        Shapes.scorePages(q, pageMin, pageMax, scores, tokens, pages, heads, kvHeads, headDim);
         synchronized (scorePages) {
             scorePages.q = q;
             scorePages.pageMin = pageMin;

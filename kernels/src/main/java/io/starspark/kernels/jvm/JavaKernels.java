@@ -51,17 +51,13 @@ public final class JavaKernels implements Kernels, AutoCloseable {
 
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
-        Shapes.requirePositive("tokens", tokens);
-        Shapes.requireAtLeast("x", x.length, (long) tokens * w.cols());
-        Shapes.requireAtLeast("out", out.length, (long) tokens * w.rows());
+        Shapes.matmul(out, x, w, tokens);
         JavaMatmul.matmul(out, x, w, tokens, par, scratch);
     }
 
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
-        Shapes.requireAtLeast("x", x.length, (long) tokens * dim);
-        Shapes.requireAtLeast("out", out.length, (long) tokens * dim);
-        Shapes.requireAtLeast("weight", weight.length, dim);
+        Shapes.rmsnorm(out, x, weight, tokens, dim);
         for (int t = 0; t < tokens; t++) {
             int base = t * dim;
             float ss = JavaMatmul.dot(x, base, x, base, dim);
@@ -79,12 +75,7 @@ public final class JavaKernels implements Kernels, AutoCloseable {
 
     @Override
     public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        if (rotaryDim % 2 != 0 || rotaryDim > headDim) {
-            throw new IllegalArgumentException("rotaryDim must be even and <= headDim (got " + rotaryDim
-                    + ", headDim " + headDim + ")");
-        }
-        Shapes.requireAtLeast("x", x.length, (long) tokens * heads * headDim);
-        Shapes.requireAtLeast("positions", positions.length, tokens);
+        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
         double[] freq = invFreq.computeIfAbsent(new RopeKey(rotaryDim, theta), JavaKernels::frequencies);
         float[] cs = scratch.get().row(rotaryDim);
         for (int t = 0; t < tokens; t++) {
@@ -115,9 +106,7 @@ public final class JavaKernels implements Kernels, AutoCloseable {
 
     @Override
     public void swiglu(float[] out, float[] gate, float[] up, int n) {
-        Shapes.requireAtLeast("gate", gate.length, n);
-        Shapes.requireAtLeast("up", up.length, n);
-        Shapes.requireAtLeast("out", out.length, n);
+        Shapes.swiglu(out, gate, up, n);
         int i = 0;
         for (; i + VL <= n; i += VL) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
@@ -138,10 +127,7 @@ public final class JavaKernels implements Kernels, AutoCloseable {
     @Override
     public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                            int tokens, int pages, int heads, int kvHeads, int headDim) {
-        Shapes.requireAtLeast("q", q.length, (long) tokens * heads * headDim);
-        Shapes.requireAtLeast("pageMin", pageMin.length, (long) pages * kvHeads * headDim);
-        Shapes.requireAtLeast("pageMax", pageMax.length, (long) pages * kvHeads * headDim);
-        Shapes.requireAtLeast("scores", scores.length, (long) tokens * pages * heads);
+        Shapes.scorePages(q, pageMin, pageMax, scores, tokens, pages, heads, kvHeads, headDim);
         int group = heads / kvHeads;
         par.forRange(tokens * pages, 4L * tokens * pages * heads * headDim, (a, b) -> {
             for (int tp = a; tp < b; tp++) {

@@ -107,7 +107,7 @@ final class JavaMatmul {
                     }
                     continue;
                 }
-                WeightRows.load(w, r, pc, kc, row, 0);
+                w.loadRow(r, pc, kc, row, 0);
                 for (int k = 0; k < kc; k++) {
                     wp[base + k * NR + j] = row[k];
                 }
@@ -193,7 +193,7 @@ final class JavaMatmul {
         for (int r = r0; r < r1; r++) {
             int off = r * cols;
             if (!f32) {
-                WeightRows.load(w, r, 0, cols, row, 0);
+                w.loadRow(r, row, 0);
                 off = 0;
             }
             for (int t = 0; t < tokens; t++) {

@@ -104,7 +104,7 @@ public final class GgufFile implements AutoCloseable {
         GgmlType type = GgmlType.ofCode(r.typeCode());
         if (type == null) {
             throw new ModelFormatException(path, "tensor '" + r.name() + "' has unsupported type "
-                + GgmlType.nameOf(r.typeCode()) + " (supported: F32, F16, BF16, Q8_0)");
+                + GgmlType.nameOf(r.typeCode()) + " (supported: " + GgmlType.SUPPORTED + ")");
         }
         if (r.dims()[0] % type.blockSize() != 0) {
             throw new ModelFormatException(path, "tensor '" + r.name() + "' of type " + type + " has row length "

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes GGUF files (v3 by default): typed metadata and tensors (F32, F16, BF16, Q8_0) encoded
+ * Writes GGUF files (v3 by default): typed metadata and tensors (F32, F16, BF16, Q8_0 and the block types of {@link GgmlType}) encoded
  * from rows supplied on demand, so files larger than memory stream straight to disk. Tests also
  * use it to write deliberately broken files (raw type codes, other versions).
  */
@@ -194,6 +194,11 @@ public final class GgufWriter {
                 for (int b = 0; b < row.length; b += Q8Matrix.BLOCK) {
                     quantizeBlock(o, row, b);
                 }
+            }
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> {
+                byte[] blocks = new byte[type.block().rowBytes(row.length)];
+                type.block().quantize(row, 0, row.length, blocks, 0);
+                o.bytes(blocks);
             }
         }
     }

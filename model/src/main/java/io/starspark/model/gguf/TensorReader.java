@@ -1,5 +1,7 @@
 package io.starspark.model.gguf;
 
+import io.starspark.kernels.BlockMatrix;
+import io.starspark.kernels.BlockType;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Half;
@@ -24,33 +26,39 @@ final class TensorReader {
         int rows = (int) t.rows();
         int cols = (int) t.cols();
         return switch (t.type()) {
-            case F32 -> new F32Matrix(floats(t), rows, cols);
-            case BF16 -> new F32Matrix(floats(t), rows, cols);
+            case F32, BF16 -> new F32Matrix(plainFloats(t), rows, cols);
             case F16 -> new F16Matrix(halves(t), rows, cols);
             case Q8_0 -> q8(t, rows, cols);
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> blocks(t, rows, cols);
         };
     }
 
-    /** Any tensor widened to float, flattened in file order. */
+    /** Any tensor widened to float, flattened in file order (rows decoded by their {@link Matrix}). */
     float[] floats(GgufTensor t) {
         requireMatrixSize(t);
+        if (t.type() == GgmlType.F32 || t.type() == GgmlType.BF16) {
+            return plainFloats(t);
+        }
+        Matrix m = matrix(t);
+        float[] out = new float[(int) t.elements()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.loadRow(r, out, r * m.cols());
+        }
+        return out;
+    }
+
+    /** F32 copied, BF16 widened (the one place BF16 is decoded: it loads as an F32 matrix). */
+    private float[] plainFloats(GgufTensor t) {
         float[] out = new float[(int) t.elements()];
         forEachChunk(t, (buf, first, count) -> {
             int base = (int) (first * t.cols());
             int n = (int) (count * t.cols());
-            switch (t.type()) {
-                case F32 -> buf.asFloatBuffer().get(out, base, n);
-                case F16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[base + i] = Half.toFloat(buf.getShort(2 * i));
-                    }
+            if (t.type() == GgmlType.F32) {
+                buf.asFloatBuffer().get(out, base, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    out[base + i] = Half.bf16ToFloat(buf.getShort(2 * i));
                 }
-                case BF16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[base + i] = Half.bf16ToFloat(buf.getShort(2 * i));
-                    }
-                }
-                case Q8_0 -> dequantQ8(buf, out, base, n);
             }
         });
         return out;
@@ -78,13 +86,13 @@ final class TensorReader {
         return new Q8Matrix(quants, scales, rows, cols);
     }
 
-    private static void dequantQ8(ByteBuffer buf, float[] out, int base, int n) {
-        for (int b = 0; b < n / Q8Matrix.BLOCK; b++) {
-            float scale = Half.toFloat(buf.getShort(b * 34));
-            for (int i = 0; i < Q8Matrix.BLOCK; i++) {
-                out[base + b * Q8Matrix.BLOCK + i] = buf.get(b * 34 + 2 + i) * scale;
-            }
-        }
+    /** A block-quantized tensor, its blocks copied as they are in the file. */
+    private BlockMatrix blocks(GgufTensor t, int rows, int cols) {
+        BlockType type = t.type().block();
+        int rowBytes = type.rowBytes(cols);
+        byte[] data = new byte[Math.multiplyExact(rows, rowBytes)];
+        forEachChunk(t, (buf, first, count) -> buf.get(0, data, (int) (first * rowBytes), (int) (count * rowBytes)));
+        return new BlockMatrix(type, data, rows, cols);
     }
 
     private interface ChunkConsumer {

@@ -1,5 +1,6 @@
 package io.starspark.model.synth;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.gguf.GgmlType;
 import io.starspark.model.gguf.GgufValue;
 import io.starspark.model.gguf.GgufValueType;
@@ -20,8 +21,8 @@ import java.util.SplittableRandom;
  *   <li>{@code 1b}: Llama-3.2-1B's blocks (dim 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192, rope theta
  *       500000) but vocab 32000 instead of 128256, to keep files smaller.</li>
  * </ul>
- * dtype {@code q8_0}: every matrix whose row length is a multiple of 32 is Q8_0; the others (ffn_down of
- * stories260k, row length 172) are F16, as llama.cpp's quantizer falls back. Norms are always F32.
+ * The matrix types per dtype are {@link TensorTypes}' (e.g. ffn_down of stories260k, row length 172, falls
+ * back to F16 as llama.cpp's quantizer does). Norms are always F32.
  */
 public final class SyntheticModels {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -39,25 +40,25 @@ public final class SyntheticModels {
             case "stories260k" -> new Shape("stories260k", 64, 5, 8, 4, 172, 512, 2048, 10000f);
             case "110m" -> new Shape("110m", 768, 12, 12, 12, 2048, 32000, 2048, 10000f);
             case "1b" -> new Shape("1b", 2048, 16, 32, 8, 8192, 32000, 131072, 500000f);
-            default -> throw new IllegalArgumentException("unknown model shape '" + name
+            default -> throw new UserError("unknown model shape '" + name
                 + "' (expected stories260k, 110m or 1b)");
         };
     }
 
-    /** Writes a model of {@code shape} with matrices in {@code dtype} (f32, f16, q8_0) to {@code out}. */
+    /** Writes a model of {@code shape} with matrices in {@code dtype} ({@link TensorTypes#CHOICES}) to {@code out}. */
     public static void write(String shape, String dtype, long seed, Path out) {
         writer(shape(shape), dtype, seed).write(out);
     }
 
     /** The configured writer (not yet written): tests override keys on it to make broken files. */
     public static GgufWriter writer(Shape s, String dtype, long seed) {
-        GgmlType matrixType = matrixType(dtype);
+        TensorTypes types = TensorTypes.of(dtype);
         GgufWriter w = new GgufWriter();
         metadata(w, s);
         tokenizer(w, SyntheticVocab.of(s.vocab()));
         int[] index = {0};
         java.util.function.BiConsumer<String, long[]> matrix = (name, dims) ->
-            w.tensor(name, typeFor(matrixType, dims[0]), dims, gaussian(seed, index[0]++, dims[0]));
+            w.tensor(name, types.typeFor(name, dims[0], s.layers()), dims, gaussian(seed, index[0]++, dims[0]));
         java.util.function.Consumer<String> norm = name -> w.tensor(name, GgmlType.F32, new long[]{s.dim()},
             (r, dst) -> Arrays.fill(dst, 1f));
         int headDim = s.dim() / s.heads();
@@ -77,19 +78,6 @@ public final class SyntheticModels {
         norm.accept("output_norm.weight");
         matrix.accept("output.weight", new long[]{s.dim(), s.vocab()});
         return w;
-    }
-
-    private static GgmlType matrixType(String dtype) {
-        return switch (dtype.toLowerCase(Locale.ROOT)) {
-            case "f32" -> GgmlType.F32;
-            case "f16" -> GgmlType.F16;
-            case "q8_0" -> GgmlType.Q8_0;
-            default -> throw new IllegalArgumentException("unknown dtype '" + dtype + "' (expected f32, f16 or q8_0)");
-        };
-    }
-
-    private static GgmlType typeFor(GgmlType wanted, long cols) {
-        return cols % wanted.blockSize() == 0 ? wanted : GgmlType.F16;
     }
 
     /** Rows of N(0, 1/cols), drawn in row order from a stream seeded by (seed, tensor index). */

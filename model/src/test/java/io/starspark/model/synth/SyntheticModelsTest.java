@@ -1,5 +1,6 @@
 package io.starspark.model.synth;
 
+import io.starspark.errors.UserError;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.Q8Matrix;
 import io.starspark.kernels.ReferenceKernels;
@@ -31,7 +32,7 @@ class SyntheticModelsTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"f32", "f16", "q8_0"})
+    @ValueSource(strings = {"f32", "f16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k", "q4_k_m"})
     void storiesShapeLoadsAndRuns(String dtype) throws Exception {
         System.out.println("SyntheticModelsTest seed " + SEED);
         Path p = dir.resolve("s-" + dtype + ".gguf");
@@ -58,13 +59,13 @@ class SyntheticModelsTest {
     }
 
     /**
-     * An f16 or q8_0 model computes exactly what an f32 model of its decoded weights computes: the f32 copy
-     * is written from {@code GgufFile.floats} (the widening path), the quantized model runs its F16/Q8
+     * A model of any stored type computes exactly what an f32 model of its decoded weights computes: the
+     * f32 copy is written from {@code GgufFile.floats} (the widening path), the quantized model runs its
      * matrices and embedding rows directly, and the reference kernels multiply the same float values in the
      * same order, so the logits agree bit for bit.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"f16", "q8_0"})
+    @ValueSource(strings = {"f16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k", "q4_k_m"})
     void quantizedModelEqualsAnF32ModelOfItsDecodedWeights(String dtype) {
         System.out.println("SyntheticModelsTest seed " + SEED);
         Path quantized = dir.resolve("q-" + dtype + ".gguf");
@@ -131,9 +132,40 @@ class SyntheticModelsTest {
     @Test
     void rejectsUnknownShapeAndDtype() {
         assertEquals("unknown model shape '7b' (expected stories260k, 110m or 1b)",
-            assertThrows(IllegalArgumentException.class, () -> SyntheticModels.shape("7b")).getMessage());
-        assertThrows(IllegalArgumentException.class,
-            () -> SyntheticModels.write("stories260k", "q4_0", 1, dir.resolve("x.gguf")));
+            assertThrows(UserError.class, () -> SyntheticModels.shape("7b")).getMessage());
+        assertEquals("unknown dtype 'q3_k' (expected " + TensorTypes.CHOICES + ")", assertThrows(UserError.class,
+            () -> SyntheticModels.write("stories260k", "q3_k", 1, dir.resolve("x.gguf"))).getMessage());
+    }
+
+    /**
+     * q4_k_m on 8 layers of dim 256 (every row a whole number of 256-blocks) follows llama.cpp's mix:
+     * Q6_K for output and for attn_v/ffn_down of layers 0, 3, 6, 7 (use_more_bits), Q4_K elsewhere,
+     * norms F32; the mixed file loads and runs.
+     */
+    @Test
+    void q4kmMixesQ4KAndQ6KLikeLlamaCpp() throws Exception {
+        SyntheticModels.Shape shape = new SyntheticModels.Shape("mix", 256, 8, 4, 2, 512, 512, 2048, 10000f);
+        Path p = dir.resolve("mix.gguf");
+        SyntheticModels.writer(shape, "q4_k_m", SEED).write(p);
+        try (GgufFile f = GgufFile.open(p)) {
+            assertEquals(GgmlType.Q6_K, f.tensor("output.weight").type());
+            assertEquals(GgmlType.Q4_K, f.tensor("token_embd.weight").type());
+            assertEquals(GgmlType.F32, f.tensor("blk.0.attn_norm.weight").type());
+            for (int l = 0; l < 8; l++) {
+                GgmlType more = l == 0 || l == 3 || l == 6 || l == 7 ? GgmlType.Q6_K : GgmlType.Q4_K;
+                assertEquals(more, f.tensor("blk." + l + ".attn_v.weight").type(), "attn_v " + l);
+                assertEquals(more, f.tensor("blk." + l + ".ffn_down.weight").type(), "ffn_down " + l);
+                assertEquals(GgmlType.Q4_K, f.tensor("blk." + l + ".attn_q.weight").type());
+                assertEquals(GgmlType.Q4_K, f.tensor("blk." + l + ".ffn_up.weight").type());
+            }
+        }
+        LlamaModel m = LlamaModel.load(p);
+        int[] ids = m.tokenizer().encode("the big dog", true, true);
+        float[] logits = new Forward(m, new ReferenceKernels()).forward(ids, range(ids.length),
+            KvCache.forModel(m.config()), null, Logits.LAST);
+        for (float x : logits) {
+            assertTrue(Float.isFinite(x));
+        }
     }
 
     private static int[] range(int n) {

@@ -1,54 +1,71 @@
 package io.starspark.workers.conf;
 
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
+import io.starspark.workers.Locations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The registry: every {@code spark.starspark.*} key, defined once. */
+/**
+ * The registry: every {@code spark.starspark.*} key, defined once (type, default, doc, own check, field of
+ * {@link StarSettings}). Adding a key: define it here and list it in {@link #ALL}; add its field to
+ * {@link StarSettings} (component, {@code from}, check).
+ */
 public final class StarKeys {
 
-    public static final Setting<KernelsChoice> KERNELS = Setting.choice("kernels", KernelsChoice.class,
-            KernelsChoice.AUTO, "kernel backend, chosen once per JVM: auto|java|aparapi|reference");
+    public static final Setting<KernelsChoice> KERNELS = Setting.choice(
+            KernelsChoice.KEY.substring(Setting.PREFIX.length()), KernelsChoice.class, KernelsChoice.AUTO,
+            "kernel backend, chosen once per JVM", StarSettings::kernels);
 
-    public static final Setting<Integer> BLOCK_SIZE = Setting.positiveInt("blockSize", 4096,
-            "context tokens per Star Attention block (one phase-1 task each); a multiple of pageSize");
+    public static final Setting<Integer> BLOCK_SIZE = Setting.integer("blockSize", 1, 4096, null,
+            "context tokens per Star Attention block (one phase-1 task each); a multiple of pageSize",
+            StarSettings::blockSize);
 
-    public static final Setting<Integer> ANCHOR_SIZE = Setting.of("anchorSize",
-            "leading context tokens prepended to every block after the first; 1..blockSize",
-            "blockSize", Setting::parsePositive, BLOCK_SIZE::read);
+    public static final Setting<Integer> ANCHOR_SIZE = Setting.integer("anchorSize", 1, null, BLOCK_SIZE,
+            "leading context tokens prepended to every block after the first; 1..blockSize", StarSettings::anchorSize);
 
-    public static final Setting<Integer> PAGE_SIZE = Setting.positiveInt("pageSize", 64,
-            "tokens per K/V page: the unit of storage, summaries and sparse retrieval");
+    public static final Setting<Integer> PAGE_SIZE = Setting.integer("pageSize", 1, 64, null,
+            "tokens per K/V page: the unit of storage, summaries and sparse retrieval", StarSettings::pageSize);
 
     public static final Setting<URI> KV_DIR = Setting.of("kvDir",
             "Hadoop FileSystem URI where phase 1 writes K/V pages (file://, hdfs://, s3a://)",
-            "file:<starspark.home or cwd>/target/kv", StarKeys::parseDir, conf -> defaultKvDir());
+            "file:<starspark.home or cwd>/target/kv", StarKeys::parseDir,
+            uri -> uri.isAbsolute() && uri.getPath() != null, "must be an absolute URI with a path",
+            conf -> defaultKvDir(), StarSettings::kvDir);
 
-    public static final Setting<KvDtype> KV_DTYPE = Setting.choice("kvDtype", KvDtype.class,
-            KvDtype.F32, "element type of stored K/V pages: f32|f16");
+    public static final Setting<KvDtype> KV_DTYPE = Setting.choice("kvDtype", KvDtype.class, KvDtype.F32,
+            "element type of stored K/V pages", StarSettings::kvDtype);
 
     public static final Setting<AttentionMode> ATTENTION = Setting.choice("attention", AttentionMode.class,
-            AttentionMode.STAR, "attention for prefill and decoding: full|star|sparse");
+            AttentionMode.STAR, "attention for prefill and decoding", StarSettings::attention);
 
-    public static final Setting<Integer> SPARSE_TOP_K = Setting.positiveInt("sparse.topK", 32,
-            "pages per layer and KV head picked by Quest score in sparse decoding");
+    public static final Setting<Integer> SPARSE_TOP_K = Setting.integer("sparse.topK", 1, 32, null,
+            "pages per layer and KV head picked by Quest score in sparse decoding", StarSettings::sparseTopK);
 
-    public static final Setting<Integer> SPARSE_SINK_PAGES = Setting.nonNegativeInt("sparse.sinkPages", 1,
-            "leading context pages always attended to in sparse decoding");
+    public static final Setting<Integer> SPARSE_SINK_PAGES = Setting.integer("sparse.sinkPages", 0, 1, null,
+            "leading context pages always attended to in sparse decoding", StarSettings::sparseSinkPages);
 
-    public static final Setting<Integer> SPARSE_LOCAL_PAGES = Setting.nonNegativeInt("sparse.localPages", 1,
-            "most recent context pages always attended to in sparse decoding");
+    public static final Setting<Integer> SPARSE_LOCAL_PAGES = Setting.integer("sparse.localPages", 0, 1, null,
+            "most recent context pages always attended to in sparse decoding", StarSettings::sparseLocalPages);
 
     public static final Setting<String> MODEL = Setting.of("model",
-            "GGUF model file: a local path or a Hadoop FileSystem URI", "none", raw -> raw, conf -> "");
+            "GGUF model file: a local path or a Hadoop FileSystem URI", "none", raw -> raw, raw -> true, "",
+            conf -> "", StarSettings::model);
 
     /** Every key, in documentation order. */
     public static final List<Setting<?>> ALL = List.of(KERNELS, BLOCK_SIZE, ANCHOR_SIZE, PAGE_SIZE, KV_DIR,
             KV_DTYPE, ATTENTION, SPARSE_TOP_K, SPARSE_SINK_PAGES, SPARSE_LOCAL_PAGES, MODEL);
 
     private StarKeys() {
+    }
+
+    /** The README settings table, one row per key in {@link #ALL} order (a test keeps README.md equal to it). */
+    public static String markdownTable() {
+        StringBuilder table = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
+        ALL.forEach(s -> table.append(s.markdownRow()).append('\n'));
+        return table.toString();
     }
 
     /** The setting with this full key, or null. */
@@ -58,7 +75,7 @@ public final class StarKeys {
 
     /** A URI with a scheme is kept; a plain path becomes an absolute file: URI. */
     static URI parseDir(String raw) {
-        if (raw.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !raw.matches("^[A-Za-z]:\\\\.*")) {
+        if (Locations.isUri(raw)) {
             try {
                 URI uri = new URI(raw);
                 if (uri.getPath() == null || uri.getPath().isEmpty()) {

@@ -1,6 +1,9 @@
 package io.starspark.workers.conf;
 
+import io.starspark.errors.UserError;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
+import io.starspark.workers.SparseSettings;
 import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;
@@ -22,22 +25,24 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
                            KvDtype kvDtype, AttentionMode attention, int sparseTopK, int sparseSinkPages,
                            int sparseLocalPages, String model) implements Serializable {
 
+    /** Each key's own check (defined with the key in {@link StarKeys}), then the rules between keys. */
     public StarSettings {
         Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(kvDir, "kvDir");
         Objects.requireNonNull(kvDtype, "kvDtype");
         Objects.requireNonNull(attention, "attention");
         Objects.requireNonNull(model, "model");
-        require(pageSize > 0, "%s must be positive (got %d)", StarKeys.PAGE_SIZE.key(), pageSize);
-        require(blockSize > 0 && blockSize % pageSize == 0, "%s must be a positive multiple of %s (got %d, pageSize %d)",
+        StarKeys.BLOCK_SIZE.check(blockSize);
+        StarKeys.ANCHOR_SIZE.check(anchorSize);
+        StarKeys.PAGE_SIZE.check(pageSize);
+        StarKeys.KV_DIR.check(kvDir);
+        StarKeys.SPARSE_TOP_K.check(sparseTopK);
+        StarKeys.SPARSE_SINK_PAGES.check(sparseSinkPages);
+        StarKeys.SPARSE_LOCAL_PAGES.check(sparseLocalPages);
+        require(blockSize % pageSize == 0, "%s must be a positive multiple of %s (got %d, pageSize %d)",
                 StarKeys.BLOCK_SIZE.key(), StarKeys.PAGE_SIZE.key(), blockSize, pageSize);
-        require(anchorSize >= 1 && anchorSize <= blockSize, "%s must be between 1 and blockSize (got %d, blockSize %d)",
+        require(anchorSize <= blockSize, "%s must be between 1 and blockSize (got %d, blockSize %d)",
                 StarKeys.ANCHOR_SIZE.key(), anchorSize, blockSize);
-        require(sparseTopK >= 1, "%s must be positive (got %d)", StarKeys.SPARSE_TOP_K.key(), sparseTopK);
-        require(sparseSinkPages >= 0, "%s must be >= 0 (got %d)", StarKeys.SPARSE_SINK_PAGES.key(), sparseSinkPages);
-        require(sparseLocalPages >= 0, "%s must be >= 0 (got %d)", StarKeys.SPARSE_LOCAL_PAGES.key(), sparseLocalPages);
-        require(kvDir.isAbsolute() && kvDir.getPath() != null, "%s must be an absolute URI with a path (got '%s')",
-                StarKeys.KV_DIR.key(), kvDir);
     }
 
     /** All defaults. */
@@ -67,18 +72,15 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
     /** Every key with its resolved value, ready for {@code SparkConf.setAll}. */
     public Map<String, String> toConf() {
         Map<String, String> conf = new LinkedHashMap<>();
-        conf.put(StarKeys.KERNELS.key(), Setting.lower(kernels));
-        conf.put(StarKeys.BLOCK_SIZE.key(), Integer.toString(blockSize));
-        conf.put(StarKeys.ANCHOR_SIZE.key(), Integer.toString(anchorSize));
-        conf.put(StarKeys.PAGE_SIZE.key(), Integer.toString(pageSize));
-        conf.put(StarKeys.KV_DIR.key(), kvDir.toString());
-        conf.put(StarKeys.KV_DTYPE.key(), Setting.lower(kvDtype));
-        conf.put(StarKeys.ATTENTION.key(), Setting.lower(attention));
-        conf.put(StarKeys.SPARSE_TOP_K.key(), Integer.toString(sparseTopK));
-        conf.put(StarKeys.SPARSE_SINK_PAGES.key(), Integer.toString(sparseSinkPages));
-        conf.put(StarKeys.SPARSE_LOCAL_PAGES.key(), Integer.toString(sparseLocalPages));
-        conf.put(StarKeys.MODEL.key(), model);
+        for (Setting<?> s : StarKeys.ALL) {
+            conf.put(s.key(), s.write(this));
+        }
         return conf;
+    }
+
+    /** The sparse page budget these settings give (whether or not attention is sparse). */
+    public SparseSettings sparse() {
+        return new SparseSettings(sparseTopK, sparseSinkPages, sparseLocalPages);
     }
 
     /** The model location; a user error when it was not given. */
@@ -98,13 +100,13 @@ public record StarSettings(KernelsChoice kernels, int blockSize, int anchorSize,
             String hint = StarKeys.ALL.stream().filter(s -> s.key().equalsIgnoreCase(unknown.get(0)))
                     .map(s -> "; did you mean " + s.key() + "?").findFirst()
                     .orElse("; known keys: " + String.join(", ", StarKeys.ALL.stream().map(Setting::key).toList()));
-            throw new IllegalArgumentException("unknown setting " + unknown.get(0) + hint);
+            throw new UserError("unknown setting " + unknown.get(0) + hint);
         }
     }
 
     private static void require(boolean ok, String format, Object... args) {
         if (!ok) {
-            throw new IllegalArgumentException(String.format(format, args));
+            throw new UserError(String.format(format, args));
         }
     }
 }

@@ -30,7 +30,7 @@ public final class ClusterProbe implements FlatMapFunction<Iterator<Long>, Clust
             sum += numbers.next();
             count++;
         }
-        String kernels = StarSettings.from(SparkEnv.get().conf()).kernels().name().toLowerCase(java.util.Locale.ROOT);
+        String kernels = StarSettings.from(SparkEnv.get().conf()).kernels().toString();
         TaskReport report = new TaskReport(TaskContext.getPartitionId(), SparkEnv.get().executorId(), sum, count, kernels);
         return List.of(report).iterator();
     }

@@ -1,6 +1,9 @@
 package io.starspark.workers.conf;
 
+import io.starspark.errors.UserError;
+import io.starspark.kernels.KernelsChoice;
 import io.starspark.kv.KvDtype;
+import io.starspark.workers.SparseSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +21,8 @@ class StarSettingsTest {
         return Setting.PREFIX + name;
     }
 
-    private static IllegalArgumentException rejected(Map<String, String> conf) {
-        return assertThrows(IllegalArgumentException.class, () -> StarSettings.from(conf));
+    private static UserError rejected(Map<String, String> conf) {
+        return assertThrows(UserError.class, () -> StarSettings.from(conf));
     }
 
     @Test
@@ -98,6 +101,22 @@ class StarSettingsTest {
     }
 
     @Test
+    void theRecordAndTheSparseBudgetRunEachKeysOwnCheck() {
+        assertEquals("spark.starspark.pageSize must be a positive integer (got 0)", assertThrows(
+                UserError.class, () -> new StarSettings(KernelsChoice.JAVA, 64, 64, 0,
+                        URI.create("file:/kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "")).getMessage());
+        assertEquals("spark.starspark.kvDir must be an absolute URI with a path (got kv)", assertThrows(
+                UserError.class, () -> new StarSettings(KernelsChoice.JAVA, 64, 64, 16,
+                        URI.create("kv"), KvDtype.F32, AttentionMode.STAR, 1, 0, 0, "")).getMessage());
+        assertEquals("spark.starspark.sparse.topK must be a positive integer (got 0)", assertThrows(
+                UserError.class, () -> new SparseSettings(0, 1, 1)).getMessage());
+        assertEquals("spark.starspark.sparse.localPages must be an integer >= 0 (got -1)", assertThrows(
+                UserError.class, () -> new SparseSettings(1, 0, -1)).getMessage());
+        StarSettings s = StarSettings.from(Map.of(key("sparse.topK"), "5", key("sparse.sinkPages"), "0"));
+        assertEquals(new SparseSettings(5, 0, 1), s.sparse());
+    }
+
+    @Test
     void crossFieldRulesGiveActionableMessages() {
         assertEquals("spark.starspark.blockSize must be a positive multiple of spark.starspark.pageSize"
                 + " (got 100, pageSize 64)", rejected(Map.of(key("blockSize"), "100")).getMessage());
@@ -116,7 +135,7 @@ class StarSettingsTest {
     @Test
     void missingModelIsAUserError() {
         assertEquals("no model given: set spark.starspark.model or pass --model FILE.gguf",
-                assertThrows(IllegalArgumentException.class, () -> StarSettings.defaults().requireModel()).getMessage());
+                assertThrows(UserError.class, () -> StarSettings.defaults().requireModel()).getMessage());
     }
 
     @Test

@@ -1,12 +1,12 @@
-package io.starspark.kernels.jvm;
+package io.starspark.bench;
 
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.jvm.JavaKernels;
 import java.util.Random;
 
 /**
  * Causal attention throughput of {@link JavaKernels} (not a test: run by hand).
- * Usage: {@code java --add-modules jdk.incubator.vector -cp kernels/target/classes:kernels/target/test-classes
- * io.starspark.kernels.jvm.AttentionBench [tokens] [threads] [reps] [headDim]}. GFLOP/s counts the two products only:
+ * Usage: {@code bench/run-java.sh 4g io.starspark.bench.AttentionBench [tokens] [threads] [reps] [headDim]}. GFLOP/s counts the two products only:
  * 4·headDim flops per visible (query head, key) pair.
  */
 public final class AttentionBench {

@@ -1,14 +1,21 @@
-package io.starspark.model;
+package io.starspark.bench;
 
-import io.starspark.kernels.Kernels;
 import io.starspark.kernels.KernelBackends;
-
+import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KernelsChoice;
+import io.starspark.model.Forward;
+import io.starspark.model.KvCache;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Logits;
+import io.starspark.model.Sampler;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Single-JVM prefill/decode throughput on a model (not a test; prints numbers).
- * Usage: {@code ThroughputMain <model.gguf> [promptTokens] [decodeTokens] [java|reference|aparapi]}.
+ * Usage: {@code bench/run-java.sh 4g io.starspark.bench.ThroughputMain <model.gguf> [promptTokens] [decodeTokens]
+ * [java|reference|aparapi|auto]}.
  */
 public final class ThroughputMain {
     private ThroughputMain() {
@@ -18,7 +25,8 @@ public final class ThroughputMain {
         LlamaModel m = LlamaModel.load(Path.of(args[0]));
         int promptLen = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int decode = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        Kernels k = KernelBackends.select(args.length > 3 ? args[3] : "java");
+        Kernels k = KernelBackends.select(
+                KernelsChoice.valueOf((args.length > 3 ? args[3] : "java").toUpperCase(Locale.ROOT)));
         int[] base = m.tokenizer().encode("Lily and Tom went to the park. They saw a big dog. The dog was happy.", true, true);
         int[] prompt = new int[promptLen];
         for (int i = 0; i < promptLen; i++) {

@@ -1,25 +1,24 @@
-package io.starspark.it;
+package io.starspark.driver.star;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * A needle-in-a-haystack document for needle-retriever.gguf: filler words with one "KEY VALUE" pair
- * at {@code depth} (0..1) of the text; asked " KEY", the model answers " VALUE".
+ * A needle-in-a-haystack document for needle-retriever.gguf: seeded filler words with one "KEY VALUE" pair
+ * at {@code depth} (0..1) of the text; asked {@link #question()} (" KEY"), the model answers " VALUE".
+ * Shared with the it module through the driver's test jar.
  */
-record Needle(String text, String key, String value, long seed) {
+public record Haystack(String text, String key, String value, long seed) {
 
-    static Path model() {
-        return Project.shared().resolve("models/needle-retriever.gguf");
-    }
-
-    static Needle make(long seed, int words, double depth) throws IOException {
-        JsonNode vocab = new ObjectMapper().readTree(Path.of(model() + ".vocab.json").toFile());
+    /** {@code words} words from the "filler", "keys" and "values" lists of {@code vocabJson}. */
+    public static Haystack make(Path vocabJson, long seed, int words, double depth) throws IOException {
+        JsonNode vocab = new ObjectMapper().readTree(Files.readAllBytes(vocabJson));
         Random r = new Random(seed);
         List<String> out = new ArrayList<>(words);
         for (int i = 0; i < words; i++) {
@@ -30,10 +29,11 @@ record Needle(String text, String key, String value, long seed) {
         int at = (int) Math.min(words - 2, Math.max(1, depth * words));
         out.set(at, key);
         out.set(at + 1, value);
-        return new Needle(String.join(" ", out), key, value, seed);
+        return new Haystack(String.join(" ", out), key, value, seed);
     }
 
-    String question() {
+    /** The question whose answer is the value. */
+    public String question() {
         return " " + key;
     }
 

@@ -1,0 +1,163 @@
+package io.starspark.driver;
+
+import io.starspark.driver.star.StarAnswer;
+import io.starspark.driver.star.StarRequest;
+import io.starspark.driver.star.StarRunner;
+import io.starspark.kernels.KernelBackends;
+import io.starspark.kernels.Kernels;
+import io.starspark.model.Generator;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.Sampler;
+import io.starspark.sharding.StarPlan;
+import io.starspark.workers.HadoopConfs;
+import io.starspark.workers.conf.AttentionMode;
+import io.starspark.workers.conf.StarSettings;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * The one answer path of {@code generate} and {@code run}: answers one question about one tokenized
+ * document with the job's attention mode, star or sparse on Spark (the first question of a document
+ * prefills it, later ones reuse its committed K/V), or full attention on this JVM (the single-JVM
+ * reference; recomputes the context per question). Requests come from {@link #request}, stats from
+ * {@link Stats}, so both commands report the same names for the same things.
+ */
+abstract class Answerer implements AutoCloseable {
+
+    /** Generated ids and the answer's stats ({@link Stats}). */
+    record Answer(int[] ids, Map<String, Object> stats) {
+    }
+
+    /**
+     * @param appName   the Spark application name (star/sparse)
+     * @param reprefill delete each document's stored K/V before its first question
+     */
+    static Answerer open(LlamaModel model, StarSettings settings, int maxNewTokens, Sampler sampler, String appName,
+                         String master, boolean reprefill, ExecutorWaitOptions executorWait) {
+        return settings.attention() == AttentionMode.FULL
+                ? new Full(model, settings, maxNewTokens, sampler)
+                : new Star(settings, maxNewTokens, sampler, appName, master, reprefill, executorWait);
+    }
+
+    /**
+     * The one request factory: one question over one document with the job's validated settings.
+     *
+     * @param context  [n] BOS + SentencePiece(" " + document)
+     * @param question [m] SentencePiece(question), no BOS, no added space
+     */
+    static StarRequest request(StarSettings settings, int maxNewTokens, int[] context, int[] question,
+                               ToIntFunction<StarPlan> partitions) {
+        return StarRequest.builder().model(settings.requireModel()).context(context).question(question)
+                .maxNewTokens(maxNewTokens)
+                .blocks(settings.blockSize(), settings.anchorSize(), settings.pageSize())
+                .kvDir(settings.kvDir().toString()).dtype(settings.kvDtype())
+                .kernels(settings.kernels()).sparse(StarOptions.sparse(settings))
+                .partitions(partitions).build();
+    }
+
+    /**
+     * @param context  [n] BOS + SentencePiece(" " + document)
+     * @param question [m] SentencePiece(question), no BOS, no added space (full attention also takes m = 0)
+     */
+    abstract Answer answer(int[] context, int[] question);
+
+    /** The Hadoop configuration output is written with. */
+    abstract Configuration hadoop();
+
+    /** The master URL, or a note that no Spark ran (full attention). */
+    abstract String master();
+
+    @Override
+    public abstract void close();
+
+    /** Star or sparse: phase 1 on Spark, phase 2 on this JVM. */
+    static final class Star extends Answerer {
+        private final StarSettings settings;
+        private final int maxNewTokens;
+        private final Sampler sampler;
+        private final JavaSparkContext jsc;
+        private final boolean reprefill;
+        private final Set<String> forgotten = new HashSet<>();
+
+        Star(StarSettings settings, int maxNewTokens, Sampler sampler, String appName, String master,
+             boolean reprefill, ExecutorWaitOptions executorWait) {
+            this.settings = settings;
+            this.maxNewTokens = maxNewTokens;
+            this.sampler = sampler;
+            this.reprefill = reprefill;
+            this.jsc = Spark.open(appName, master, settings);
+            executorWait.await(jsc);
+        }
+
+        @Override
+        Answer answer(int[] context, int[] question) {
+            StarRequest request = request(settings, maxNewTokens, context, question,
+                    plan -> Spark.partitions(jsc, plan));
+            if (reprefill && forgotten.add(StarRunner.docId(context))) {
+                StarRunner.forget(jsc, request);
+            }
+            StarAnswer a = StarRunner.answer(jsc, request, sampler);
+            return new Answer(a.ids(), Stats.star(request, a, jsc.master()));
+        }
+
+        @Override
+        Configuration hadoop() {
+            return jsc.hadoopConfiguration();
+        }
+
+        @Override
+        String master() {
+            return jsc.master();
+        }
+
+        @Override
+        public void close() {
+            jsc.close();
+        }
+    }
+
+    /** Full attention over context ++ question on this JVM. */
+    static final class Full extends Answerer {
+        static final String NO_MASTER = "none (full attention on the driver)";
+        private final Generator generator;
+        private final String kernels;
+        private final int maxNewTokens;
+        private final Sampler sampler;
+        private final Configuration hadoop = HadoopConfs.of(new org.apache.spark.SparkConf());
+
+        Full(LlamaModel model, StarSettings settings, int maxNewTokens, Sampler sampler) {
+            Kernels backend = KernelBackends.select(settings.kernels());
+            this.generator = new Generator(model, backend);
+            this.kernels = backend.name();
+            this.maxNewTokens = maxNewTokens;
+            this.sampler = sampler;
+        }
+
+        @Override
+        Answer answer(int[] context, int[] question) {
+            int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
+            Generator.Result r = generator.generate(prompt, maxNewTokens, sampler);
+            return new Answer(r.ids(), Stats.full(context.length, question.length, kernels, r));
+        }
+
+        @Override
+        Configuration hadoop() {
+            return hadoop;
+        }
+
+        @Override
+        String master() {
+            return NO_MASTER;
+        }
+
+        @Override
+        public void close() {
+            // nothing held: the model is shared through ModelRegistry
+        }
+    }
+}
