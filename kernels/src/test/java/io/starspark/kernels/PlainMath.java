@@ -3,7 +3,7 @@ package io.starspark.kernels;
 /**
  * A second float64 computation of every kernel, written apart from {@link ReferenceKernels} to judge it:
  * visibility by the mask rule {@code key j <= t + causalOffset}, softmax weights {@code exp(s_j - lse)},
- * rope as a complex rotation by {@code pos · exp(-(i/d) ln theta)}, page scores by the sign of q. Results
+ * rope as a complex rotation by {@code pos · exp(-(2i/d) ln theta) / factor_i}, page scores by the sign of q. Results
  * stay in float64; where a sum can cancel, a second array holds {@code Σ|terms|} for the tolerance.
  */
 final class PlainMath {
@@ -58,7 +58,12 @@ final class PlainMath {
         return out;
     }
 
-    static double[] rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
+    /**
+     * Pair i of each head is (x[2i], x[2i+1]) (adjacent) or (x[i], x[i + rotaryDim/2]) (neox), turned by
+     * {@code pos · exp(-(2i/rotaryDim) ln theta) / factors[i]}.
+     */
+    static double[] rope(float[] x, int tokens, int heads, int headDim, int[] positions, boolean neox, int rotaryDim,
+            double theta, float[] factors) {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = x[i];
@@ -66,13 +71,14 @@ final class PlainMath {
         for (int t = 0; t < tokens; t++) {
             for (int h = 0; h < heads; h++) {
                 for (int pair = 0; pair < rotaryDim / 2; pair++) {
-                    int at = (t * heads + h) * headDim + 2 * pair;
-                    double angle = positions[t] * Math.exp(-(2.0 * pair / rotaryDim) * Math.log(theta));
-                    double re = x[at];
-                    double im = x[at + 1];
+                    int head = (t * heads + h) * headDim;
+                    int re = head + (neox ? pair : 2 * pair);
+                    int im = head + (neox ? pair + rotaryDim / 2 : 2 * pair + 1);
+                    double angle = positions[t] * Math.exp(-(2.0 * pair / rotaryDim) * Math.log(theta))
+                            / (factors == null ? 1 : factors[pair]);
                     // (re + i·im) · e^{i·angle}
-                    out[at] = re * Math.cos(angle) - im * Math.sin(angle);
-                    out[at + 1] = im * Math.cos(angle) + re * Math.sin(angle);
+                    out[re] = x[re] * Math.cos(angle) - x[im] * Math.sin(angle);
+                    out[im] = x[im] * Math.cos(angle) + x[re] * Math.sin(angle);
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.starspark.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
@@ -93,7 +94,7 @@ class ReferenceKernelsTest {
     void ropeAtPositionZeroIsIdentity() {
         float[] x = random(2 * 3 * 8, 1);
         float[] y = x.clone();
-        ref.rope(y, 2, 3, 8, 8, new int[] {0, 0}, 10000.0);
+        ref.rope(y, 2, 3, 8, new int[] {0, 0}, Rope.adjacent(8, 10000.0));
         assertArrayEquals(x, y);
     }
 
@@ -101,9 +102,54 @@ class ReferenceKernelsTest {
     void ropeByHand() {
         // position 1, theta 100, dim 4: pair 0 turns by 1 rad, pair 1 by 100^(-1/2) = 0.1 rad
         float[] x = {1f, 0f, 0f, 2f};
-        ref.rope(x, 1, 1, 4, 4, new int[] {1}, 100.0);
+        ref.rope(x, 1, 1, 4, new int[] {1}, Rope.adjacent(4, 100.0));
         assertArrayEquals(new float[] {(float) Math.cos(1), (float) Math.sin(1), (float) (-2 * Math.sin(0.1)),
             (float) (2 * Math.cos(0.1))}, x, 1e-6f);
+    }
+
+    @Test
+    void ropeAtOneMillionMatchesTheFormula() {
+        int pos = 1_000_000;
+        float[] x = {1f, 0f, 0f, 1f, 0.5f, -2f, 3f, 4f};
+        float[] y = x.clone();
+        ref.rope(y, 1, 1, 8, new int[] {pos}, Rope.adjacent(8, 500000.0));
+        for (int i = 0; i < 8; i += 2) {
+            // angle = pos / theta^(i/d), written as exp(-i/d · ln theta)
+            double angle = pos * Math.exp(-(i / 8.0) * Math.log(500000.0));
+            double a = x[i];
+            double b = x[i + 1];
+            assertEquals(a * Math.cos(angle) - b * Math.sin(angle), y[i], 1e-6);
+            assertEquals(a * Math.sin(angle) + b * Math.cos(angle), y[i + 1], 1e-6);
+        }
+    }
+
+    @Test
+    void neoxRopeRotatesHalvesWithFrequencyFactors() {
+        // head dim 8, rotary dim 6: pairs (0,3), (1,4), (2,5); dims 6, 7 untouched
+        int pos = 123_457;
+        float[] factors = {1f, 2.5f, 8f};
+        Rope rope = new Rope(Rope.Style.NEOX, 6, 500000.0, factors);
+        float[] x = {1f, -2f, 0.5f, 3f, 4f, -1f, 7f, 9f};
+        float[] y = x.clone();
+        ref.rope(y, 1, 1, 8, new int[] {pos}, rope);
+        for (int i = 0; i < 3; i++) {
+            double angle = pos * Math.exp(-(2 * i / 6.0) * Math.log(500000.0)) / factors[i];
+            double a = x[i];
+            double b = x[i + 3];
+            assertEquals(a * Math.cos(angle) - b * Math.sin(angle), y[i], 1e-6);
+            assertEquals(a * Math.sin(angle) + b * Math.cos(angle), y[i + 3], 1e-6);
+        }
+        assertEquals(7f, y[6]);
+        assertEquals(9f, y[7]);
+    }
+
+    @Test
+    void ropeRejectsBadSettings() {
+        assertThrows(IllegalArgumentException.class, () -> new Rope(Rope.Style.NEOX, 7, 10000.0, null));
+        assertThrows(IllegalArgumentException.class, () -> new Rope(Rope.Style.NEOX, 8, 10000.0, new float[3]));
+        assertThrows(IllegalArgumentException.class,
+            () -> new Rope(Rope.Style.NEOX, 4, 10000.0, new float[] {1f, 0f}));
+        assertThrows(IllegalArgumentException.class, () -> Rope.adjacent(16, 10000.0).requireFits(8));
     }
 
     @Test
@@ -188,20 +234,29 @@ class ReferenceKernelsTest {
     }
 
     @Test
-    void ropeOfPartialAndFullRotaryDims() {
+    void ropeOfBothStylesPartialDimsAndFactors() {
         // {tokens, heads, headDim, rotaryDim}
         for (int[] s : new int[][] {{1, 1, 8, 8}, {3, 2, 16, 16}, {5, 3, 12, 8}, {2, 2, 10, 4}}) {
             int[] pos = new int[s[0]];
             for (int t = 0; t < pos.length; t++) {
                 pos[t] = t == 0 ? 1_000_000 : rnd.nextInt(1 << 16);
             }
-            for (double theta : new double[] {10000.0, 500000.0}) {
-                float[] x = random(s[0] * s[1] * s[2], 2);
-                double[] plain = PlainMath.rope(x, s[0], s[1], s[2], s[3], pos, theta);
-                double[] scale = new double[x.length];
-                Arrays.fill(scale, 4); // |a| + |b| bounds each rotated element; angles of 1e6 rad carry ~1e-10 error
-                ref.rope(x, s[0], s[1], s[2], s[3], pos, theta);
-                assertNear(plain, scale, x, "rope " + Arrays.toString(s) + " theta " + theta);
+            float[] factors = new float[s[3] / 2];
+            for (int i = 0; i < factors.length; i++) {
+                factors[i] = (float) (1 + rnd.nextDouble() * 7);
+            }
+            for (Rope.Style style : Rope.Style.values()) {
+                for (float[] f : new float[][] {null, factors}) {
+                    for (double theta : new double[] {10000.0, 500000.0}) {
+                        float[] x = random(s[0] * s[1] * s[2], 2);
+                        double[] plain = PlainMath.rope(x, s[0], s[1], s[2], pos, style == Rope.Style.NEOX, s[3], theta, f);
+                        double[] scale = new double[x.length];
+                        Arrays.fill(scale, 4); // |a| + |b| bounds each rotated element; angles of 1e6 rad carry ~1e-10 error
+                        ref.rope(x, s[0], s[1], s[2], pos, new Rope(style, s[3], theta, f));
+                        assertNear(plain, scale, x, "rope " + style + " " + Arrays.toString(s) + " theta " + theta
+                                + (f == null ? "" : " with factors"));
+                    }
+                }
             }
         }
     }
