@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.starspark.driver.star.Haystack;
+import io.starspark.driver.eval.Haystack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
