@@ -119,7 +119,7 @@ public final class EvalCommand implements Callable<Integer> {
         createOut();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("suite", suite);
-        results.put("command", "starspark eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        results.put("command", "starspark " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         results.put("model", settings.requireModel());
         results.put("settings", settings.toConf());
         results.put("settings_summary", String.format(Locale.ROOT, "star %s, page %d, sink %d + local %d pages, "

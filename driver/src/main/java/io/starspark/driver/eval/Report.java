@@ -148,7 +148,9 @@ final class Report {
         md.append("- settings: ").append(results.get("settings_summary")).append('\n');
         md.append("- time: ").append(duration((Double) results.get("seconds"))).append(" (estimated ")
                 .append(duration((Double) results.get("estimated_seconds"))).append(")\n");
-        md.append("- plan: `").append(results.get("plan")).append("`\n");
+        md.append("- plan:\n");
+        ((Map<String, Object>) results.get("plan")).forEach((k, v) -> md.append("  - ").append(k).append(": ")
+                .append(v).append('\n'));
         md.append("- every number: `results.json`\n\n");
         return md;
     }
@@ -177,7 +179,7 @@ final class Report {
         if (x == Math.rint(x)) {
             return String.format(Locale.ROOT, "%.0f", x);
         }
-        return String.format(Locale.ROOT, "%.3g", x);
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", x)).stripTrailingZeros().toPlainString();
     }
 
     static String duration(double seconds) {

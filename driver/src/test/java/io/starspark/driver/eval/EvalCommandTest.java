@@ -87,7 +87,8 @@ class EvalCommandTest {
                 assertEquals(256, doc.get("context_tokens").asInt());
                 JsonNode answers = doc.get("answers");
                 assertEquals(4, answers.size());
-                // block = anchor = 256 / 4 = 64, pages of 16: 16 pages; 10% -> 2 pages = 1 sink + 1 local + top-1
+                // block = anchor = 256 / 4 = 64, pages of 16: 16 pages; 10% -> 2 pages, raised to the least
+                // budget of 1 sink + 1 local + top-1; 100% -> 16 pages = 1 sink + 1 local + top-14
                 int[] direct0 = full.generate(IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray(),
                         1, Sampler.greedy()).ids();
                 int[] direct1 = StarRunner.answer(jsc, request(context, question, null), Sampler.greedy()).ids();
@@ -104,7 +105,7 @@ class EvalCommandTest {
                     assertArrayEquals(direct[m], ids, labels[m] + " at seed " + doc.get("seed"));
                     assertEquals(direct[m].length == 1 && direct[m][0] == value, a.get("correct").asBoolean());
                 }
-                assertEquals(0.125, answers.get(2).get("budget_fraction").asDouble(), "2 of 16 pages");
+                assertEquals(3 / 16.0, answers.get(2).get("budget_fraction").asDouble(), "3 of 16 pages");
                 assertEquals(1, answers.get(2).get("top_k").asInt());
                 assertEquals(false, answers.get(1).get("stats").get("prefill_reused").asBoolean(), "star prefills");
                 assertEquals(true, answers.get(2).get("stats").get("prefill_reused").asBoolean(), "sparse reuses");
@@ -136,7 +137,7 @@ class EvalCommandTest {
     void sparseWithEveryPageAgreesWithStarAndRecallsAllMass() throws IOException {
         Path out = tmp.resolve("agreement");
         Run r = eval("eval", "--model", STORIES, "--suite", "agreement", "--out", out.toString(), "--documents", "1",
-                "--context-tokens", "64", "--page-size", "16", "--budgets", "50,100", "--max-new-tokens", "4",
+                "--context-tokens", "128", "--page-size", "16", "--budgets", "50,100", "--max-new-tokens", "4",
                 "--master", "local[1]", "--kv-dir", tmp.resolve("kv").toUri().toString(), "--kernels", KERNELS);
         assertEquals(0, r.code(), r.err());
         JsonNode modes = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("modes");
@@ -153,7 +154,7 @@ class EvalCommandTest {
         assertEquals(star.get("top1_agreement").asDouble(), all.get("top1_agreement").asDouble());
         assertEquals(star.get("kl_mean").asDouble(), all.get("kl_mean").asDouble(), 1e-6);
         assertEquals(1.0, all.get("budget_fraction").asDouble());
-        assertEquals(0.5, half.get("budget_fraction").asDouble(), "2 of 4 pages");
+        assertEquals(0.5, half.get("budget_fraction").asDouble(), "4 of 8 pages");
         double halfRecall = half.get("recall_mean").asDouble();
         assertTrue(halfRecall > 0 && halfRecall <= 1, "recall " + halfRecall);
         assertEquals(5 * 8, countLeaves(half.get("recall_per_layer_head")), "5 layers × 8 heads");
