@@ -3,6 +3,7 @@ package io.starspark.bench;
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Rope;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -59,9 +60,9 @@ final class TimingKernels implements Kernels {
     }
 
     @Override
-    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
+    public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope rope) {
         long t0 = System.nanoTime();
-        inner.rope(x, tokens, heads, headDim, rotaryDim, positions, theta);
+        inner.rope(x, tokens, heads, headDim, positions, rope);
         add(2, t0);
     }
 

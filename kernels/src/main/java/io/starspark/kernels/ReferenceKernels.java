@@ -46,19 +46,21 @@ public final class ReferenceKernels implements Kernels {
     }
 
     @Override
-    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
+    public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope rope) {
+        Shapes.rope(x, tokens, heads, headDim, positions, rope);
         for (int t = 0; t < tokens; t++) {
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
-                for (int i = 0; i < rotaryDim; i += 2) {
-                    double angle = positions[t] * Math.pow(theta, -(double) i / rotaryDim);
+                for (int i = 0; i < rope.pairs(); i++) {
+                    double angle = positions[t] * rope.frequency(i);
                     double c = Math.cos(angle);
                     double s = Math.sin(angle);
-                    double a = x[base + i];
-                    double b = x[base + i + 1];
-                    x[base + i] = (float) (a * c - b * s);
-                    x[base + i + 1] = (float) (a * s + b * c);
+                    int ia = base + rope.first(i);
+                    int ib = base + rope.second(i);
+                    double a = x[ia];
+                    double b = x[ib];
+                    x[ia] = (float) (a * c - b * s);
+                    x[ib] = (float) (a * s + b * c);
                 }
             }
         }

@@ -27,14 +27,11 @@ public final class Shapes {
     }
 
     /** Arguments of {@link Kernels#rope}. */
-    public static void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions) {
+    public static void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope rope) {
         requireNonNegative("tokens", tokens);
         requirePositive("heads", heads);
         requirePositive("headDim", headDim);
-        if (rotaryDim <= 0 || rotaryDim % 2 != 0 || rotaryDim > headDim) {
-            throw new IllegalArgumentException("rotaryDim must be even, positive and <= headDim (got " + rotaryDim
-                    + ", headDim " + headDim + ")");
-        }
+        rope.requireFits(headDim);
         requireAtLeast("x", x.length, (long) tokens * heads * headDim);
         requireAtLeast("positions", positions.length, tokens);
     }

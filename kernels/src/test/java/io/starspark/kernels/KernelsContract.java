@@ -183,20 +183,42 @@ public abstract class KernelsContract {
             for (int t = 0; t < pos.length; t++) {
                 pos[t] = t == 0 ? 1_000_000 : rnd.nextInt(1 << 20);
             }
-            for (double theta : new double[] {10000.0, 500000.0}) {
-                float[] x = random(s[0] * s[1] * s[2], 2);
-                float[] expect = x.clone();
-                float[] in = x.clone();
-                kernels.rope(x, s[0], s[1], s[2], s[3], pos, theta);
-                afterCall();
-                ref.rope(expect, s[0], s[1], s[2], s[3], pos, theta);
-                for (int i = 0; i < x.length; i += 2) {
-                    double tol = 1e-5 * (Math.abs(in[i]) + Math.abs(in[i + 1])) + 1e-6;
-                    assertClose(expect[i], x[i], tol, "rope " + java.util.Arrays.toString(s) + " at " + i);
-                    assertClose(expect[i + 1], x[i + 1], tol, "rope " + java.util.Arrays.toString(s) + " at " + (i + 1));
+            float[] factors = new float[s[3] / 2];
+            for (int i = 0; i < factors.length; i++) {
+                factors[i] = 1f + 7f * i / factors.length; // Llama 3 style: 1 (high freq) .. 8 (low freq)
+            }
+            for (Rope.Style style : Rope.Style.values()) {
+                for (Rope rope : new Rope[] {new Rope(style, s[3], 10000.0, null),
+                    new Rope(style, s[3], 500000.0, factors)}) {
+                    float[] x = random(s[0] * s[1] * s[2], 2);
+                    float[] expect = x.clone();
+                    float[] in = x.clone();
+                    kernels.rope(x, s[0], s[1], s[2], pos, rope);
+                    afterCall();
+                    ref.rope(expect, s[0], s[1], s[2], pos, rope);
+                    String what = "rope " + java.util.Arrays.toString(s) + " " + rope;
+                    for (int i = 0; i < x.length; i++) {
+                        // a rotated value mixes its own and its partner's input: bound by both magnitudes
+                        int h = i % s[2];
+                        int partner = h >= s[3] ? i : i - h + partnerOf(rope, h);
+                        double tol = 1e-5 * (Math.abs(in[i]) + Math.abs(in[partner])) + 1e-6;
+                        assertClose(expect[i], x[i], tol, what + " at " + i);
+                    }
                 }
             }
         }
+    }
+
+    private static int partnerOf(Rope rope, int d) {
+        for (int i = 0; i < rope.pairs(); i++) {
+            if (rope.first(i) == d) {
+                return rope.second(i);
+            }
+            if (rope.second(i) == d) {
+                return rope.first(i);
+            }
+        }
+        throw new IllegalArgumentException("dim " + d + " is not rotated");
     }
 
     @Test
@@ -336,13 +358,13 @@ public abstract class KernelsContract {
         bad.put("rmsnorm x short", k -> k.rmsnorm(new float[8], new float[7], new float[4], 2, 4, 1e-5f));
         bad.put("rmsnorm out short", k -> k.rmsnorm(new float[7], new float[8], new float[4], 2, 4, 1e-5f));
         bad.put("rmsnorm weight short", k -> k.rmsnorm(new float[8], new float[8], new float[3], 2, 4, 1e-5f));
-        bad.put("rope rotaryDim 0", k -> k.rope(new float[8], 1, 1, 8, 0, new int[1], 1e4));
-        bad.put("rope rotaryDim -2", k -> k.rope(new float[8], 1, 1, 8, -2, new int[1], 1e4));
-        bad.put("rope rotaryDim odd", k -> k.rope(new float[8], 1, 1, 8, 3, new int[1], 1e4));
-        bad.put("rope rotaryDim > headDim", k -> k.rope(new float[8], 1, 1, 8, 10, new int[1], 1e4));
-        bad.put("rope heads 0", k -> k.rope(new float[8], 1, 0, 8, 8, new int[1], 1e4));
-        bad.put("rope x short", k -> k.rope(new float[15], 2, 1, 8, 8, new int[2], 1e4));
-        bad.put("rope positions short", k -> k.rope(new float[16], 2, 1, 8, 8, new int[1], 1e4));
+        bad.put("rope rotaryDim 0", k -> k.rope(new float[8], 1, 1, 8, new int[1], Rope.adjacent(0, 1e4)));
+        bad.put("rope rotaryDim -2", k -> k.rope(new float[8], 1, 1, 8, new int[1], Rope.adjacent(-2, 1e4)));
+        bad.put("rope rotaryDim odd", k -> k.rope(new float[8], 1, 1, 8, new int[1], Rope.adjacent(3, 1e4)));
+        bad.put("rope rotaryDim > headDim", k -> k.rope(new float[8], 1, 1, 8, new int[1], Rope.adjacent(10, 1e4)));
+        bad.put("rope heads 0", k -> k.rope(new float[8], 1, 0, 8, new int[1], Rope.adjacent(8, 1e4)));
+        bad.put("rope x short", k -> k.rope(new float[15], 2, 1, 8, new int[2], Rope.adjacent(8, 1e4)));
+        bad.put("rope positions short", k -> k.rope(new float[16], 2, 1, 8, new int[1], Rope.adjacent(8, 1e4)));
         bad.put("swiglu n -1", k -> k.swiglu(new float[4], new float[4], new float[4], -1));
         bad.put("swiglu gate short", k -> k.swiglu(new float[4], new float[3], new float[4], 4));
         bad.put("swiglu up short", k -> k.swiglu(new float[4], new float[4], new float[3], 4));

@@ -2,6 +2,7 @@ package io.starspark.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,7 @@ class ReferenceKernelsTest extends KernelsContract {
     void ropeAtPositionZeroIsIdentity() {
         float[] x = random(2 * 3 * 8, 1);
         float[] y = x.clone();
-        ref.rope(y, 2, 3, 8, 8, new int[] {0, 0}, 10000.0);
+        ref.rope(y, 2, 3, 8, new int[] {0, 0}, Rope.adjacent(8, 10000.0));
         assertArrayEquals(x, y);
     }
 
@@ -58,7 +59,7 @@ class ReferenceKernelsTest extends KernelsContract {
         int pos = 1_000_000;
         float[] x = {1f, 0f, 0f, 1f, 0.5f, -2f, 3f, 4f};
         float[] y = x.clone();
-        ref.rope(y, 1, 1, 8, 8, new int[] {pos}, 500000.0);
+        ref.rope(y, 1, 1, 8, new int[] {pos}, Rope.adjacent(8, 500000.0));
         for (int i = 0; i < 8; i += 2) {
             // angle = pos / theta^(i/d), written as exp(-i/d · ln theta)
             double angle = pos * Math.exp(-(i / 8.0) * Math.log(500000.0));
@@ -67,6 +68,35 @@ class ReferenceKernelsTest extends KernelsContract {
             assertEquals(a * Math.cos(angle) - b * Math.sin(angle), y[i], 1e-6);
             assertEquals(a * Math.sin(angle) + b * Math.cos(angle), y[i + 1], 1e-6);
         }
+    }
+
+    @Test
+    void neoxRopeRotatesHalvesWithFrequencyFactors() {
+        // head dim 8, rotary dim 6: pairs (0,3), (1,4), (2,5); dims 6, 7 untouched
+        int pos = 123_457;
+        float[] factors = {1f, 2.5f, 8f};
+        Rope rope = new Rope(Rope.Style.NEOX, 6, 500000.0, factors);
+        float[] x = {1f, -2f, 0.5f, 3f, 4f, -1f, 7f, 9f};
+        float[] y = x.clone();
+        ref.rope(y, 1, 1, 8, new int[] {pos}, rope);
+        for (int i = 0; i < 3; i++) {
+            double angle = pos * Math.exp(-(2 * i / 6.0) * Math.log(500000.0)) / factors[i];
+            double a = x[i];
+            double b = x[i + 3];
+            assertEquals(a * Math.cos(angle) - b * Math.sin(angle), y[i], 1e-6);
+            assertEquals(a * Math.sin(angle) + b * Math.cos(angle), y[i + 3], 1e-6);
+        }
+        assertEquals(7f, y[6]);
+        assertEquals(9f, y[7]);
+    }
+
+    @Test
+    void ropeRejectsBadSettings() {
+        assertThrows(IllegalArgumentException.class, () -> new Rope(Rope.Style.NEOX, 7, 10000.0, null));
+        assertThrows(IllegalArgumentException.class, () -> new Rope(Rope.Style.NEOX, 8, 10000.0, new float[3]));
+        assertThrows(IllegalArgumentException.class,
+            () -> new Rope(Rope.Style.NEOX, 4, 10000.0, new float[] {1f, 0f}));
+        assertThrows(IllegalArgumentException.class, () -> Rope.adjacent(16, 10000.0).requireFits(8));
     }
 
     @Test

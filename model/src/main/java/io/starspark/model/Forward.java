@@ -72,8 +72,10 @@ public final class Forward {
         addBias(q, w.bq(), t);
         addBias(k, w.bk(), t);
         addBias(v, w.bv(), t);
-        kernels.rope(q, t, c.heads(), c.headDim(), c.rotaryDim(), positions, c.ropeTheta());
-        kernels.rope(k, t, c.kvHeads(), c.headDim(), c.rotaryDim(), positions, c.ropeTheta());
+        headNorm(q, w.qNorm(), t * c.heads());
+        headNorm(k, w.kNorm(), t * c.kvHeads());
+        kernels.rope(q, t, c.heads(), c.headDim(), positions, c.rope());
+        kernels.rope(k, t, c.kvHeads(), c.headDim(), positions, c.rope());
         cache.append(l, k, v, t);
         int keys = cache.length(l);
         AttentionShape shape = AttentionShape.causal(t, keys, c.heads(), c.kvHeads(), c.headDim());
@@ -118,6 +120,13 @@ public final class Forward {
             for (int j = 0; j < bias.length; j++) {
                 y[i * bias.length + j] += bias[j];
             }
+        }
+    }
+
+    /** RMS-normalizes each of {@code rows} heads of {@code y} ([rows][headDim]) in place; no-op without weights. */
+    private void headNorm(float[] y, float[] weight, int rows) {
+        if (weight != null) {
+            kernels.rmsnorm(y, y, weight, rows, c.headDim(), c.rmsEps());
         }
     }
 

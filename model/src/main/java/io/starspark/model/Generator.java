@@ -63,6 +63,7 @@ public final class Generator {
         if (maxNew < 0) {
             throw new IllegalArgumentException("maxNew must be >= 0 (got " + maxNew + ")");
         }
+        model.checkTrainedContext((long) firstPosition + prompt.length + maxNew);
         Forward fwd = new Forward(model, kernels);
         KvCache cache = KvCache.forModel(model.config());
         int[] positions = new int[prompt.length];

@@ -10,13 +10,18 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A loaded Llama-family model: config, tokenizer, weights. Immutable; shared by all tasks in a JVM. */
 public final class LlamaModel {
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
     private final Path path;
     private final LlamaConfig config;
     private final Tokenizer tokenizer;
     private final LlamaWeights weights;
+    private final AtomicBoolean warnedPastContext = new AtomicBoolean();
     private volatile String id;
 
     public LlamaModel(Path path, LlamaConfig config, Tokenizer tokenizer, LlamaWeights weights) {
@@ -49,6 +54,20 @@ public final class LlamaModel {
 
     public LlamaWeights weights() {
         return weights;
+    }
+
+    /**
+     * Logs once per model (a warning with both numbers) when a request reaches past the context the model was
+     * trained for. Running past it is allowed: Star Attention exists for that.
+     *
+     * @param positions the number of positions a request uses (context, prompt and new tokens)
+     */
+    public void checkTrainedContext(long positions) {
+        if (positions > config.contextLength() && warnedPastContext.compareAndSet(false, true)) {
+            LOG.warn("{} positions requested, past the model's trained context of {} ({}.context_length in {}); "
+                + "running anyway (further requests past it are not logged again)", positions,
+                config.contextLength(), config.arch(), path.getFileName());
+        }
     }
 
     /** Stable model id: sha-256 of the file, lower-case hex (computed once, on first call). */

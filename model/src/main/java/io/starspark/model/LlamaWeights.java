@@ -20,10 +20,11 @@ public record LlamaWeights(Matrix tokenEmbedding, List<Layer> layers, float[] ou
      *
      * @param attnNorm [dim]; wq [heads·headDim][dim]; wk, wv [kvHeads·headDim][dim]; wo [dim][heads·headDim]
      * @param bq [heads·headDim] or null; bk, bv [kvHeads·headDim] or null
+     * @param qNorm, kNorm [headDim] per-head RMS norm weights before RoPE (qwen3), or null
      * @param ffnNorm [dim]; gate, up [ffn][dim]; down [dim][ffn]
      */
     public record Layer(float[] attnNorm, Matrix wq, Matrix wk, Matrix wv, Matrix wo,
-                        float[] bq, float[] bk, float[] bv,
+                        float[] bq, float[] bk, float[] bv, float[] qNorm, float[] kNorm,
                         float[] ffnNorm, Matrix gate, Matrix up, Matrix down) {
     }
 
@@ -46,6 +47,8 @@ public record LlamaWeights(Matrix tokenEmbedding, List<Layer> layers, float[] ou
                 s.optionalVector(p + "attn_q.bias", c.qDim()),
                 s.optionalVector(p + "attn_k.bias", c.kvDim()),
                 s.optionalVector(p + "attn_v.bias", c.kvDim()),
+                c.qkNorm() ? s.vector(p + "attn_q_norm.weight", c.headDim()) : null,
+                c.qkNorm() ? s.vector(p + "attn_k_norm.weight", c.headDim()) : null,
                 s.vector(p + "ffn_norm.weight", c.dim()),
                 s.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()),
                 s.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim()),

@@ -17,6 +17,7 @@ import java.util.Collections;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bad model file gives one line naming the file and the problem. */
 class BrokenFilesTest {
@@ -109,13 +110,38 @@ class BrokenFilesTest {
     @Test
     void unsupportedArchitecture() {
         Path p = write("gptj.gguf", tiny().putString("general.architecture", "gpt-j"));
-        assertEquals(p + ": unsupported architecture 'gpt-j' (supported: llama, mistral)", error(p));
+        assertEquals(p + ": unsupported architecture 'gpt-j' (supported: llama, mistral, qwen2, qwen3)", error(p));
     }
 
     @Test
-    void qwen2IsRefusedClearly() {
-        Path p = write("qwen2.gguf", tiny().putString("general.architecture", "qwen2"));
-        assertEquals(p + ": unsupported architecture 'qwen2' (supported: llama, mistral)", error(p));
+    void unsupportedRopeScalingIsRefusedClearly() {
+        Path p = write("yarn.gguf", tiny().putString("llama.rope.scaling.type", "yarn"));
+        assertEquals(p + ": unsupported rope scaling type 'yarn' (supported: none, linear, and Llama 3 rope_freqs)",
+            error(p));
+    }
+
+    @Test
+    void ropeFreqsOfTheWrongLengthAreRefused() {
+        Path p = write("freqs.gguf", tiny().tensor("rope_freqs.weight", GgmlType.F32, new long[] {3},
+            (r, dst) -> java.util.Arrays.fill(dst, 1f)));
+        assertEquals(p + ": tensor 'rope_freqs.weight' has shape [3], expected [4]", error(p));
+    }
+
+    @Test
+    void qwen3ReadsNeoxRopeHeadDimAndQkNorms() {
+        SyntheticModels.Shape s = new SyntheticModels.Shape("q", SyntheticModels.Family.QWEN3, 32, 1, 2, 1, 24, 64,
+            512, 128, 1e6f, 1e-6f, null);
+        LlamaModel m = LlamaModel.load(write("qwen3.gguf", SyntheticModels.writer(s, "f32", 3L)
+            .putString("qwen3.rope.scaling.type", "linear").putFloat32("qwen3.rope.scaling.factor", 4f)));
+        LlamaConfig c = m.config();
+        assertEquals(24, c.headDim());
+        assertEquals(48, c.qDim());
+        assertTrue(c.qkNorm());
+        assertEquals(io.starspark.kernels.Rope.Style.NEOX, c.rope().style());
+        float[] four = new float[12];
+        java.util.Arrays.fill(four, 4f);
+        assertEquals(new io.starspark.kernels.Rope(io.starspark.kernels.Rope.Style.NEOX, 24, 1e6, four), c.rope());
+        assertEquals(24, m.weights().layers().get(0).qNorm().length);
     }
 
     @Test

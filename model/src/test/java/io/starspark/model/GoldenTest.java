@@ -17,7 +17,7 @@ class GoldenTest {
     @Test
     void configMatchesModelCard() {
         LlamaConfig c = Stories.model().config();
-        assertEquals(new LlamaConfig("llama", 64, 5, 8, 4, 8, 172, 512, 10000.0, 8, 1e-5f, 2048, false), c);
+        assertEquals(LlamaConfig.llama(64, 5, 8, 4, 8, 172, 512, 10000.0, 8, 1e-5f, 2048, false), c);
         assertEquals(Stories.golden().get("sha256").asText(), Stories.model().id());
     }
 

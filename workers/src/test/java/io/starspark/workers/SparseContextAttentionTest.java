@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class SparseContextAttentionTest {
     // 2 layers, 4 query heads over 2 KV heads, headDim 8
-    static final LlamaConfig C = new LlamaConfig("llama", 32, 2, 4, 2, 8, 64, 16, 10000, 8, 1e-5f, 4096, false);
+    static final LlamaConfig C = LlamaConfig.llama(32, 2, 4, 2, 8, 64, 16, 10000, 8, 1e-5f, 4096, false);
     final Kernels kernels = new ReferenceKernels();
 
     static float[] gaussian(SplittableRandom r, int n, double scale) {

@@ -7,6 +7,7 @@ import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Rope;
 import io.starspark.kernels.Shapes;
 import java.util.Arrays;
 import java.util.Collections;
@@ -106,14 +107,14 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     @Override
-    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
-        int pairs = rotaryDim / 2;
+    public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope spec) {
+        Shapes.rope(x, tokens, heads, headDim, positions, spec);
+        int pairs = spec.pairs();
         float[] cos = new float[tokens * pairs];
         float[] sin = new float[tokens * pairs];
         for (int t = 0; t < tokens; t++) {
             for (int i = 0; i < pairs; i++) {
-                double angle = positions[t] * Math.pow(theta, -(double) (2 * i) / rotaryDim);
+                double angle = positions[t] * spec.frequency(i);
                 cos[t * pairs + i] = (float) Math.cos(angle);
                 sin[t * pairs + i] = (float) Math.sin(angle);
             }
@@ -125,6 +126,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             rope.heads = heads;
             rope.headDim = headDim;
             rope.pairs = pairs;
+            rope.pairStride = spec.style() == Rope.Style.ADJACENT ? 2 : 1;
+            rope.partnerOffset = spec.second(0) - spec.first(0);
             execute(rope, tokens * heads * pairs);
             rope.x = null;
             rope.cos = null;

@@ -2,7 +2,10 @@ package io.starspark.kernels.aparapi;
 
 import com.aparapi.Kernel;
 
-/** One work-item per (token, head, pair); cos/sin come from the host (angles computed in double). */
+/**
+ * One work-item per (token, head, pair). The pair layout (adjacent or NEOX halves) and cos/sin come from the
+ * host (angles computed in double).
+ */
 final class RopeKernel extends Kernel {
     float[] x; // [tokens][heads][headDim]
     float[] cos; // [tokens][pairs]
@@ -10,6 +13,8 @@ final class RopeKernel extends Kernel {
     int heads;
     int headDim;
     int pairs; // rotaryDim / 2
+    int pairStride; // offset of pair i's first element is i · pairStride: 2 adjacent, 1 NEOX
+    int partnerOffset; // second element minus first: 1 adjacent, rotaryDim / 2 NEOX
 
     @Override
     public void run() {
@@ -17,12 +22,12 @@ final class RopeKernel extends Kernel {
         int i = gid % pairs;
         int th = gid / pairs;
         int t = th / heads;
-        int base = th * headDim + 2 * i;
+        int base = th * headDim + pairStride * i;
         float c = cos[t * pairs + i];
         float s = sin[t * pairs + i];
         float a = x[base];
-        float b = x[base + 1];
+        float b = x[base + partnerOffset];
         x[base] = a * c - b * s;
-        x[base + 1] = a * s + b * c;
+        x[base + partnerOffset] = a * s + b * c;
     }
 }

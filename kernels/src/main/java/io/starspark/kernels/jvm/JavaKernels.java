@@ -3,9 +3,8 @@ package io.starspark.kernels.jvm;
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Rope;
 import io.starspark.kernels.Shapes;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,12 +20,6 @@ public final class JavaKernels implements Kernels, AutoCloseable {
 
     private final Parallel par;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-    /** theta^(-i/rotaryDim) for even i, per (rotaryDim, theta). */
-    private final Map<RopeKey, double[]> invFreq = new ConcurrentHashMap<>();
-
-    private record RopeKey(int rotaryDim, double theta) {
-    }
-
     public JavaKernels() {
         this(Runtime.getRuntime().availableProcessors());
     }
@@ -74,34 +67,32 @@ public final class JavaKernels implements Kernels, AutoCloseable {
     }
 
     @Override
-    public void rope(float[] x, int tokens, int heads, int headDim, int rotaryDim, int[] positions, double theta) {
-        Shapes.rope(x, tokens, heads, headDim, rotaryDim, positions);
-        double[] freq = invFreq.computeIfAbsent(new RopeKey(rotaryDim, theta), JavaKernels::frequencies);
-        float[] cs = scratch.get().row(rotaryDim);
+    public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope rope) {
+        Shapes.rope(x, tokens, heads, headDim, positions, rope);
+        int pairs = rope.pairs();
+        double[] freq = new double[pairs];
+        for (int i = 0; i < pairs; i++) {
+            freq[i] = rope.frequency(i);
+        }
+        float[] cs = scratch.get().row(2 * pairs); // [pairs][cos, sin]
         for (int t = 0; t < tokens; t++) {
-            for (int i = 0; i < rotaryDim; i += 2) {
-                double angle = positions[t] * freq[i / 2];
-                cs[i] = (float) Math.cos(angle);
-                cs[i + 1] = (float) Math.sin(angle);
+            for (int i = 0; i < pairs; i++) {
+                double angle = positions[t] * freq[i];
+                cs[2 * i] = (float) Math.cos(angle);
+                cs[2 * i + 1] = (float) Math.sin(angle);
             }
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
-                for (int i = 0; i < rotaryDim; i += 2) {
-                    float a = x[base + i];
-                    float b = x[base + i + 1];
-                    x[base + i] = a * cs[i] - b * cs[i + 1];
-                    x[base + i + 1] = a * cs[i + 1] + b * cs[i];
+                for (int i = 0; i < pairs; i++) {
+                    int ia = base + rope.first(i);
+                    int ib = base + rope.second(i);
+                    float a = x[ia];
+                    float b = x[ib];
+                    x[ia] = a * cs[2 * i] - b * cs[2 * i + 1];
+                    x[ib] = a * cs[2 * i + 1] + b * cs[2 * i];
                 }
             }
         }
-    }
-
-    private static double[] frequencies(RopeKey key) {
-        double[] f = new double[key.rotaryDim() / 2];
-        for (int i = 0; i < key.rotaryDim(); i += 2) {
-            f[i / 2] = Math.pow(key.theta(), -(double) i / key.rotaryDim());
-        }
-        return f;
     }
 
     @Override

@@ -65,7 +65,7 @@ class SyntheticModelsTest {
 
     @Test
     void rejectsUnknownShapeAndDtype() {
-        assertEquals("unknown model shape '7b' (expected stories260k, 110m or 1b)",
+        assertEquals("unknown model shape '7b' (expected stories260k, 110m, 1b, llama3-tiny, qwen2-tiny or qwen3-tiny)",
             assertThrows(UserError.class, () -> SyntheticModels.shape("7b")).getMessage());
         assertEquals("unknown dtype 'q3_k' (expected " + TensorTypes.CHOICES + ")", assertThrows(UserError.class,
             () -> SyntheticModels.write("stories260k", "q3_k", 1, dir.resolve("x.gguf"))).getMessage());

