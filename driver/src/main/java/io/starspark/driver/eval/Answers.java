@@ -49,6 +49,11 @@ final class Answers {
         }
     }
 
+    /** Phase-1 tasks that run at once (1 without Spark). */
+    int parallelism() {
+        return jsc == null ? 1 : jsc.defaultParallelism();
+    }
+
     LlamaModel model() {
         return model;
     }

@@ -43,12 +43,12 @@ record Estimate(double seconds, double secondsPerWork, double keysPerTokenWork) 
         return secondsPerWork * (work(tokens, 0, keysPerTokenWork) + work(steps, tokens, keysPerTokenWork));
     }
 
-    /** Phase 1 of a document: every block with its anchor, plus the job's overhead. */
-    double prefill(int tokens, int block, int anchor) {
+    /** Phase 1 of a document: every block with its anchor, {@code parallelism} tasks at once, plus the job's overhead. */
+    double prefill(int tokens, int block, int anchor, int parallelism) {
         int blocks = (tokens + block - 1) / block;
         double w = work(Math.min(block, tokens), 0, keysPerTokenWork)
                 + Math.max(0, blocks - 1) * work(block, anchor, keysPerTokenWork);
-        return PREFILL_JOB_SECONDS + secondsPerWork * w;
+        return PREFILL_JOB_SECONDS + secondsPerWork * w / Math.max(1, Math.min(blocks, parallelism));
     }
 
     /** A star or sparse answer: {@code tokens} question/answer tokens over {@code keys} context keys read. */

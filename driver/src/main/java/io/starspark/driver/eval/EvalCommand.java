@@ -238,7 +238,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             if (plan.modesAt(length).stream().anyMatch(m -> m.attention() != AttentionMode.FULL)) {
                 StarSettings s = answers.settings(Mode.STAR, length);
-                e = e.plus(docs * e.prefill(length, s.blockSize(), s.anchorSize()));
+                e = e.plus(docs * e.prefill(length, s.blockSize(), s.anchorSize(), answers.parallelism()));
             }
         }
         err.printf(Locale.ROOT, "eval: needle plan: lengths %s × depths %s%% × %d trials = %d documents (seed %d), "
