@@ -153,7 +153,6 @@ public final class EvalCommand implements Callable<Integer> {
                             plan.modes().stream().map(Mode::label).toList(), seed);
                     err.flush();
                     results.put("plan", plan.toJson());
-                    results.put("estimated_seconds", 0.0);
                     Configuration hadoop = spark.jsc != null ? spark.jsc.hadoopConfiguration()
                             : HadoopConfs.of(new org.apache.spark.SparkConf());
                     results.putAll(AgreementSuite.run(plan, answers, hadoop, err));
