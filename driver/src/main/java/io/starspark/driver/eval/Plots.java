@@ -72,6 +72,7 @@ final class Plots {
         chart.setYAxisGroupTitle(1, rightAxis);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(105.0);
+        chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         for (Line l : lines) {
             XYSeries s = chart.addSeries(l.name(), l.x(), l.y());
             s.setMarker(SeriesMarkers.CIRCLE);
