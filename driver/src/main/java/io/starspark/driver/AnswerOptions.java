@@ -37,10 +37,15 @@ public final class AnswerOptions {
 
     /** The validated settings, after checking {@code --max-new-tokens}. */
     public StarSettings settings() {
+        requireMaxNewTokens(maxNewTokens);
+        return starOptions.settings(settingsOptions, model);
+    }
+
+    /** The one check of the answer length (CLI and {@link StarSpark.Builder}). */
+    static void requireMaxNewTokens(int maxNewTokens) {
         if (maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS) {
             throw new UserError("--max-new-tokens must be between 1 and " + MAX_NEW_TOKENS + " (got " + maxNewTokens + ")");
         }
-        return starOptions.settings(settingsOptions, model);
     }
 
     /** The model of {@code --model}, else of {@code spark.starspark.model}. */

@@ -29,6 +29,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public abstract class Answerer implements AutoCloseable {
 
+    /** {@code stats.answered_on} of an answer decoded on the driver. */
+    static final String DRIVER = "driver";
+
     /**
      * Generated ids and the answer's stats ({@link Stats}).
      *
@@ -126,7 +129,7 @@ public abstract class Answerer implements AutoCloseable {
                 StarRunner.forget(jsc, request);
             }
             StarAnswer a = StarRunner.answer(jsc, request, sampler);
-            return new Answer(a.ids(), a.firstLogits(), Stats.star(request, a, jsc.master()));
+            return new Answer(a.ids(), a.firstLogits(), Stats.star(request, a, jsc.master(), DRIVER));
         }
 
         @Override
@@ -168,7 +171,8 @@ public abstract class Answerer implements AutoCloseable {
         public Answer answer(int[] context, int[] question) {
             int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
             Generator.Result r = generator.generate(prompt, maxNewTokens, sampler);
-            return new Answer(r.ids(), r.firstLogits(), Stats.full(context.length, question.length, kernels, r));
+            return new Answer(r.ids(), r.firstLogits(),
+                    Stats.full(context.length, question.length, kernels, NO_MASTER, DRIVER, r));
         }
 
         @Override

@@ -57,36 +57,37 @@ class RunBadInputTest {
     @Test
     void badJsonNamesFileAndLine() throws IOException {
         Path in = input(GOOD_ROW, "", "{\"id\": \"b\", \"document\": \"x\" \"questions\": []}");
-        String message = userErrorMessage(runJob(in, MODEL));
-        assertTrue(message.startsWith(in + " line 3: not valid JSON ("), message);
+        assertUserError(runJob(in, MODEL), in + " row 2: not a valid JSON object: "
+                + "{\"id\": \"b\", \"document\": \"x\" \"questions\": []}");
         assertNothingWritten("in.jsonl");
     }
 
     @Test
     void missingDocument() throws IOException {
         Path in = input("{\"id\": \"a\", \"questions\": [\" Lily\"]}");
-        assertUserError(runJob(in, MODEL), in + " line 1: missing \"document\"");
+        assertUserError(runJob(in, MODEL), in + " needs columns id, document (or document_path) and questions; "
+                + "it has id, questions");
         assertNothingWritten("in.jsonl");
     }
 
     @Test
     void emptyQuestions() throws IOException {
         Path in = input(GOOD_ROW, "{\"id\": \"b\", \"document\": \"Once\", \"questions\": []}");
-        assertUserError(runJob(in, MODEL), in + " line 2: \"questions\" must be a non-empty array of strings");
+        assertUserError(runJob(in, MODEL), in + " row 2: \"questions\" must be a non-empty array of strings");
         assertNothingWritten("in.jsonl");
     }
 
     @Test
     void emptyQuestionString() throws IOException {
         Path in = input("{\"id\": \"b\", \"document\": \"Once\", \"questions\": [\" Lily\", \"\"]}");
-        assertUserError(runJob(in, MODEL), in + " line 1: questions[1] must be a non-empty string");
+        assertUserError(runJob(in, MODEL), in + " row 1: questions[1] must be a non-empty string");
         assertNothingWritten("in.jsonl");
     }
 
     @Test
     void duplicateId() throws IOException {
         Path in = input(GOOD_ROW, "{\"id\": \"c\", \"document\": \"Once\", \"questions\": [\"x\"]}", GOOD_ROW);
-        assertUserError(runJob(in, MODEL), in + " line 3: duplicate id 'a' (first on line 1)");
+        assertUserError(runJob(in, MODEL), in + " row 3: duplicate id 'a' (first in row 1)");
         assertNothingWritten("in.jsonl");
     }
 

@@ -48,16 +48,32 @@ class RunCommandTest {
         return Files.write(tmp.resolve("in.jsonl"), rows, StandardCharsets.UTF_8);
     }
 
-    private static List<JsonNode> rows(Path output) throws IOException {
+    /** The rows of a JSONL output folder: its one part file, written by Spark's JSON writer. */
+    static List<JsonNode> rows(Path output) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(output.resolve(BatchOutput.PART), StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(part(output, ".json"), StandardCharsets.UTF_8)) {
             rows.add(JSON.readTree(line));
         }
         return rows;
     }
 
+    /** The one {@code part-*} file of an output folder (the job writes one partition). */
+    static Path part(Path output, String extension) throws IOException {
+        List<String> parts = names(output).stream().filter(n -> n.startsWith("part-")).toList();
+        assertEquals(1, parts.size(), "one part file in " + names(output));
+        assertTrue(parts.get(0).endsWith(extension), parts.get(0));
+        return output.resolve(parts.get(0));
+    }
+
+    /** _SUCCESS and one part file, nothing else (no temporary folder of the committer left). */
+    static void assertCommitted(Path output, String extension) throws IOException {
+        part(output, extension);
+        assertEquals(2, names(output).size(), names(output).toString());
+        assertTrue(names(output).contains("_SUCCESS"), names(output).toString());
+    }
+
     /** File names in {@code dir}, without the local FileSystem's hidden {@code .NAME.crc} checksum files. */
-    private static List<String> names(Path dir) throws IOException {
+    static List<String> names(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).filter(n -> !(n.startsWith(".") && n.endsWith(".crc")))
                     .sorted().toList();
@@ -90,7 +106,7 @@ class RunCommandTest {
         assertEquals(2, summary.get("prefills").asInt(), "one prefill per document");
         assertEquals("star", summary.get("attention").asText());
 
-        assertEquals(List.of("_SUCCESS", "part-00000.jsonl"), names(out));
+        assertCommitted(out, ".json");
         assertEquals(List.of("answers", "in.jsonl", "kv"), names(tmp), "no temporary folder left beside the output");
 
         List<JsonNode> rows = rows(out);
@@ -115,14 +131,14 @@ class RunCommandTest {
 
         JsonNode mom = rows.get(1);
         assertEquals(List.of("lily", " Her mom"), List.of(mom.get("id").asText(), mom.get("question").asText()));
-        assertTrue(mom.get("stats").get("prefill_reused").asBoolean(), "second question reuses the prefill");
+        assertFalse(mom.get("stats").get("prefill_reused").asBoolean(), "both questions share the one phase 1 of this run");
         assertEquals(s0.get("kv_root").asText(), mom.get("stats").get("kv_root").asText());
 
         for (int q = 2; q < 4; q++) {
             JsonNode row = rows.get(q);
             assertEquals("tom", row.get("id").asText());
             assertEquals(1, row.get("stats").get("blocks").asInt());
-            assertEquals(q == 3, row.get("stats").get("prefill_reused").asBoolean());
+            assertFalse(row.get("stats").get("prefill_reused").asBoolean());
             assertArrayEquals(fullAttention(SHORT_DOC, row.get("question").asText(), 24), ints(row.get("ids")),
                     "one-block Star = full attention for " + row.get("question"));
         }
@@ -139,12 +155,13 @@ class RunCommandTest {
                 "--max-new-tokens", golden.get("new_tokens").asText(), "--attention", "full", "--kernels", KERNELS);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("questions: 1"), r.out());
+        assertTrue(r.out().contains("failed_rows: 0"), r.out());
         List<JsonNode> rows = rows(out);
         assertEquals(1, rows.size());
         assertArrayEquals(ints(golden.get("full").get("ids")), ints(rows.get(0).get("ids")), "golden full ids");
         assertEquals("full", rows.get(0).get("stats").get("attention").asText());
-        assertEquals(List.of("full", "in.jsonl"), names(tmp));
-        assertEquals(List.of("_SUCCESS", "part-00000.jsonl"), names(out));
+        assertEquals(List.of("full", "in.jsonl"), names(tmp), "no K/V for full attention");
+        assertCommitted(out, ".json");
     }
 
     /** The names of a stats object, in order. */
@@ -217,22 +234,29 @@ class RunCommandTest {
     }
 
     @Test
-    void failureMidJobLeavesNoOutput() throws IOException {
-        // The first prefill commits its manifest with block size 64; the second document has the same text,
-        // so it maps to the same K/V folder. Rerunning with block size 32 fails on the K/V manifest check
-        // after the temporary folder was created: the job must delete it and leave no output.
+    void storedKvOfOtherSettingsFailsItsRowsAndTheExitCode() throws IOException {
+        // The first run commits the document's manifest with block size 64; the second, with block size 32,
+        // maps the same text to the same K/V folder and is refused by the manifest check: that row gets the
+        // error, the output is still committed, and the exit code is 2 unless --allow-row-errors.
         Path in = Files.writeString(tmp.resolve("in.jsonl"),
                 "{\"id\": \"a\", \"document\": \"" + SHORT_DOC + "\", \"questions\": [\" Tom\"]}\n", StandardCharsets.UTF_8);
         String kv = tmp.resolve("kv").toUri().toString();
         String[] common = {"run", "--model", MODEL, "--input", in.toString(), "--max-new-tokens", "2",
-            "--page-size", "16", "--kv-dir", kv, "--kernels", KERNELS, "--master", "local[1]"};
+            "--page-size", "16", "--kv-dir", kv, "--kernels", KERNELS, "--master", "local[1]", "--quiet"};
         Cli.Result first = run(Stream.concat(Stream.of(common), Stream.of("--output", tmp.resolve("one").toString(),
                 "--block-size", "64")).toArray(String[]::new));
         assertEquals(0, first.code(), first.err());
         Cli.Result second = run(Stream.concat(Stream.of(common), Stream.of("--output", tmp.resolve("two").toString(),
                 "--block-size", "32", "--anchor-size", "32")).toArray(String[]::new));
-        String message = Cli.userErrorMessage(second);
-        assertTrue(message.contains("blockSize 64 but this run uses 32"), message);
-        assertEquals(List.of("in.jsonl", "kv", "one"), names(tmp), "no 'two' and no temporary folder");
+        assertEquals("1 of 1 rows failed (their error column says why, in " + tmp.resolve("two")
+                + "); --allow-row-errors accepts a partial result", Cli.userErrorMessage(second));
+        assertCommitted(tmp.resolve("two"), ".json");
+        JsonNode row = rows(tmp.resolve("two")).get(0);
+        assertTrue(row.get("error").asText().contains("blockSize 64 but this run uses 32"), row.toString());
+        assertFalse(row.has("answer") || row.has("ids"), "no answer on a failed row: " + row);
+        Cli.Result allowed = run(Stream.concat(Stream.of(common), Stream.of("--output", tmp.resolve("three").toString(),
+                "--block-size", "32", "--anchor-size", "32", "--allow-row-errors")).toArray(String[]::new));
+        assertEquals(0, allowed.code(), allowed.err());
+        assertTrue(allowed.out().contains("failed_rows: 1"), allowed.out());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starspark.driver.eval.Haystack;
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 class StarClusterIT {
     static final Duration TIMEOUT = Duration.ofSeconds(180);
+    /** The batch job: 3 documents (one twice, by path), 5 questions, a Spark SQL read and write on top. */
+    static final Duration BATCH_TIMEOUT = Duration.ofSeconds(420);
     static final List<String> CONFS = List.of("spark.executor.memory=768m", "spark.hadoop.dfs.replication=1");
     static final List<String> NEEDLE_BUDGET = List.of("-c", "spark.starspark.sparse.topK=4");
 
@@ -125,6 +128,62 @@ class StarClusterIT {
         assertEquals(StarScenario.ids(local), StarScenario.ids(onCluster));
         System.out.printf("StarClusterIT star: submit %d ms, phase 1 %.2f s on executors %s%n", r.wallMillis(),
                 onCluster.get("stats").get("phase1_seconds").asDouble(), onCluster.get("stats").get("executor_ids"));
+    }
+
+    /** {@code run} through spark-submit: every row equals a {@code local[2]} run of the same input, answered on the executors. */
+    @Test
+    void batchRunOnTwoExecutorsEqualsLocal() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> rows = List.of(
+                json.writeValueAsString(java.util.Map.of("id", "lily", "document", golden.contextText(),
+                        "questions", List.of(" Lily", " Her mom"))),
+                json.writeValueAsString(java.util.Map.of("id", "tom", "document_path", goldenContext.toString(),
+                        "questions", List.of(" Tom"))),
+                json.writeValueAsString(java.util.Map.of("id", "sue", "document",
+                        "Sue saw a big cat. The cat sat on the mat and Sue laughed.", "questions", List.of(" Sue", " The"))));
+        Path input = Files.write(dir.resolve("batch.jsonl"), rows);
+        List<String> common = List.of("run", "--model", Project.shared().resolve("models/stories260K.gguf").toString(),
+                "--input", input.toString(), "--block-size", "64", "--anchor-size", "64", "--page-size", "16",
+                "--max-new-tokens", "16", "--kernels", "java", "--quiet", "--json");
+        List<String> local = new ArrayList<>(common);
+        local.addAll(List.of("--output", dir.resolve("batch-local").toString(), "--kv-dir", kvDir("kv-batch-local"),
+                "--master", "local[2]"));
+        ProcessResult l = Cli.run(Project.root(), BATCH_TIMEOUT, local);
+        assertEquals(0, l.exitCode(), "local run failed: " + l.stderr());
+        List<String> onCluster = new ArrayList<>(common);
+        onCluster.addAll(List.of("--output", dir.resolve("batch-cluster").toString(), "--kv-dir", kvDir("kv-batch-cluster"),
+                "--expect-executors", "2"));
+        ProcessResult r = cluster.submit(Project.appJar(), ClusterScenario.MAIN_CLASS, CONFS, onCluster, BATCH_TIMEOUT);
+        assertEquals(0, r.exitCode(), "spark-submit failed; logs in " + cluster.dir() + "\n" + r.stderrTail());
+        List<JsonNode> localRows = partRows(json, dir.resolve("batch-local"));
+        List<JsonNode> clusterRows = partRows(json, dir.resolve("batch-cluster"));
+        assertEquals(5, clusterRows.size());
+        java.util.Set<String> answeredOn = new java.util.TreeSet<>();
+        for (int i = 0; i < 5; i++) {
+            JsonNode c = clusterRows.get(i);
+            assertTrue(!c.has("error"), c.toString());
+            assertEquals(localRows.get(i).get("id"), c.get("id"));
+            assertEquals(localRows.get(i).get("question"), c.get("question"));
+            assertEquals(localRows.get(i).get("ids"), c.get("ids"), "row " + i + " cluster = local[2]");
+            answeredOn.add(c.get("stats").get("answered_on").asText());
+        }
+        assertTrue(answeredOn.stream().allMatch(e -> e.startsWith("executor ") && !e.equals("executor driver")),
+                answeredOn.toString());
+        System.out.printf("StarClusterIT batch run: submit %d ms, answered on %s%n", r.wallMillis(), answeredOn);
+    }
+
+    /** The rows of a {@code run} output folder (one JSON part file beside _SUCCESS). */
+    static List<JsonNode> partRows(ObjectMapper json, Path output) throws IOException {
+        assertTrue(Files.exists(output.resolve("_SUCCESS")), "no _SUCCESS in " + output);
+        List<JsonNode> rows = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(output)) {
+            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {
+                for (String line : Files.readAllLines(part)) {
+                    rows.add(json.readTree(line));
+                }
+            }
+        }
+        return rows;
     }
 
     @Test

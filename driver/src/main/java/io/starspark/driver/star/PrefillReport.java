@@ -1,5 +1,6 @@
 package io.starspark.driver.star;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
  * @param peakHeapBytes largest heap peak reported by any executor
  */
 public record PrefillReport(String kvRoot, int contextTokens, int blocks, boolean reused, List<String> executors,
-                            long nanos, long kvBytes, long peakHeapBytes, int retriedTasks) {
+                            long nanos, long kvBytes, long peakHeapBytes, int retriedTasks) implements Serializable {
 
     public double seconds() {
         return nanos / 1e9;

@@ -54,7 +54,8 @@ public final class StarRunner {
                 HadoopKvStore.DEFAULT_CACHE_BYTES)) {
             String docId = docId(r.context());
             if (r.sparse() == null) {
-                ExactContextAttention context = new ExactContextAttention(store, kernels, c);
+                ExactContextAttention context = new ExactContextAttention(store, kernels, c, r.plan().pageCount(),
+                        ExactContextAttention.DEFAULT_GROUP_BYTES);
                 Generator.Result d = generate(model, kernels, r, context, sampler);
                 return new StarAnswer(docId, kernels.name(), d.ids(), d.firstLogits(), prefill, d.prefillNanos(),
                         d.decodeNanos(), store.bytesRead(), r.plan().pageCount(), 0);

@@ -1,0 +1,333 @@
+package io.starspark.driver;
+
+import io.starspark.driver.star.PrefillReport;
+import io.starspark.driver.star.StarRequest;
+import io.starspark.driver.star.StarRunner;
+import io.starspark.errors.UserError;
+import io.starspark.model.LlamaModel;
+import io.starspark.workers.conf.AttentionMode;
+import io.starspark.workers.conf.StarSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DataFrame API: answers every question of a table of documents with Star Attention on the cluster.
+ *
+ * <pre>{@code
+ * StarSpark star = StarSpark.builder(spark).model("hdfs:///models/stories260K.gguf")
+ *         .setting("spark.starspark.blockSize", "64").maxNewTokens(32).build();
+ * Dataset<Row> answers = star.answer(spark.read().parquet("hdfs:///docs.parquet"));
+ * }</pre>
+ *
+ * <p>Input columns: {@code id} (string), {@code document} (string) or {@code document_path} (string, a
+ * local path or Hadoop URI read on the driver), {@code questions} (array of strings), optional {@code chat}
+ * (boolean). Output ({@link #schema()}): one row per question, {@code id, question, answer, ids, error,
+ * stats}, documents in input order. The driver tokenizes and plans; phase 1 of every document runs on the
+ * executors (documents concurrently, one Spark job each, job group {@code starspark-phase1-<id>}); then
+ * one Spark job answers all questions on the executors, each task reading its document's K/V from the
+ * store ({@link StarRunner#decode}). A document that fails at run time (unreadable {@code document_path},
+ * corrupt stored K/V, longer than {@code maxContextTokens}) gives rows with {@code error} set and no answer;
+ * the other rows complete. A table malformed as a whole is a {@link UserError} before any work.
+ */
+public final class StarSpark {
+    private static final Logger LOG = LoggerFactory.getLogger(StarSpark.class);
+    static final String CHAT_UNAVAILABLE = "chat templates are not available for this model in this build "
+            + "(chat=true); answer with chat=false or leave the column out";
+
+    private final SparkSession spark;
+    private final StarSettings settings;
+    private final int maxNewTokens;
+    private final int maxContextTokens;
+    private final boolean reprefill;
+    private final boolean answerOnDriver;
+
+    private StarSpark(SparkSession spark, StarSettings settings, int maxNewTokens, int maxContextTokens,
+                      boolean reprefill, boolean answerOnDriver) {
+        this.spark = spark;
+        this.settings = settings;
+        this.maxNewTokens = maxNewTokens;
+        this.maxContextTokens = maxContextTokens;
+        this.reprefill = reprefill;
+        this.answerOnDriver = answerOnDriver;
+    }
+
+    public static Builder builder(SparkSession spark) {
+        return new Builder(spark);
+    }
+
+    /** The output rows' schema: {@code id, question, answer, ids, error, stats} (stats: {@link Stats#SCHEMA}). */
+    public static StructType schema() {
+        return AnswerTask.SCHEMA;
+    }
+
+    /** One row per question of {@code documents}; see the class comment. */
+    public Dataset<Row> answer(Dataset<Row> documents) {
+        return run(documents, "documents", Progress.SILENT).answers();
+    }
+
+    /** The answers with the run's counts. */
+    record Batch(Dataset<Row> answers, List<Row> rows, Map<String, Object> summary) {
+        long failedRows() {
+            return rows.stream().filter(r -> !r.isNullAt(r.fieldIndex("error"))).count();
+        }
+    }
+
+    /** @param source the input's name in messages (a path, or "documents") */
+    Batch run(Dataset<Row> documents, String source, Progress progress) {
+        long t0 = System.nanoTime();
+        List<DocumentTable.Input> inputs = DocumentTable.collect(source, documents);
+        LlamaModel model = Models.load(settings.model());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Document> docs = new ArrayList<>(inputs.size());
+        for (DocumentTable.Input in : inputs) {
+            docs.add(Document.of(in, model, settings, jsc, maxNewTokens, maxContextTokens));
+        }
+        progress.attach(jsc);
+        try {
+            List<QuestionJob> jobs = settings.attention() == AttentionMode.FULL ? plan(docs, null, jsc)
+                    : plan(docs, prefillAll(jsc, docs, progress), jsc);
+            jsc.setJobGroup("starspark-answers", "answers: " + jobs.size() + " questions of " + docs.size()
+                    + " documents (" + settings.attention() + ")", false);
+            progress.answersStarted(jobs.size());
+            List<Row> rows = answerOnDriver ? jobs.stream().map(j -> AnswerTask.answer(j, Answerer.DRIVER)).toList()
+                    : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(), Math.max(1, jobs.size()))
+                    .mapPartitions(new AnswerTask()).collect().stream().map(b -> JavaBytes.<Row>read(b)).toList();
+            jsc.clearJobGroup();
+            Dataset<Row> answers = spark.createDataFrame(rows, AnswerTask.SCHEMA);
+            return new Batch(answers, rows, summary(docs, rows, (System.nanoTime() - t0) / 1e9));
+        } finally {
+            progress.detach(jsc);
+        }
+    }
+
+    /**
+     * Phase 1 of every document that has no error yet, documents concurrently (documents with the same tokens
+     * once); returns each one's report.
+     */
+    private List<PrefillReport> prefillAll(JavaSparkContext jsc, List<Document> docs, Progress progress) {
+        int threads = Math.max(1, Math.min(docs.size(), Math.max(2, jsc.defaultParallelism())));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "starspark-phase1");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            // one phase 1 per distinct token sequence: equal documents share their K/V folder
+            Map<String, Future<PrefillReport>> byDocId = new java.util.HashMap<>();
+            List<Future<PrefillReport>> futures = new ArrayList<>();
+            for (Document d : docs) {
+                futures.add(d.error() != null ? null : byDocId.computeIfAbsent(
+                        StarRunner.docId(d.requests().get(0).context()), id -> pool.submit(() -> prefill(jsc, d, progress))));
+            }
+            List<PrefillReport> reports = new ArrayList<>();
+            for (int i = 0; i < docs.size(); i++) {
+                reports.add(futures.get(i) == null ? null : await(futures.get(i), docs, i));
+            }
+            return reports;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private PrefillReport prefill(JavaSparkContext jsc, Document d, Progress progress) {
+        StarRequest first = d.requests().get(0);
+        jsc.setJobGroup(Progress.phase1Group(d.input().id()), "phase 1 of document '" + d.input().id() + "' ("
+                + first.context().length + " tokens, " + first.plan().blockCount() + " blocks)", false);
+        progress.phase1Started(d.input().id(), first.context().length, first.plan().blockCount());
+        if (reprefill) {
+            StarRunner.forget(jsc, first);
+        }
+        return StarRunner.prefill(jsc, first);
+    }
+
+    /** The document's report; a user error (bad stored K/V, settings mismatch) fails only its rows. */
+    private static PrefillReport await(Future<PrefillReport> f, List<Document> docs, int i) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for phase 1", e);
+        } catch (ExecutionException e) {
+            Throwable t = ErrorContract.unwrap(e);
+            if (t instanceof UserError u) {
+                LOG.warn("phase 1 of document '{}' failed: {}", docs.get(i).input().id(), ErrorContract.oneLine(u));
+                docs.set(i, docs.get(i).failed(ErrorContract.oneLine(u)));
+                return null;
+            }
+            throw new IllegalStateException("phase 1 of document '" + docs.get(i).input().id() + "' failed", e.getCause());
+        }
+    }
+
+    /** One job per question, in output order; reports null for full attention. */
+    private List<QuestionJob> plan(List<Document> docs, List<PrefillReport> reports, JavaSparkContext jsc) {
+        List<QuestionJob> jobs = new ArrayList<>();
+        for (int d = 0; d < docs.size(); d++) {
+            Document doc = docs.get(d);
+            List<String> questions = doc.input().questions();
+            for (int q = 0; q < questions.size(); q++) {
+                String id = doc.input().id();
+                if (doc.error() != null) {
+                    jobs.add(QuestionJob.failed(jobs.size(), id, questions.get(q), doc.error()));
+                } else {
+                    jobs.add(new QuestionJob(jobs.size(), id, questions.get(q), doc.requests().get(q),
+                            reports == null ? null : reports.get(d), jsc.master(), null));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    private Map<String, Object> summary(List<Document> docs, List<Row> rows, double seconds) {
+        java.util.Set<String> prefilled = new java.util.HashSet<>(); // kv roots phase 1 ran for
+        long generated = 0;
+        int failed = 0;
+        for (Row r : rows) {
+            if (!r.isNullAt(r.fieldIndex("error"))) {
+                failed++;
+                continue;
+            }
+            Row stats = r.getStruct(r.fieldIndex("stats"));
+            generated += stats.getInt(stats.fieldIndex("generated_tokens"));
+            boolean full = stats.getString(stats.fieldIndex("attention")).equals("full");
+            if (!full && !stats.getBoolean(stats.fieldIndex("prefill_reused"))) {
+                prefilled.add(stats.getString(stats.fieldIndex("kv_root")));
+            }
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("documents", docs.size());
+        summary.put("questions", rows.size());
+        summary.put("failed_rows", failed);
+        summary.put("prefills", prefilled.size());
+        summary.put("generated_tokens", generated);
+        summary.put("attention", settings.attention().name().toLowerCase(java.util.Locale.ROOT));
+        summary.put("seconds", seconds);
+        return summary;
+    }
+
+    /**
+     * A document tokenized on the driver with one request per question, or the reason its rows fail.
+     *
+     * @param requests one per question (empty when {@code error} is set)
+     */
+    record Document(DocumentTable.Input input, List<StarRequest> requests, String error) {
+
+        static Document of(DocumentTable.Input in, LlamaModel model, StarSettings settings, JavaSparkContext jsc,
+                           int maxNewTokens, int maxContextTokens) {
+            if (in.chat()) {
+                return new Document(in, List.of(), CHAT_UNAVAILABLE);
+            }
+            String text;
+            try {
+                text = in.document() != null ? in.document() : Texts.read(in.documentPath(), jsc.hadoopConfiguration());
+            } catch (UserError e) {
+                return new Document(in, List.of(), "document_path: " + ErrorContract.oneLine(e));
+            }
+            if (text.isBlank()) {
+                return new Document(in, List.of(), "document_path " + in.documentPath() + " is empty");
+            }
+            int[] context = model.tokenizer().encode(text, true, true);
+            if (maxContextTokens > 0 && context.length > maxContextTokens) {
+                return new Document(in, List.of(), "document has " + context.length
+                        + " tokens, more than the job's maxContextTokens " + maxContextTokens);
+            }
+            List<StarRequest> requests = new ArrayList<>();
+            for (int q = 0; q < in.questions().size(); q++) {
+                int[] question = model.tokenizer().encode(in.questions().get(q), false, false);
+                if (question.length == 0) {
+                    throw new UserError("row " + in.row() + ": questions[" + q + "] has no tokens");
+                }
+                requests.add(Answerer.request(settings, maxNewTokens, context, question,
+                        plan -> Spark.partitions(jsc, plan)));
+            }
+            return new Document(in, requests, null);
+        }
+
+        Document failed(String why) {
+            return new Document(input, List.of(), why);
+        }
+    }
+
+    /** Settings of a {@link StarSpark}: the session's {@code spark.starspark.*} values, then these. */
+    public static final class Builder {
+        private final SparkSession spark;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private int maxNewTokens = 64;
+        private int maxContextTokens;
+        private boolean reprefill;
+        private boolean answerOnDriver;
+
+        private Builder(SparkSession spark) {
+            this.spark = spark;
+            spark.conf().getAll().foreach(kv -> {
+                if (kv._1().startsWith("spark.starspark.")) {
+                    settings.put(kv._1(), kv._2());
+                }
+                return null;
+            });
+        }
+
+        /** The GGUF model: a local path present on every node, or a Hadoop FileSystem URI. */
+        public Builder model(String uri) {
+            return setting("spark.starspark.model", uri);
+        }
+
+        /** One {@code spark.starspark.*} setting (README, "Settings"). */
+        public Builder setting(String key, String value) {
+            settings.put(key, value);
+            return this;
+        }
+
+        /** Several {@code spark.starspark.*} settings. */
+        public Builder settings(Map<String, String> values) {
+            settings.putAll(values);
+            return this;
+        }
+
+        /** Greedy tokens per answer, 1..4096 (default 64). */
+        public Builder maxNewTokens(int n) {
+            this.maxNewTokens = n;
+            return this;
+        }
+
+        /** Documents with more context tokens fail their rows; 0 (default) for no limit. */
+        public Builder maxContextTokens(int n) {
+            this.maxContextTokens = n;
+            return this;
+        }
+
+        /** Delete each document's stored K/V before its phase 1 (after a model or settings change). */
+        public Builder reprefill(boolean value) {
+            this.reprefill = value;
+            return this;
+        }
+
+        /** Benchmark baseline: answer every question on the driver, one after another (the same task code). */
+        Builder answerOnDriver(boolean value) {
+            this.answerOnDriver = value;
+            return this;
+        }
+
+        public StarSpark build() {
+            AnswerOptions.requireMaxNewTokens(maxNewTokens);
+            if (maxContextTokens < 0) {
+                throw new UserError("maxContextTokens must be 0 (no limit) or positive (got " + maxContextTokens + ")");
+            }
+            StarSettings s = StarSettings.from(settings);
+            s.requireModel();
+            return new StarSpark(spark, s, maxNewTokens, maxContextTokens, reprefill, answerOnDriver);
+        }
+    }
+}
