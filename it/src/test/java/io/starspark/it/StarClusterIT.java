@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.starspark.driver.star.Haystack;
+import io.starspark.driver.eval.Haystack;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
