@@ -4,6 +4,7 @@ import io.starspark.errors.UserError;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.workers.conf.StarSettings;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -35,7 +36,7 @@ public final class AnswerOptions {
     SettingsOptions settingsOptions;
 
     /** The validated settings, after checking {@code --max-new-tokens}. */
-    StarSettings settings() {
+    public StarSettings settings() {
         requireMaxNewTokens(maxNewTokens);
         return starOptions.settings(settingsOptions, model);
     }
@@ -48,7 +49,7 @@ public final class AnswerOptions {
     }
 
     /** The model of {@code --model}, else of {@code spark.starspark.model}. */
-    LlamaModel loadModel(StarSettings settings) {
+    public LlamaModel loadModel(StarSettings settings) {
         return Models.load(model != null ? model : settings.model());
     }
 
@@ -56,6 +57,24 @@ public final class AnswerOptions {
     Answerer open(LlamaModel m, StarSettings settings, Sampler sampler, String appName) {
         return Answerer.open(m, settings, maxNewTokens, sampler, appName, master, settingsOptions.sparkConf(),
                 starOptions.reprefill, executorWait);
+    }
+
+    /** A Spark context for {@link Answerer#over}, after waiting for {@code --expect-executors}; the caller closes it. */
+    public JavaSparkContext spark(StarSettings settings, String appName) {
+        JavaSparkContext jsc = Spark.open(appName, master, settings, settingsOptions.sparkConf(),
+                executorWait.waitSeconds());
+        executorWait.await(jsc);
+        return jsc;
+    }
+
+    /** {@code --max-new-tokens}, checked by {@link #settings()}. */
+    public int maxNewTokens() {
+        return maxNewTokens;
+    }
+
+    /** The {@code --attention/--block-size/...} flags. */
+    public StarOptions starOptions() {
+        return starOptions;
     }
 
     /** Full attention on this JVM, whatever the settings say (generate --prompt). */

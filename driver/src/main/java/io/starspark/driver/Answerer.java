@@ -28,13 +28,17 @@ import org.apache.spark.api.java.JavaSparkContext;
  * reference; recomputes the context per question). Requests come from {@link #request}, stats from
  * {@link Stats}, so both commands report the same names for the same things.
  */
-abstract class Answerer implements AutoCloseable {
+public abstract class Answerer implements AutoCloseable {
 
     /** {@code stats.answered_on} of an answer decoded on the driver. */
     static final String DRIVER = "driver";
 
-    /** Generated ids and the answer's stats ({@link Stats}). */
-    record Answer(int[] ids, Map<String, Object> stats) {
+    /**
+     * Generated ids and the answer's stats ({@link Stats}).
+     *
+     * @param firstLogits [vocab] the logits that chose the first generated token
+     */
+    public record Answer(int[] ids, float[] firstLogits, Map<String, Object> stats) {
     }
 
     /**
@@ -47,6 +51,19 @@ abstract class Answerer implements AutoCloseable {
         return settings.attention() == AttentionMode.FULL
                 ? new Full(model, settings, maxNewTokens, sampler, sparkConf)
                 : new Star(settings, maxNewTokens, sampler, appName, master, sparkConf, reprefill, executorWait);
+    }
+
+    /**
+     * An answerer of the settings' attention mode over a Spark context the caller opened and closes (eval:
+     * many modes and budgets over the same documents and their stored K/V); full attention ignores it.
+     *
+     * @param reprefill delete each document's stored K/V before its first question to this answerer
+     */
+    public static Answerer over(JavaSparkContext jsc, LlamaModel model, StarSettings settings, int maxNewTokens,
+                                Sampler sampler, boolean reprefill) {
+        return settings.attention() == AttentionMode.FULL
+                ? new Full(model, settings, maxNewTokens, sampler, Map.of())
+                : new Star(jsc, false, settings, maxNewTokens, sampler, reprefill);
     }
 
     /**
@@ -69,7 +86,7 @@ abstract class Answerer implements AutoCloseable {
      * @param context  [n] BOS + SentencePiece(" " + document)
      * @param question [m] SentencePiece(question), no BOS, no added space (full attention also takes m = 0)
      */
-    abstract Answer answer(int[] context, int[] question);
+    public abstract Answer answer(int[] context, int[] question);
 
     /** The Hadoop configuration output is written with. */
     abstract Configuration hadoop();
@@ -86,28 +103,36 @@ abstract class Answerer implements AutoCloseable {
         private final int maxNewTokens;
         private final Sampler sampler;
         private final JavaSparkContext jsc;
+        private final boolean ownsSpark;
         private final boolean reprefill;
         private final Set<String> forgotten = new HashSet<>();
 
         Star(StarSettings settings, int maxNewTokens, Sampler sampler, String appName, String master,
              Map<String, String> sparkConf, boolean reprefill, ExecutorWaitOptions executorWait) {
+            this(Spark.open(appName, master, settings, sparkConf, executorWait.waitSeconds()), true, settings,
+                    maxNewTokens, sampler, reprefill);
+            executorWait.await(jsc);
+        }
+
+        Star(JavaSparkContext jsc, boolean ownsSpark, StarSettings settings, int maxNewTokens, Sampler sampler,
+             boolean reprefill) {
+            this.jsc = jsc;
+            this.ownsSpark = ownsSpark;
             this.settings = settings;
             this.maxNewTokens = maxNewTokens;
             this.sampler = sampler;
             this.reprefill = reprefill;
-            this.jsc = Spark.open(appName, master, settings, sparkConf, executorWait.waitSeconds());
-            executorWait.await(jsc);
         }
 
         @Override
-        Answer answer(int[] context, int[] question) {
+        public Answer answer(int[] context, int[] question) {
             StarRequest request = request(settings, maxNewTokens, context, question,
                     plan -> Spark.partitions(jsc, plan));
             if (reprefill && forgotten.add(StarRunner.docId(context))) {
                 StarRunner.forget(jsc, request);
             }
             StarAnswer a = StarRunner.answer(jsc, request, sampler);
-            return new Answer(a.ids(), Stats.star(request, a, jsc.master(), DRIVER));
+            return new Answer(a.ids(), a.firstLogits(), Stats.star(request, a, jsc.master(), DRIVER));
         }
 
         @Override
@@ -122,7 +147,9 @@ abstract class Answerer implements AutoCloseable {
 
         @Override
         public void close() {
-            jsc.close();
+            if (ownsSpark) {
+                jsc.close();
+            }
         }
     }
 
@@ -149,10 +176,11 @@ abstract class Answerer implements AutoCloseable {
         }
 
         @Override
-        Answer answer(int[] context, int[] question) {
+        public Answer answer(int[] context, int[] question) {
             int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
             Generator.Result r = generator.generate(prompt, maxNewTokens, sampler);
-            return new Answer(r.ids(), Stats.full(context.length, question.length, kernels, NO_MASTER, DRIVER, r));
+            return new Answer(r.ids(), r.firstLogits(),
+                    Stats.full(context.length, question.length, kernels, NO_MASTER, DRIVER, r));
         }
 
         @Override

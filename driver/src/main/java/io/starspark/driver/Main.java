@@ -1,5 +1,6 @@
 package io.starspark.driver;
 
+import io.starspark.driver.eval.EvalCommand;
 import io.starspark.errors.UserError;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "starspark", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Distributed long-context LLM inference (Star Attention) on Apache Spark.",
-        subcommands = {RunCommand.class, GenerateCommand.class, TokenizeCommand.class, MakeModelCommand.class, InfoCommand.class,
+        subcommands = {RunCommand.class, GenerateCommand.class, EvalCommand.class, TokenizeCommand.class, MakeModelCommand.class, InfoCommand.class,
                 ClusterCheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

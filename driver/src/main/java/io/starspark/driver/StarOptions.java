@@ -59,8 +59,28 @@ public final class StarOptions {
     }
 
     /** True when --attention was given on the command line. */
-    boolean attentionGiven() {
+    public boolean attentionGiven() {
         return attention != null;
+    }
+
+    /** True when --block-size was given on the command line. */
+    public boolean blockSizeGiven() {
+        return blockSize != null;
+    }
+
+    /** True when --anchor-size was given on the command line. */
+    public boolean anchorSizeGiven() {
+        return anchorSize != null;
+    }
+
+    /** True when --top-k was given on the command line. */
+    public boolean topKGiven() {
+        return topK != null;
+    }
+
+    /** --reprefill. */
+    public boolean reprefill() {
+        return reprefill;
     }
 
     /** The sparse page budget, or null for exact phase 2 (star). */

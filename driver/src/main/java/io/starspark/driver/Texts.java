@@ -17,11 +17,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
 /** Reads user text files (local paths or Hadoop FileSystem URIs) as strict UTF-8. */
-final class Texts {
+public final class Texts {
     private Texts() {
     }
 
-    static String read(String location, Configuration hadoop) {
+    public static String read(String location, Configuration hadoop) {
         byte[] bytes = readBytes(location, hadoop);
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.starspark.driver.star.Haystack;
+import io.starspark.driver.eval.Haystack;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -201,7 +201,10 @@ class StarClusterIT {
         JsonNode stats = onCluster.get("stats");
         assertEquals(needle.value(), onCluster.get("text").asText().strip(), "needle answer: " + onCluster);
         assertEquals(2, stats.get("executors").asInt(), stats.toString());
-        assertTrue(stats.get("blocks").asInt() > 2, "multi-block haystack: " + stats);
+        int contextTokens = onCluster.get("context_tokens").asInt();
+        assertTrue(contextTokens > 2 * 512, "a haystack of several blocks: " + stats);
+        assertEquals((contextTokens + 511) / 512, stats.get("blocks").asInt(), stats.toString());
+        assertEquals((contextTokens + 63) / 64, stats.get("pages").asInt(), stats.toString());
         assertEquals(StarScenario.ids(localNeedle.join()), StarScenario.ids(onCluster));
     }
 
@@ -219,17 +222,30 @@ class StarClusterIT {
             FileSystem fs = hdfs.getFileSystem();
             org.apache.hadoop.fs.Path doc = new org.apache.hadoop.fs.Path(URI.create(root).getPath());
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path(doc, "manifest.json")), "no manifest.json under " + root);
-            long files = 0;
-            long bytes = 0;
+            // exactly one file per block plus the manifest; each block file holds its K/V padded to whole pages
+            // (its exact size also counts the block-file header and page summaries, whose format may change)
+            int blocks = json.get("stats").get("blocks").asInt();
+            int contextTokens = json.get("context_tokens").asInt();
+            java.util.Set<String> names = new java.util.TreeSet<>();
             RemoteIterator<LocatedFileStatus> it = fs.listFiles(doc, true);
             while (it.hasNext()) {
                 LocatedFileStatus f = it.next();
-                files++;
-                bytes += f.getLen();
+                String name = f.getPath().toUri().getPath().substring(doc.toUri().getPath().length() + 1);
+                names.add(name);
+                if (name.startsWith("blocks/")) {
+                    int block = Integer.parseInt(name.substring("blocks/block-".length(), name.length() - ".kv".length()));
+                    int kept = Math.min(golden.blockSize(), contextTokens - block * golden.blockSize());
+                    int pages = (kept + StarScenario.PAGE_SIZE - 1) / StarScenario.PAGE_SIZE;
+                    long paddedKv = StarScenario.kvBytes(pages * StarScenario.PAGE_SIZE);
+                    assertTrue(f.getLen() > paddedKv, name + ": " + f.getLen() + " bytes, its K/V alone take " + paddedKv);
+                }
             }
-            assertTrue(files > 1, files + " files under " + root);
-            assertTrue(bytes >= json.get("stats").get("kv_bytes_written").asLong(),
-                    bytes + " bytes on HDFS < kv_bytes_written " + json.get("stats"));
+            java.util.Set<String> expected = new java.util.TreeSet<>();
+            expected.add("manifest.json");
+            for (int b = 0; b < blocks; b++) {
+                expected.add(String.format("blocks/block-%06d.kv", b));
+            }
+            assertEquals(expected, names, "files under " + root);
         } finally {
             hdfs.shutdown(true);
         }

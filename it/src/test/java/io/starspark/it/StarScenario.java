@@ -29,6 +29,14 @@ record StarScenario(String contextText, String question, int blockSize, int anch
                     List<Integer> starIds) {
 
     static final int PAGE_SIZE = 16;
+    /** stories260K's K/V per token and layer: 4 KV heads of 8 floats; 5 layers. */
+    static final int LAYERS = 5;
+    static final int KV_ROW_FLOATS = 4 * 8;
+
+    /** K and V of every context token and layer as f32 (the default kvDtype): what phase 1 must write. */
+    static long kvBytes(int contextTokens) {
+        return 2L * LAYERS * contextTokens * KV_ROW_FLOATS * Float.BYTES;
+    }
 
     /** Case 0 of the golden file. */
     static StarScenario golden() throws IOException {
@@ -94,9 +102,11 @@ record StarScenario(String contextText, String question, int blockSize, int anch
         JsonNode json = result(stdout);
         assertEquals(starIds, ids(json), "generated ids vs golden star ids: " + json);
         JsonNode stats = json.get("stats");
-        assertEquals(ceilDiv(json.get("context_tokens").asInt(), blockSize), stats.get("blocks").asInt(), stats.toString());
+        int contextTokens = json.get("context_tokens").asInt();
+        assertEquals(ceilDiv(contextTokens, blockSize), stats.get("blocks").asInt(), stats.toString());
+        assertEquals(ceilDiv(contextTokens, PAGE_SIZE), stats.get("pages").asInt(), stats.toString());
         assertEquals(executors, stats.get("executors").asInt(), "distinct executors that ran blocks: " + stats);
-        assertTrue(stats.get("kv_bytes_written").asLong() > 0, stats.toString());
+        assertEquals(kvBytes(contextTokens), stats.get("kv_bytes_written").asLong(), stats.toString());
         assertTrue(!stats.get("prefill_reused").asBoolean(), "phase 1 must run, not reuse: " + stats);
         return json;
     }

@@ -24,4 +24,17 @@ public final class HadoopKvStore extends BlobKvStore {
         }
         return new HadoopKvStore(root, conf, layout, binding, cacheBytes);
     }
+
+    /**
+     * Opens a document's committed K/V bound to its own manifest, for readers that do not rebuild the manifest
+     * from the document (eval); a folder without a manifest is an error naming it.
+     */
+    public static HadoopKvStore openCommitted(URI root, Configuration conf, KvLayout layout, long cacheBytes) {
+        Manifest manifest;
+        try (HadoopKvStore manifestOnly = open(root, conf, layout, "0".repeat(64), 0)) { // reads no block
+            manifest = manifestOnly.readManifest().orElseThrow(() -> new KvStoreException("no committed K/V at "
+                    + root + " (no manifest.json)"));
+        }
+        return open(root, conf, layout, manifest.binding(), cacheBytes);
+    }
 }

@@ -16,6 +16,12 @@ class KvLayoutTest {
     }
 
     @Test
+    void fingerprintNamesTheModelShapeOnly() {
+        assertEquals("layers=5,kvHeads=4,headDim=8", new KvLayout(5, 4, 8, 64, KvDtype.F16).modelFingerprint());
+        assertEquals("layers=5,kvHeads=4,headDim=8", new KvLayout(5, 4, 8, 16, KvDtype.F32).modelFingerprint());
+    }
+
+    @Test
     void f16RoundingIsWhatHalfStorageGivesBack() {
         assertEquals(1.0009765625f, KvDtype.F16.round(1.0006f)); // nearest half to 1.0006 is 1 + 2^-10
         assertEquals(1.0006f, KvDtype.F32.round(1.0006f));

@@ -32,7 +32,7 @@ class KvCacheTest {
 
     @Test
     void randomAppendsAndSlicesMatchAPlainList() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("starspark.test.seed", 20261201L);
         System.out.println("KvCacheTest seed " + seed);
         SplittableRandom r = new SplittableRandom(seed);
         for (int trial = 0; trial < 50; trial++) {
@@ -67,6 +67,45 @@ class KvCacheTest {
                 assertArrayEquals(negated(want), Arrays.copyOf(s.values(l), want.length), "seed " + seed);
                 assertArrayEquals(expected[l], Arrays.copyOf(c.keys(l), expected[l].length), "seed " + seed);
             }
+        }
+    }
+
+    @Test
+    void sliceBoundsAreExactAndNamed() {
+        KvCache c = new KvCache(1, 1, 2, 0); // starts with no room: the first append grows it from 0
+        c.append(0, new float[] {1, 2, 3, 4, 5, 6}, new float[] {-1, -2, -3, -4, -5, -6}, 3);
+        assertEquals(0, c.slice(0, 0).length());
+        assertEquals(0, c.slice(3, 3).length());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, Arrays.copyOf(c.slice(0, 3).keys(0), 6));
+        assertArrayEquals(new float[] {-5, -6}, Arrays.copyOf(c.slice(2, 3).values(0), 2));
+        for (int[] bad : new int[][] {{-1, 2}, {2, 1}, {0, 4}}) {
+            assertEquals("slice [" + bad[0] + ", " + bad[1] + ") out of range [0, 3]",
+                assertThrows(IllegalArgumentException.class, () -> c.slice(bad[0], bad[1])).getMessage());
+        }
+    }
+
+    @Test
+    void lengthIsTheRowsEveryLayerHas() {
+        KvCache c = new KvCache(3, 1, 1);
+        assertEquals(0, c.length());
+        c.append(0, new float[] {1, 2}, new float[] {1, 2}, 2);
+        c.append(2, new float[] {7}, new float[] {7}, 1);
+        assertEquals(0, c.length(), "layer 1 has no rows yet");
+        c.append(1, new float[] {5, 6, 7}, new float[] {5, 6, 7}, 3);
+        assertEquals(1, c.length());
+        assertEquals(2, c.length(0));
+        assertEquals(3, c.length(1));
+        assertEquals(3, c.layers());
+        assertEquals(1, c.kvHeads());
+        assertEquals(1, c.headDim());
+    }
+
+    @Test
+    void badShapesAreRefusedNamingTheValues() {
+        for (int[] bad : new int[][] {{0, 1, 1, 0}, {1, 0, 1, 0}, {1, 1, 0, 0}, {1, 1, 1, -1}}) {
+            assertEquals("layers, kvHeads, headDim must be positive and initialRows >= 0 (got " + bad[0] + ", " + bad[1]
+                    + ", " + bad[2] + ", " + bad[3] + ")",
+                assertThrows(IllegalArgumentException.class, () -> new KvCache(bad[0], bad[1], bad[2], bad[3])).getMessage());
         }
     }
 

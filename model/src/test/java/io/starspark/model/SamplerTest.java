@@ -65,10 +65,50 @@ class SamplerTest {
         assertEquals(0, nucleus[2], "top-p 0.8 keeps only the 0.7 and 0.2 tokens");
     }
 
+    /** Temperature T draws p_i^(1/T), renormalized: T = 2 flattens 0.7/0.2/0.1, T = 0.5 sharpens it. */
+    @Test
+    void temperatureDividesTheLogits() {
+        float[] l = {(float) Math.log(0.7), (float) Math.log(0.2), (float) Math.log(0.1)};
+        for (float t : new float[] {2f, 0.5f}) {
+            double[] expected = new double[3];
+            double sum = 0;
+            for (int i = 0; i < 3; i++) {
+                expected[i] = Math.pow(new double[] {0.7, 0.2, 0.1}[i], 1 / t);
+                sum += expected[i];
+            }
+            int[] counts = new int[3];
+            for (int token : draw(Sampler.topP(t, 1f, SEED), l, 20000)) {
+                counts[token]++;
+            }
+            for (int i = 0; i < 3; i++) {
+                // binomial standard deviation <= 0.0036 at 20000 draws: 0.015 is over 4 of them
+                assertEquals(expected[i] / sum, counts[i] / 20000.0, 0.015, "token " + i + " at temperature " + t);
+            }
+        }
+    }
+
+    @Test
+    void theNucleusStopsWhenItsMassReachesTopP() {
+        // four equal logits: top-p 0.5 keeps exactly the first two (mass 2 of 4), never a third
+        int[] counts = new int[4];
+        for (int t : draw(Sampler.topP(1f, 0.5f, SEED), new float[] {3f, 3f, 3f, 3f}, 2000)) {
+            counts[t]++;
+        }
+        assertEquals(0, counts[2] + counts[3]);
+        assertTrue(counts[0] > 800 && counts[1] > 800, java.util.Arrays.toString(counts));
+    }
+
     @Test
     void rejectsBadSettings() {
-        assertThrows(IllegalArgumentException.class, () -> Sampler.topP(0f, 0.9f, 1));
-        assertThrows(IllegalArgumentException.class, () -> Sampler.topP(1f, 1.5f, 1));
+        for (float[] bad : new float[][] {{0f, 0.9f}, {-1f, 0.9f}, {Float.NaN, 0.9f}, {1f, 1.5f}, {1f, 0f},
+            {1f, -0.1f}, {1f, Float.NaN}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Sampler.topP(bad[0], bad[1], 1));
+            assertEquals("temperature must be > 0 and top-p in (0, 1] (got " + bad[0] + ", " + bad[1] + ")",
+                    e.getMessage());
+        }
+        assertEquals(false, Sampler.topP(1e-3f, 1f, 1).isGreedy());
+        assertEquals(true, Sampler.greedy().isGreedy());
     }
 
     private static int[] draw(Sampler s, float[] l, int n) {

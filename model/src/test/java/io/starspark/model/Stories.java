@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** Shared test fixtures: the stories260K model and its goldens, loaded once per JVM. */
+/**
+ * Shared test fixtures: the stories260K model and its goldens. The model is loaded afresh for every caller
+ * (about a megabyte): a copy kept for the whole JVM would hide the loading code from mutation testing, which
+ * runs many mutants in one JVM. The goldens are data, read once.
+ */
 final class Stories {
-    private static LlamaModel model;
     private static JsonNode golden;
 
     private Stories() {
@@ -19,11 +22,8 @@ final class Stories {
         return Path.of(System.getProperty("starspark.shared", "../../shared"));
     }
 
-    static synchronized LlamaModel model() {
-        if (model == null) {
-            model = LlamaModel.load(shared().resolve("models/stories260K.gguf"));
-        }
-        return model;
+    static LlamaModel model() {
+        return LlamaModel.load(shared().resolve("models/stories260K.gguf"));
     }
 
     static synchronized JsonNode golden() {

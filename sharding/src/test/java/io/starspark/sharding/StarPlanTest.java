@@ -84,6 +84,77 @@ class StarPlanTest {
     }
 
     @Test
+    void indicesJustOutsideThePlanAreRefusedNamingTheRange() {
+        StarPlan plan = StarPlan.of(10, 4, 2, 2); // 3 blocks, 5 pages
+        assertEquals(new Block(2, 8, 10, 2), plan.block(plan.blockCount() - 1));
+        assertEquals("block 3 outside 0..2",
+                assertThrows(IndexOutOfBoundsException.class, () -> plan.block(plan.blockCount())).getMessage());
+        assertEquals("block -1 outside 0..2",
+                assertThrows(IndexOutOfBoundsException.class, () -> plan.block(-1)).getMessage());
+        assertEquals("page 5 outside 0..4",
+                assertThrows(IndexOutOfBoundsException.class, () -> plan.pageRange(5)).getMessage());
+        assertEquals(2, plan.pagesPerBlock());
+        assertEquals(4, StarPlan.of(100, 64, 8, 16).pagesPerBlock());
+    }
+
+    @Test
+    void blockOfTokenAtEveryBoundary() {
+        StarPlan plan = StarPlan.of(10, 4, 2, 2);
+        int[] expected = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2};
+        for (int token = 0; token < 10; token++) {
+            assertEquals(expected[token], plan.blockOfToken(token), "token " + token);
+        }
+        assertEquals("token 10 outside context 0..9",
+                assertThrows(IndexOutOfBoundsException.class, () -> plan.blockOfToken(10)).getMessage());
+        assertEquals("token -1 outside context 0..9",
+                assertThrows(IndexOutOfBoundsException.class, () -> plan.blockOfToken(-1)).getMessage());
+    }
+
+    @Test
+    void questionPositionsMayReachTheLargestInt() {
+        int n = Integer.MAX_VALUE - 3;
+        StarPlan plan = StarPlan.of(n, 1 << 30, 64, 64);
+        // contextLength + count = Integer.MAX_VALUE is the largest allowed sum (positions up to MAX_VALUE - 1)
+        assertArrayEquals(new int[] {n, n + 1, n + 2}, plan.questionPositions(3));
+        assertEquals("question token count must be between 0 and 3 (got 4)",
+                assertThrows(IllegalArgumentException.class, () -> plan.questionPositions(4)).getMessage());
+        assertEquals("question token count must be between 0 and 3 (got -1)",
+                assertThrows(IllegalArgumentException.class, () -> plan.questionPositions(-1)).getMessage());
+    }
+
+    /** Blocks without anchors whose run lengths (costs) are {@code costs}. */
+    private static List<Block> blocksOfCost(int... costs) {
+        List<Block> blocks = new java.util.ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < costs.length; i++) {
+            blocks.add(new Block(i, start, start + costs[i], 0));
+            start += costs[i];
+        }
+        return blocks;
+    }
+
+    @Test
+    void cutsGoToTheNearerPrefixAndTiesGoToTheLaterOne() {
+        // costs 6, 10, 2 (total 18, half 9): prefix 6 is 3 away, 16 is 7 away -> cut after block 0
+        assertEquals(List.of(List.of(0), List.of(1, 2)), PartitionAssignment.assign(blocksOfCost(6, 10, 2), 2));
+        // costs 2, 10, 6: prefix 2 is 7 away, 12 is 3 away -> cut after block 1
+        assertEquals(List.of(List.of(0, 1), List.of(2)), PartitionAssignment.assign(blocksOfCost(2, 10, 6), 2));
+        // costs 4, 6, 4 (half 7): prefixes 4 and 10 are both 3 away -> the later cut
+        assertEquals(List.of(List.of(0, 1), List.of(2)), PartitionAssignment.assign(blocksOfCost(4, 6, 4), 2));
+    }
+
+    @Test
+    void skewedCostsStillGiveEveryGroupABlock() {
+        // the nearest cuts would leave a group empty; the clamp keeps one block per group
+        assertEquals(List.of(List.of(0), List.of(1), List.of(2)), PartitionAssignment.assign(blocksOfCost(1, 1, 100), 3));
+        assertEquals(List.of(List.of(0), List.of(1), List.of(2)), PartitionAssignment.assign(blocksOfCost(100, 1, 1), 3));
+        assertEquals(List.of(List.of(0), List.of(1), List.of(2, 3)),
+                PartitionAssignment.assign(blocksOfCost(100, 1, 1, 1), 3));
+        assertEquals(List.of(List.of(0, 1), List.of(2), List.of(3)),
+                PartitionAssignment.assign(blocksOfCost(1, 1, 1, 100), 3));
+    }
+
+    @Test
     void planAndBlocksSurviveJavaSerialization() throws Exception {
         StarPlan plan = StarPlan.of(10, 4, 2, 2);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -50,15 +50,12 @@ public final class SparseContextAttention implements ExternalAttention {
         int heads = c.heads();
         int kvHeads = c.kvHeads();
         int hd = c.headDim();
-        int[][][] selected = new int[tokens][kvHeads][]; // [tokens][kvHeads][selected pages, ascending]
+        int[][][] selected = new int[tokens][][]; // [tokens][kvHeads][selected pages, ascending]
         TreeSet<Integer> union = new TreeSet<>();
-        float[] scores = new float[pages * heads]; // [1][pages][heads]
         for (int t = 0; t < tokens; t++) {
-            float[] qt = java.util.Arrays.copyOfRange(q, t * heads * hd, (t + 1) * heads * hd); // [1][heads][headDim]
-            kernels.scorePages(qt, sum.min(), sum.max(), scores, 1, pages, heads, kvHeads, hd);
-            for (int g = 0; g < kvHeads; g++) {
-                selected[t][g] = PageSelector.select(groupScore(scores, pages, heads, heads / kvHeads, g), pages, settings);
-                for (int p : selected[t][g]) {
+            selected[t] = select(layer, java.util.Arrays.copyOfRange(q, t * heads * hd, (t + 1) * heads * hd));
+            for (int[] group : selected[t]) {
+                for (int p : group) {
                     union.add(p);
                 }
             }
@@ -79,6 +76,26 @@ public final class SparseContextAttention implements ExternalAttention {
             }
         }
         return new Partial(out, lse);
+    }
+
+    /**
+     * The context pages one query token attends to in {@code layer}, per KV head (what {@link #attend} reads).
+     *
+     * @param qt [heads][headDim] the token's queries, after RoPE
+     * @return [kvHeads][selected pages, ascending]
+     */
+    public int[][] select(int layer, float[] qt) {
+        PageSummaries sum = summaries[layer];
+        int pages = sum.pages();
+        int heads = c.heads();
+        int kvHeads = c.kvHeads();
+        float[] scores = new float[pages * heads]; // [1][pages][heads]
+        kernels.scorePages(qt, sum.min(), sum.max(), scores, 1, pages, heads, kvHeads, c.headDim());
+        int[][] selected = new int[kvHeads][];
+        for (int g = 0; g < kvHeads; g++) {
+            selected[g] = PageSelector.select(groupScore(scores, pages, heads, heads / kvHeads, g), pages, settings);
+        }
+        return selected;
     }
 
     /** [pages] max over the group's query heads of the page bound, for one token's {@code scores: [pages][heads]}. */

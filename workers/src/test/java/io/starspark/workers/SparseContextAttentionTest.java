@@ -41,7 +41,7 @@ class SparseContextAttentionTest {
 
     @Test
     void batchOfQuestionTokensEqualsOneTokenAtATimeAndTheBruteForceSelection() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("starspark.test.seed", 20261204L);
         System.out.println("SparseContextAttentionTest seed " + seed);
         SplittableRandom r = new SplittableRandom(seed);
         StarPlan plan = StarPlan.of(203, 32, 16, 8); // 26 pages, the last of 3 tokens
@@ -134,7 +134,6 @@ class SparseContextAttentionTest {
             System.arraycopy(og, 0, out, g * gs * hd, gs * hd);
             System.arraycopy(lg, 0, lse, g * gs, gs);
         }
-        assertEquals(C.qDim(), out.length);
         return new Partial(out, lse);
     }
 }

@@ -35,6 +35,15 @@ class VectorExpTest {
         assertEquals(1f, VectorExp.exp(0f));
     }
 
+    /** The lowest input still computed (about the smallest normal float) is computed; one ulp below is 0. */
+    @Test
+    void theUnderflowCutIsExclusive() {
+        float min = -87.33654f;
+        double exact = Math.exp(min);
+        assertEquals(exact, VectorExp.exp(min), 3e-7 * exact, "exp at the cut");
+        assertEquals(0f, VectorExp.exp(Math.nextDown(min)));
+    }
+
     /**
      * The same call must give the same bits before and after the JIT compiles the kernels: a retried
      * Spark task must rewrite identical K/V. (Vector API EXP failed this within a few calls.)

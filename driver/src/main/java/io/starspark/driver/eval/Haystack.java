@@ -1,4 +1,4 @@
-package io.starspark.driver.star;
+package io.starspark.driver.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +12,7 @@ import java.util.Random;
 /**
  * A needle-in-a-haystack document for needle-retriever.gguf: seeded filler words with one "KEY VALUE" pair
  * at {@code depth} (0..1) of the text; asked {@link #question()} (" KEY"), the model answers " VALUE".
- * Shared with the it module through the driver's test jar.
+ * The one haystack generator: eval's needle suite, the sparse tests and the it module use it.
  */
 public record Haystack(String text, String key, String value, long seed) {
 

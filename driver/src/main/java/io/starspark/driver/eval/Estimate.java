@@ -1,0 +1,58 @@
+package io.starspark.driver.eval;
+
+import io.starspark.model.LlamaConfig;
+
+/**
+ * The time a plan is expected to take, printed before it starts. A cost model in "work" units (one token's
+ * matrix products, plus its attention over {@code keys} keys at the model's per-key cost), scaled by one
+ * timed full-attention answer on this machine (the calibration), plus fixed per-job and per-answer overheads.
+ *
+ * @param secondsPerWork calibrated seconds per work unit
+ */
+record Estimate(double seconds, double secondsPerWork, double keysPerTokenWork) {
+
+    /** Scheduling and K/V commit of one phase-1 Spark job, and opening the K/V store for one answer. */
+    static final double PREFILL_JOB_SECONDS = 1.0;
+    static final double ANSWER_SECONDS = 0.05;
+
+    /** Keys whose attention costs as much as one token's matrix products, from the model's shapes. */
+    static double keysPerTokenWork(LlamaConfig c) {
+        double matmul = 2.0 * (c.layers() * (2.0 * c.dim() * c.heads() * c.headDim()
+                + 2.0 * c.dim() * c.kvHeads() * c.headDim() + 3.0 * c.dim() * c.ffnDim()) + (double) c.dim() * c.vocabSize());
+        double perKey = 4.0 * c.heads() * c.headDim() * c.layers();
+        return matmul / perKey;
+    }
+
+    /** Work of {@code tokens} causal tokens after {@code before} keys: each attends to the keys before it. */
+    static double work(double tokens, double before, double k) {
+        return tokens * (1 + (before + tokens / 2) / k);
+    }
+
+    /** Calibration: {@code seconds} measured for a full-attention answer over {@code tokens} tokens. */
+    static Estimate calibrate(LlamaConfig c, int tokens, double seconds) {
+        double k = keysPerTokenWork(c);
+        return new Estimate(0, seconds / work(tokens, 0, k), k);
+    }
+
+    Estimate plus(double moreSeconds) {
+        return new Estimate(seconds + moreSeconds, secondsPerWork, keysPerTokenWork);
+    }
+
+    /** A full-attention answer: context ++ question recomputed, then {@code steps} decode steps. */
+    double full(int tokens, int steps) {
+        return secondsPerWork * (work(tokens, 0, keysPerTokenWork) + work(steps, tokens, keysPerTokenWork));
+    }
+
+    /** Phase 1 of a document: every block with its anchor, {@code parallelism} tasks at once, plus the job's overhead. */
+    double prefill(int tokens, int block, int anchor, int parallelism) {
+        int blocks = (tokens + block - 1) / block;
+        double w = work(Math.min(block, tokens), 0, keysPerTokenWork)
+                + Math.max(0, blocks - 1) * work(block, anchor, keysPerTokenWork);
+        return PREFILL_JOB_SECONDS + secondsPerWork * w / Math.max(1, Math.min(blocks, parallelism));
+    }
+
+    /** A star or sparse answer: {@code tokens} question/answer tokens over {@code keys} context keys read. */
+    double answer(int tokens, int keys) {
+        return ANSWER_SECONDS + secondsPerWork * work(tokens, keys, keysPerTokenWork);
+    }
+}
