@@ -107,13 +107,7 @@ class DockerClusterIT {
     }
 
     static List<JsonNode> rows(Path output) throws IOException {
-        assertTrue(Files.exists(output.resolve("_SUCCESS")), "no _SUCCESS in " + output);
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(output.resolve("part-00000.jsonl"))) {
-            rows.add(json.readTree(line));
-        }
-        return rows;
+        return StarClusterIT.partRows(new ObjectMapper(), output);
     }
 
     /** Same ids, questions, answers and generated ids, row by row. */
