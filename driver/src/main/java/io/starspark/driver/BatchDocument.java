@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param line      1-based line of the row in the input file (for messages)
  * @param questions non-empty, each non-empty
+ * @param chat      each question is a user turn in the model's chat template ({@link Answerer#turn})
  */
-record BatchDocument(String id, String document, List<String> questions, int line) {
+record BatchDocument(String id, String document, List<String> questions, boolean chat, int line) {
     BatchDocument {
         questions = List.copyOf(questions);
     }

@@ -14,7 +14,8 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * Reads and validates the whole JSONL input of {@code starspark run} before any Spark work: one
- * object per line, {@code {"id": "...", "document": "...", "questions": ["...", ...]}}. Blank lines
+ * object per line, {@code {"id": "...", "document": "...", "questions": ["...", ...], "chat": false}} ({@code chat}
+ * optional: questions in the model's chat template, {@link Answerer#turn}). Blank lines
  * are skipped; every problem is a {@link UserError} naming the file and line.
  */
 final class BatchInput {
@@ -71,7 +72,11 @@ final class BatchInput {
             }
             list.add(question.asText());
         }
-        return new BatchDocument(id, document, list, line);
+        JsonNode chat = node.get("chat");
+        if (chat != null && !chat.isBoolean()) {
+            throw problem(location, line, "\"chat\" must be true or false");
+        }
+        return new BatchDocument(id, document, list, chat != null && chat.asBoolean(), line);
     }
 
     private static String text(String location, int line, JsonNode node, String field) {

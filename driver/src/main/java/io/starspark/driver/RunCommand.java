@@ -75,10 +75,8 @@ final class RunCommand implements Callable<Integer> {
         for (BatchDocument doc : docs) {
             int[][] questions = new int[doc.questions().size()][];
             for (int q = 0; q < questions.length; q++) {
-                questions[q] = m.tokenizer().encode(doc.questions().get(q), false, false);
-                if (questions[q].length == 0) {
-                    throw new UserError(input + " line " + doc.line() + ": questions[" + q + "] has no tokens");
-                }
+                questions[q] = Answerer.turn(m, doc.questions().get(q), doc.chat() ? new Answerer.Chat(true, null)
+                        : Answerer.Chat.OFF, true, input + " line " + doc.line() + ": questions[" + q + "]");
             }
             out.add(new Tokenized(doc, m.tokenizer().encode(doc.document(), true, true), questions));
         }

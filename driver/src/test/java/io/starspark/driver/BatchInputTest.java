@@ -39,6 +39,14 @@ class BatchInputTest {
     }
 
     @Test
+    void chatIsAnOptionalBoolean() {
+        assertEquals(true, BatchInput.parse("f", 1, "{\"id\": \"a\", \"document\": \"x\", \"questions\": [\"q\"], \"chat\": true}").chat());
+        assertEquals(false, BatchInput.parse("f", 1, "{\"id\": \"a\", \"document\": \"x\", \"questions\": [\"q\"]}").chat());
+        assertEquals("f line 7: \"chat\" must be true or false",
+                parseError("{\"id\": \"a\", \"document\": \"x\", \"questions\": [\"q\"], \"chat\": \"yes\"}"));
+    }
+
+    @Test
     void rowProblemsNameLineAndField() {
         assertEquals("f line 7: not a JSON object", parseError("[1, 2]"));
         assertEquals("f line 7: \"id\" must be a non-empty string", parseError("{\"id\": 5, \"document\": \"x\", \"questions\": [\"q\"]}"));
