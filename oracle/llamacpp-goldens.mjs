@@ -5,8 +5,13 @@
 //
 // usage: node oracle/llamacpp-goldens.mjs --model FILE.gguf --tokens 1,2,3[;4,5,6...] --out golden.json
 //        [--steps 32] [--min-margin M] [--name NAME] [--shape SHAPE --dtype DTYPE --seed SEED]
+//        [--reference DEQUANTIZED.gguf]
 // Of several ;-separated candidate prompts, the first whose greedy margins are all >= M is recorded (else
 // the one with the longest prefix of such steps).
+// --reference: the same model with every tensor widened to F32 (DequantizedGgufMain): llama.cpp's first-step logits
+// on it, at the same ids, are recorded as "reference" (the exact answer of the quantized weights, with no quantized
+// arithmetic), with llama.cpp's own largest difference from it over the whole vocabulary, and llama.cpp's greedy
+// continuation on it with its margins (what an engine that keeps activations in f32 must generate).
 // The --shape/--dtype/--seed values are only recorded, so the Java test can regenerate the file and check
 // its sha256 before comparing.
 import {createHash} from "node:crypto";
@@ -52,7 +57,7 @@ for (const prompt of candidates) {
     console.error(`prompt ${prompt.join(",")}: margin ${run.margins[below].toFixed(4)} < ${minMarginWanted} at step ${below}`);
 }
 const {prompt, greedy} = chosen;
-const logits = await firstLogits(prompt);
+const logits = await firstLogits(context, prompt);
 if (logits.indexOf(logits.reduce((a, b) => Math.max(a, b))) !== greedy[0]) {
     fail(`the full logits' argmax differs from the first greedy id ${greedy[0]}`);
 }
@@ -111,6 +116,43 @@ const golden = {
         logSumExp: max + Math.log(weight),
     },
 };
+if (args.reference !== undefined) {
+    const refModel = await llama.loadModel({modelPath: args.reference});
+    const refContext = await refModel.createContext({
+        contextSize: 512, batchSize: 512, threads: 2, sequences: 1, flashAttention: false,
+        experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
+    });
+    const ref = await firstLogits(refContext, prompt);
+    const refRun = await greedyRun(prompt, refContext);
+    if (ref.length !== logits.length) {
+        fail(`the reference has ${ref.length} logits, the model ${logits.length}`);
+    }
+    let maxAbsDiff = 0;
+    let rsum = 0;
+    let rsumSq = 0;
+    let rweight = 0;
+    const rmax = ref.reduce((a, b) => Math.max(a, b));
+    for (let i = 0; i < ref.length; i++) {
+        maxAbsDiff = Math.max(maxAbsDiff, Math.abs(ref[i] - logits[i]));
+        rsum += ref[i];
+        rsumSq += ref[i] * ref[i];
+        rweight += Math.exp(ref[i] - rmax);
+    }
+    golden.reference = {
+        file: args.reference.split("/").pop(),
+        llamaCppMaxAbsDiff: maxAbsDiff,
+        greedy: refRun.greedy,
+        margins: refRun.margins,
+        top: order.slice(0, 20).map((id) => [id, ref[id]]),
+        sampled: sampledIds.map((id) => [id, ref[id]]),
+        mean: rsum / ref.length,
+        rms: Math.sqrt(rsumSq / ref.length),
+        logSumExp: rmax + Math.log(rweight),
+    };
+    console.error(`${args.name ?? modelPath}: llama.cpp vs reference: max |logit diff| ${maxAbsDiff.toFixed(5)}`);
+    await refContext.dispose();
+    await refModel.dispose();
+}
 // one line per number array, so the files diff well
 const text = JSON.stringify(golden, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ""));
 writeFileSync(required(args, "out"), text + "\n");
@@ -119,8 +161,8 @@ await model.dispose();
 await llama.dispose();
 
 /** Greedy continuation by argmax of llama.cpp's logits (top 2 per step); the ids and every step's margin. */
-async function greedyRun(prompt) {
-    const sequence = context.getSequence();
+async function greedyRun(prompt, ctx = context) {
+    const sequence = ctx.getSequence();
     const want = {generateNext: {logits: {filter: {tokens: [], includeTop: 2}}}};
     let input = prompt.map((t, i) => i < prompt.length - 1 ? t : [t, want]);
     const greedy = [];
@@ -137,7 +179,7 @@ async function greedyRun(prompt) {
 }
 
 /** The full logits vector after {@code prompt}: [vocab]. */
-async function firstLogits(prompt) {
+async function firstLogits(context, prompt) {
     const sequence = context.getSequence();
     const out = await sequence.controlledEvaluate(prompt.map((t, i) => i < prompt.length - 1
         ? t : [t, {generateNext: {logits: true}}]));
