@@ -33,10 +33,7 @@ const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLeve
 const model = await llama.loadModel({modelPath});
 // F32 KV cache and no flash attention: llama.cpp's defaults (F16 cache, F16 Q in flash attention) would
 // round K, V and Q to f16, which starspark never does; with these, only the weights' own types differ.
-const context = await model.createContext({
-    contextSize: 512, batchSize: 512, threads: 2, sequences: 2, flashAttention: false,
-    experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
-});
+const context = await createContext(model, 2);
 
 // Greedy by llama.cpp's logits, one step at a time, so each step's margin (top-1 minus top-2 logit) is known.
 // A backend that differs from llama.cpp by less than half a step's margin in every logit must pick the same
@@ -82,15 +79,6 @@ const sampledIds = [];
 for (let id = 0; id < logits.length && sampledIds.length < 256; id += stride) {
     sampledIds.push(id);
 }
-const max = logits[order[0]];
-let sum = 0;
-let sumSq = 0;
-let weight = 0;
-for (const v of logits) {
-    sum += v;
-    sumSq += v * v;
-    weight += Math.exp(v - max);
-}
 const golden = {
     name: args.name ?? null,
     source: `node-llama-cpp ${args.nodeLlamaCpp ?? "3.22.1"} (llama.cpp ${llama.llamaCppRelease.repo} ${llama.llamaCppRelease.release}, ${llama.buildType} CPU build, 2 threads, F32 KV cache, no flash attention)`,
@@ -107,47 +95,26 @@ const golden = {
     comparableSteps: chosen.comparableSteps,
     minMargin: chosen.minMargin,
     margins: chosen.margins,
-    firstStep: {
-        vocab: logits.length,
-        top: order.slice(0, 20).map((id) => [id, logits[id]]),
-        sampled: sampledIds.map((id) => [id, logits[id]]),
-        mean: sum / logits.length,
-        rms: Math.sqrt(sumSq / logits.length),
-        logSumExp: max + Math.log(weight),
-    },
+    firstStep: {vocab: logits.length, ...summary(logits)},
 };
 if (args.reference !== undefined) {
     const refModel = await llama.loadModel({modelPath: args.reference});
-    const refContext = await refModel.createContext({
-        contextSize: 512, batchSize: 512, threads: 2, sequences: 1, flashAttention: false,
-        experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
-    });
+    const refContext = await createContext(refModel, 2);
     const ref = await firstLogits(refContext, prompt);
     const refRun = await greedyRun(prompt, refContext);
     if (ref.length !== logits.length) {
         fail(`the reference has ${ref.length} logits, the model ${logits.length}`);
     }
     let maxAbsDiff = 0;
-    let rsum = 0;
-    let rsumSq = 0;
-    let rweight = 0;
-    const rmax = ref.reduce((a, b) => Math.max(a, b));
     for (let i = 0; i < ref.length; i++) {
         maxAbsDiff = Math.max(maxAbsDiff, Math.abs(ref[i] - logits[i]));
-        rsum += ref[i];
-        rsumSq += ref[i] * ref[i];
-        rweight += Math.exp(ref[i] - rmax);
     }
     golden.reference = {
         file: args.reference.split("/").pop(),
         llamaCppMaxAbsDiff: maxAbsDiff,
         greedy: refRun.greedy,
         margins: refRun.margins,
-        top: order.slice(0, 20).map((id) => [id, ref[id]]),
-        sampled: sampledIds.map((id) => [id, ref[id]]),
-        mean: rsum / ref.length,
-        rms: Math.sqrt(rsumSq / ref.length),
-        logSumExp: rmax + Math.log(rweight),
+        ...summary(ref),
     };
     console.error(`${args.name ?? modelPath}: llama.cpp vs reference: max |logit diff| ${maxAbsDiff.toFixed(5)}`);
     await refContext.dispose();
@@ -159,6 +126,34 @@ writeFileSync(required(args, "out"), text + "\n");
 await context.dispose();
 await model.dispose();
 await llama.dispose();
+
+/** A context on {@code m}: CPU, 2 threads, F32 KV cache, no flash attention (see above). */
+async function createContext(m, sequences) {
+    return m.createContext({
+        contextSize: 512, batchSize: 512, threads: 2, sequences, flashAttention: false,
+        experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
+    });
+}
+
+/** The recorded first-step values of {@code v} (at the top-20 and sampled ids of the model's logits) and its statistics. */
+function summary(v) {
+    const max = v.reduce((a, b) => Math.max(a, b));
+    let sum = 0;
+    let sumSq = 0;
+    let weight = 0;
+    for (const x of v) {
+        sum += x;
+        sumSq += x * x;
+        weight += Math.exp(x - max);
+    }
+    return {
+        top: order.slice(0, 20).map((id) => [id, v[id]]),
+        sampled: sampledIds.map((id) => [id, v[id]]),
+        mean: sum / v.length,
+        rms: Math.sqrt(sumSq / v.length),
+        logSumExp: max + Math.log(weight),
+    };
+}
 
 /** Greedy continuation by argmax of llama.cpp's logits (top 2 per step); the ids and every step's margin. */
 async function greedyRun(prompt, ctx = context) {
