@@ -22,34 +22,50 @@ import java.util.SplittableRandom;
 /**
  * Kernel benchmarks against the FMA peak measured in the same run: GEMM at prefill shapes and one
  * attention block, per backend. Prints a table and writes it to bench/results/kernels-DATE.txt.
- * Args: [--quick] [--no-aparapi] [--out DIR] [--quants]. {@code --quants} runs only the weight-type
- * table: every tensor type at 2048x2048, T=1 (GEMV: also GB/s of weight bytes streamed) and T=512, on
- * the Java backend with all cores.
+ * Args: [--quick] [--tiny] [--no-aparapi] [--no-java] [--gemm-tokens T] [--gpu-mhz MHZ] [--out DIR] [--quants].
+ * {@code --tiny}: small shapes for a dry run (GEMM T=64 256×256, attention 128q × 256k), not for numbers.
+ * {@code --gpu-mhz}: the GPU's max SM clock; with the device's compute units it gives the FP32 peak that
+ * aparapi rows on a GPU are quoted against (assumes 128 FP32 lanes per compute unit, NVIDIA Ampere to Hopper).
+ * {@code --quants} runs only the weight-type table: every tensor type at 2048x2048, T=1 (GEMV: also GB/s of
+ * weight bytes streamed) and T=512, on the Java backend with all cores.
  */
 public final class KernelBench {
     private final List<String> rows = new ArrayList<>();
     private final boolean quick;
+    private final boolean tiny;
+    private int gemmTokens = 512;
+    private double gpuMhz;
     private double peak1;
     private double peakAll;
 
-    private KernelBench(boolean quick) {
+    private KernelBench(boolean quick, boolean tiny) {
         this.quick = quick;
+        this.tiny = tiny;
     }
 
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
         boolean aparapi = !List.of(args).contains("--no-aparapi");
+        boolean java = !List.of(args).contains("--no-java");
         int outIdx = List.of(args).indexOf("--out");
         Path outDir = Path.of(outIdx >= 0 ? args[outIdx + 1] : "bench/results");
-        KernelBench b = new KernelBench(quick);
+        KernelBench b = new KernelBench(quick, List.of(args).contains("--tiny"));
+        int gt = List.of(args).indexOf("--gemm-tokens");
+        if (gt >= 0) {
+            b.gemmTokens = Integer.parseInt(args[gt + 1]);
+        }
+        int mhz = List.of(args).indexOf("--gpu-mhz");
+        if (mhz >= 0) {
+            b.gpuMhz = Double.parseDouble(args[mhz + 1]);
+        }
         if (List.of(args).contains("--quants")) {
             b.quantsOnly(outDir);
         } else {
-            b.run(aparapi, outDir);
+            b.run(java, aparapi, outDir);
         }
     }
 
-    private void run(boolean withAparapi, Path outDir) throws Exception {
+    private void run(boolean withJava, boolean withAparapi, Path outDir) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         peak1 = FmaPeak.measure(1, 3);
         peakAll = FmaPeak.measure(cores, 3);
@@ -58,17 +74,30 @@ public final class KernelBench {
         line(String.format(Locale.ROOT, "FMA peak measured: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s",
                 peak1, cores, peakAll));
         line(String.format(Locale.ROOT, "%-34s %-24s %8s %10s %7s", "benchmark", "backend", "ms", "GFLOP/s", "%peak"));
-        try (JavaKernels one = new JavaKernels(1); JavaKernels all = new JavaKernels(cores)) {
-            gemms(one, "java 1 thread", peak1);
-            gemms(all, "java " + cores + " threads", peakAll);
-            attention(one, "java 1 thread", peak1);
-            attention(all, "java " + cores + " threads", peakAll);
+        if (withJava) {
+            try (JavaKernels one = new JavaKernels(1); JavaKernels all = new JavaKernels(cores)) {
+                gemms(one, "java 1 thread", peak1);
+                gemms(all, "java " + cores + " threads", peakAll);
+                attention(one, "java 1 thread", peak1);
+                attention(all, "java " + cores + " threads", peakAll);
+            }
         }
         if (withAparapi) {
             try (AparapiKernels ap = AparapiKernels.create()) {
                 String name = "aparapi " + ap.deviceName().replace("pthread-", "").substring(0, Math.min(14, ap.deviceName().length()));
-                gemms(ap, name, peakAll);
-                attention(ap, name, peakAll);
+                double peak = peakAll;
+                com.aparapi.device.OpenCLDevice d = io.starspark.kernels.aparapi.OpenClDevices.device();
+                if (d.getType() == com.aparapi.device.Device.TYPE.GPU && gpuMhz > 0) {
+                    peak = d.getMaxComputeUnits() * 128 * 2 * gpuMhz / 1000;
+                    line(String.format(Locale.ROOT, "GPU %s: %d compute units x 128 lanes x 2 x %.0f MHz = FP32 peak %.0f GFLOP/s"
+                            + " (aparapi rows below: %%peak of this)", d.getName().trim(), d.getMaxComputeUnits(), gpuMhz, peak));
+                }
+                gemms(ap, name, peak);
+                attention(ap, name, peak);
+                AparapiKernels.Traffic t = ap.traffic();
+                line(String.format(Locale.ROOT, "aparapi traffic over all runs: weights uploaded %.1f MB, to device %.1f MB,"
+                        + " from device %.1f MB (each matmul call moves x in and out back; calls time transfers too)",
+                        t.weightBytesUploaded() / 1e6, t.bytesToDevice() / 1e6, t.bytesFromDevice() / 1e6));
             } catch (IllegalStateException e) {
                 line("aparapi: not run (" + e.getMessage() + ")");
             }
@@ -120,12 +149,12 @@ public final class KernelBench {
     }
 
     private void gemms(Kernels k, String backend, double peak) {
-        int t = 512;
+        int t = tiny ? 64 : gemmTokens;
         SplittableRandom rnd = new SplittableRandom(1);
-        for (int[] s : new int[][] {{2048, 2048}, {8192, 2048}}) {
+        for (int[] s : tiny ? new int[][] {{256, 256}} : new int[][] {{2048, 2048}, {8192, 2048}}) {
             float[] w = randomArray(rnd, s[0] * s[1]);
             gemm(k, backend, peak, new F32Matrix(w, s[0], s[1]), t);
-            if (!quick && !backend.startsWith("aparapi")) {
+            if (!quick || backend.startsWith("aparapi")) {
                 short[] h = new short[w.length];
                 byte[] q = new byte[w.length];
                 for (int i = 0; i < w.length; i++) {
@@ -150,8 +179,8 @@ public final class KernelBench {
     }
 
     private void attention(Kernels k, String backend, double peak) {
-        int tokens = quick ? 1024 : 4096;
-        int keys = quick ? 2048 : 8192;
+        int tokens = tiny ? 128 : quick ? 1024 : 4096;
+        int keys = tiny ? 256 : quick ? 2048 : 8192;
         int hd = 64;
         AttentionShape s = AttentionShape.full(tokens, keys, 1, 1, hd);
         SplittableRandom rnd = new SplittableRandom(3);

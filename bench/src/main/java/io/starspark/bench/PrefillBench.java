@@ -1,5 +1,7 @@
 package io.starspark.bench;
 
+import io.starspark.kernels.Kernels;
+import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.jvm.JavaKernels;
 import io.starspark.model.Forward;
 import io.starspark.model.KvCache;
@@ -18,9 +20,11 @@ import java.util.Map;
 
 /**
  * End-to-end single-JVM prefill: Forward over T tokens (positions 0..T-1, empty cache, last logits)
- * with JavaKernels on all threads, against the FLOP limit at the FMA peak measured in the same run.
- * Optional decode steps after the prefill (GEMV path) report tokens/s and weight GB/s.
- * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--tokens 2048] [--runs 3] [--decode N] [--out DIR].
+ * with JavaKernels on all threads (and/or Aparapi on the OpenCL device), against the FLOP limit at the FMA
+ * peak measured in the same run. Optional decode steps after the prefill (GEMV path) report tokens/s and
+ * weight GB/s. Aparapi runs also report the bytes moved to and from the device per prefill.
+ * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--kernels java,aparapi] [--tokens 2048] [--runs 3] [--decode N]
+ * [--out DIR].
  */
 public final class PrefillBench {
     private static final long SEED = 42;
@@ -33,11 +37,12 @@ public final class PrefillBench {
     }
 
     /** Parsed command line. */
-    record BenchArgs(List<String> shapes, List<String> dtypes, int tokens, int runs, int decode, Path out) {
+    record BenchArgs(List<String> shapes, List<String> dtypes, List<String> kernels, int tokens, int runs, int decode,
+                     Path out) {
         static BenchArgs parse(String[] args) {
             List<String> l = List.of(args);
             return new BenchArgs(List.of(opt(l, "--shapes", "110m,1b").split(",")),
-                    List.of(opt(l, "--dtypes", "f32,q8_0").split(",")),
+                    List.of(opt(l, "--dtypes", "f32,q8_0").split(",")), List.of(opt(l, "--kernels", "java").split(",")),
                     Integer.parseInt(opt(l, "--tokens", "2048")), Integer.parseInt(opt(l, "--runs", "3")),
                     Integer.parseInt(opt(l, "--decode", "0")), Path.of(opt(l, "--out", "bench/results")));
         }
@@ -56,19 +61,21 @@ public final class PrefillBench {
         int cores = Runtime.getRuntime().availableProcessors();
         line(String.format(Locale.ROOT, "machine: %d cores, vector lanes %d, java %s, load %s", cores,
                 JavaKernels.vectorLanes(), System.getProperty("java.version"), loadAverage()));
-        line(String.format(Locale.ROOT, "prefill T=%d, positions 0..T-1, empty cache, Logits.LAST, java backend %d threads,"
-                + " 1 warm-up + best of %d runs", a.tokens(), cores, a.runs()));
+        line(String.format(Locale.ROOT, "prefill T=%d, positions 0..T-1, empty cache, Logits.LAST, backends %s (java on %d"
+                + " threads), 1 warm-up + best of %d runs", a.tokens(), a.kernels(), cores, a.runs()));
         List<Result> results = new ArrayList<>();
         for (String shape : a.shapes()) {
             for (String dtype : a.dtypes()) {
-                results.add(bench(shape, dtype, cores));
-                System.gc();
+                for (String backend : a.kernels()) {
+                    results.add(bench(shape, dtype, backend, cores));
+                    System.gc();
+                }
             }
         }
         measurePeak(cores);
         line(String.format(Locale.ROOT, "FMA peak (all threads): best of the measurements before each model and at the end:"
                 + " %.1f GFLOP/s (a shared machine only lowers it)", peak));
-        line(String.format(Locale.ROOT, "%-10s %8s %8s %8s %9s %7s %8s %9s", "model", "best s", "worst s", "tok/s",
+        line(String.format(Locale.ROOT, "%-18s %8s %8s %8s %9s %7s %8s %9s", "model", "best s", "worst s", "tok/s",
                 "GFLOP/s", "%peak", "x limit", "conv GF/s"));
         for (Result r : results) {
             report(r);
@@ -91,7 +98,18 @@ public final class PrefillBench {
         return now;
     }
 
-    private Result bench(String shape, String dtype, int cores) throws Exception {
+    private static Kernels open(String backend, int cores) {
+        switch (backend) {
+            case "java":
+                return new JavaKernels(cores);
+            case "aparapi":
+                return AparapiKernels.create();
+            default:
+                throw new IllegalArgumentException("--kernels takes java and/or aparapi (got " + backend + ")");
+        }
+    }
+
+    private Result bench(String shape, String dtype, String backend, int cores) throws Exception {
         String load = loadAverage();
         double peakBefore = measurePeak(cores);
         LlamaModel model = LlamaModel.load(modelFile(shape, dtype));
@@ -103,24 +121,40 @@ public final class PrefillBench {
             tokens[i] = 1 + (int) ((i * 7919L) % (model.config().vocabSize() - 1));
             positions[i] = i;
         }
-        try (JavaKernels java = new JavaKernels(cores)) {
-            TimingKernels timed = new TimingKernels(java);
+        Kernels kernels = open(backend, cores);
+        try (AutoCloseable closing = (AutoCloseable) kernels) {
+            TimingKernels timed = new TimingKernels(kernels);
             Forward fwd = new Forward(model, timed);
             double[] secs = new double[a.runs()];
             KvCache cache = null;
+            String traffic = null;
             for (int r = -1; r < a.runs(); r++) {
                 cache = KvCache.forModel(model.config());
+                AparapiKernels.Traffic before = kernels instanceof AparapiKernels ap ? ap.traffic() : null;
                 timed.reset();
                 long t0 = System.nanoTime();
                 fwd.forward(tokens, positions, cache, null, Logits.LAST);
                 if (r >= 0) {
                     secs[r] = (System.nanoTime() - t0) / 1e9;
                 }
+                if (kernels instanceof AparapiKernels ap) {
+                    AparapiKernels.Traffic m = ap.traffic().minus(before);
+                    traffic = String.format(Locale.ROOT, "  device traffic per prefill (%s): weights uploaded %.1f MB,"
+                            + " to device %.1f MB, from device %.1f MB (%d resident matrices)", r < 0 ? "first run"
+                            : "later runs", m.weightBytesUploaded() / 1e6, m.bytesToDevice() / 1e6,
+                            m.bytesFromDevice() / 1e6, ap.residentMatrices());
+                    if (r < 0) {
+                        System.out.println(traffic);
+                    }
+                }
             }
-            Map<String, Double> kernels = timed.seconds();
             String dec = a.decode() > 0 ? decode(fwd, timed, cache, f, t, shape + " " + dtype) : null;
-            System.out.printf(Locale.ROOT, "%s %s: best %.2f s%n", shape, dtype, Arrays.stream(secs).min().orElseThrow());
-            return new Result(shape + " " + dtype, f, secs, kernels, dec, peakBefore, load);
+            if (traffic != null) {
+                dec = dec == null ? traffic : traffic + "\n" + dec;
+            }
+            String name = shape + " " + dtype + " " + backend;
+            System.out.printf(Locale.ROOT, "%s: best %.2f s%n", name, Arrays.stream(secs).min().orElseThrow());
+            return new Result(name, f, secs, timed.seconds(), dec, peakBefore, load);
         }
     }
 
@@ -133,7 +167,7 @@ public final class PrefillBench {
         double best = Arrays.stream(secs).min().orElseThrow();
         double worst = Arrays.stream(secs).max().orElseThrow();
         double gf = f.executed(0, t) / best / 1e9;
-        line(String.format(Locale.ROOT, "%-10s %8.2f %8.2f %8.1f %9.1f %6.1f%% %8.2f %9.1f", name, best, worst,
+        line(String.format(Locale.ROOT, "%-18s %8.2f %8.2f %8.1f %9.1f %6.1f%% %8.2f %9.1f", name, best, worst,
                 t / best, gf, 100 * gf / peak, peak / gf, f.conventional(t) / best / 1e9));
         double total = kernels.values().stream().mapToDouble(Double::doubleValue).sum();
         StringBuilder sb = new StringBuilder("  last run, s: ");

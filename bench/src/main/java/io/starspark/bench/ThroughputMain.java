@@ -3,13 +3,8 @@ package io.starspark.bench;
 import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.model.Forward;
-import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
-import io.starspark.model.Logits;
-import io.starspark.model.Sampler;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -38,22 +33,10 @@ public final class ThroughputMain {
     }
 
     private static void run(LlamaModel m, Kernels k, int[] prompt, int decode, boolean print) {
-        Forward f = new Forward(m, k);
-        KvCache cache = KvCache.forModel(m.config());
-        int[] pos = new int[prompt.length];
-        Arrays.setAll(pos, i -> i);
-        long t0 = System.nanoTime();
-        float[] logits = f.forward(prompt, pos, cache, null, Logits.LAST);
-        long t1 = System.nanoTime();
-        for (int i = 0; i < decode; i++) {
-            int next = Sampler.argmax(logits);
-            logits = f.forward(new int[]{next}, new int[]{prompt.length + i}, cache, null, Logits.LAST);
-        }
-        long t2 = System.nanoTime();
+        GreedyRun r = GreedyRun.run(m, k, prompt, decode);
         if (print) {
             System.out.printf("%s kernels=%s: prefill %d tokens %.0f tok/s; decode %d tokens %.0f tok/s%n",
-                m.path().getFileName(), k.name(), prompt.length, prompt.length / ((t1 - t0) / 1e9),
-                decode, decode / ((t2 - t1) / 1e9));
+                m.path().getFileName(), k.name(), prompt.length, r.prefillTokS(), decode, r.decodeTokS());
         }
     }
 }

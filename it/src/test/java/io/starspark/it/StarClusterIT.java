@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.starspark.driver.star.Haystack;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,18 +98,7 @@ class StarClusterIT {
 
     /** bin/starspark ARGS in the background; the future fails unless it exits with 0. */
     static CompletableFuture<JsonNode> reference(List<String> args) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                ProcessResult r = Cli.run(Project.root(), TIMEOUT, args);
-                assertEquals(0, r.exitCode(), "local run failed: " + r.stderr());
-                return StarScenario.result(r.stdout());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }, background);
+        return Cli.runInBackground(background, TIMEOUT, args, r -> StarScenario.result(r.stdout()));
     }
 
     /** spark-submit on the cluster; asserts exit code 0. */

@@ -241,7 +241,8 @@ public abstract class KernelsContract {
     /** {tokens, keys, heads, kvHeads, headDim}. */
     protected int[][] attentionShapes() {
         return new int[][] {{1, 1, 1, 1, 8}, {1, 37, 4, 4, 64}, {37, 37, 4, 2, 64}, {37, 300, 8, 2, 64},
-            {5, 9, 4, 1, 12}, {70, 150, 2, 2, 8}, {3, 200, 8, 8, 8}, {2, 5, 3, 1, 5}};
+            {5, 9, 4, 1, 12}, {70, 150, 2, 2, 8}, {3, 200, 8, 8, 8}, {2, 5, 3, 1, 5},
+            {1, 700, 8, 2, 64}, {1, 513, 4, 4, 32}};
     }
 
     @Test

@@ -13,12 +13,16 @@ final class RopeKernel extends Kernel {
     int heads;
     int headDim;
     int pairs; // rotaryDim / 2
+    int n; // tokens · heads · pairs
     int pairStride; // offset of pair i's first element is i · pairStride: 2 adjacent, 1 NEOX
     int partnerOffset; // second element minus first: 1 adjacent, rotaryDim / 2 NEOX
 
     @Override
     public void run() {
         int gid = getGlobalId();
+        if (gid >= n) {
+            return;
+        }
         int i = gid % pairs;
         int th = gid / pairs;
         int t = th / heads;

@@ -12,10 +12,14 @@ final class ScorePagesKernel extends Kernel {
     int heads;
     int kvHeads;
     int headDim;
+    int n; // tokens · pages · heads
 
     @Override
     public void run() {
         int gid = getGlobalId();
+        if (gid >= n) {
+            return;
+        }
         int h = gid % heads;
         int tp = gid / heads;
         int p = tp % pages;

@@ -7,10 +7,14 @@ final class SwigluKernel extends Kernel {
     float[] out; // [n]
     float[] gate; // [n]
     float[] up; // [n]
+    int n;
 
     @Override
     public void run() {
         int i = getGlobalId();
+        if (i >= n) {
+            return;
+        }
         float g = gate[i];
         out[i] = g / (1f + exp(-g)) * up[i];
     }

@@ -48,7 +48,7 @@ final class FewRowsAttention {
     }
 
     /** Lanes summed pairwise in a fixed order. */
-    private static float sumLanes(float[] a) {
+    static float sumLanes(float[] a) {
         float s0 = 0f;
         float s1 = 0f;
         for (int i = 0; i < VL; i += 2) {

@@ -112,6 +112,10 @@ public final class JavaKernels implements Kernels, AutoCloseable {
 
     @Override
     public void attention(AttentionShape shape, float[] q, float[] k, float[] v, float[] out, float[] lse) {
+        if (DecodeAttention.applies(shape)) {
+            DecodeAttention.attention(shape, q, k, v, out, lse, par, scratch);
+            return;
+        }
         JavaAttention.attention(shape, q, k, v, out, lse, par, scratch);
     }
 

@@ -2,6 +2,8 @@ package io.starspark.kernels.jvm;
 
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Q8Matrix;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,6 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class JavaMatmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     static final int MR = 6;
     static final int NR = 2 * VL;
     static final int KC = 256;
@@ -188,6 +191,14 @@ final class JavaMatmul {
     private static void gemv(float[] out, float[] x, Matrix w, int tokens, int r0, int r1, Scratch s) {
         int cols = w.cols();
         int rows = w.rows();
+        if (w instanceof Q8Matrix q8 && VL == 16) {
+            for (int r = r0; r < r1; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * rows + r] = dotQ8(x, t * cols, q8, r);
+                }
+            }
+            return;
+        }
         boolean f32 = w instanceof F32Matrix;
         float[] row = f32 ? ((F32Matrix) w).data() : s.row(cols);
         for (int r = r0; r < r1; r++) {
@@ -200,6 +211,32 @@ final class JavaMatmul {
                 out[t * rows + r] = dot(x, t * cols, row, off, cols);
             }
         }
+    }
+
+    /**
+     * {@link #dot} of x with Q8_0 row r decoded in registers: per 16-value half block, the bytes widened to
+     * floats and multiplied by the block scale (the values {@link Q8Matrix#loadRow} writes), then the same FMAs
+     * into the same two accumulators as {@link #dot}, so the result has the same bits as loadRow + dot without
+     * writing and re-reading the float row. Needs 16 float lanes (one 32-value block = one step of dot).
+     */
+    private static float dotQ8(float[] x, int xOff, Q8Matrix w, int r) {
+        int cols = w.cols();
+        byte[] q = w.quants();
+        float[] scales = w.scales();
+        int base = r * cols;
+        int sBase = r * (cols / Q8Matrix.BLOCK);
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        for (int c = 0, b = 0; c < cols; c += Q8Matrix.BLOCK, b++) {
+            float scale = scales[sBase + b];
+            FloatVector w0 = ((FloatVector) ByteVector.fromArray(B16, q, base + c)
+                    .convertShape(VectorOperators.B2F, S, 0)).mul(scale);
+            FloatVector w1 = ((FloatVector) ByteVector.fromArray(B16, q, base + c + VL)
+                    .convertShape(VectorOperators.B2F, S, 0)).mul(scale);
+            acc0 = FloatVector.fromArray(S, x, xOff + c).fma(w0, acc0);
+            acc1 = FloatVector.fromArray(S, x, xOff + c + VL).fma(w1, acc1);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     /** Σ_i a[aOff + i] · b[bOff + i] for i &lt; n. */

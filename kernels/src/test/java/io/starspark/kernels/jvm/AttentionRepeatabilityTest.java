@@ -18,10 +18,11 @@ class AttentionRepeatabilityTest {
         System.out.println("seed " + seed);
         Random r = new Random(seed);
         AttentionShape prefill = AttentionShape.causal(70, 130, 8, 2, 64); // 140 rows: 2 query tiles + tail
-        AttentionShape decode = AttentionShape.causal(1, 130, 8, 2, 64); // 4 rows: few-rows path
+        // one token: DecodeAttention, 3 key chunks (parallel on two threads)
+        AttentionShape decode = AttentionShape.causal(1, 600, 8, 2, 64);
         float[] q = gaussian(r, 70 * 8 * 64);
-        float[] k = gaussian(r, 130 * 2 * 64);
-        float[] v = gaussian(r, 130 * 2 * 64);
+        float[] k = gaussian(r, 600 * 2 * 64);
+        float[] v = gaussian(r, 600 * 2 * 64);
         AttentionShape small = AttentionShape.causal(50, 130, 4, 2, 16); // 100 rows: lanes P·V, tile + tail
         float[][] first = null;
         try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {

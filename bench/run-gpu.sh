@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# GPU check of the Aparapi backend, one results file, under 8 minutes:
+#   1. OpenCL from the NVIDIA driver only (its ICD in a private vendors dir; PoCL is never used),
+#   2. the kernel contract suite on the GPU (every call asserted to run on OpenCL),
+#   3. GEMM and attention benchmarks (aparapi vs java; GEMM % of the GPU's FP32 peak),
+#   4. a 2048-token prefill of the 110m shape, java vs aparapi, with bytes moved to/from the device.
+# --dry-run: the same steps on PoCL (installed if missing) with tiny sizes; CI runs it (.ci/run).
+#
+# The GPU machine may have no Maven and no network: on a build machine the script first assembles
+# bench/target/gpu-kit (classes, the few jars needed, the ICD loader library); carry that folder.
+# Usage: bench/run-gpu.sh [--dry-run] [--out DIR]      (results: DIR/gpu-DATE[-dry].txt, default bench/results)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+dry=0
+out_dir="$root/bench/results"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dry-run) dry=1 ;;
+    --out) out_dir="$2"; shift ;;
+    *) echo "starspark: error: unknown argument '$1' (usage: bench/run-gpu.sh [--dry-run] [--out DIR])" >&2; exit 2 ;;
+  esac
+  shift
+done
+kit="$root/bench/target/gpu-kit"
+mkdir -p "$out_dir" "$kit"
+results="$out_dir/gpu-$(date +%F)$([[ $dry == 1 ]] && echo -dry).txt"
+work="$root/bench/target/gpu-run"
+rm -rf "$work" && mkdir -p "$work/tmp"
+: > "$results"
+log() { echo "$*" | tee -a "$results"; }
+started=$SECONDS
+
+as_root() { if [[ "$(id -u)" == 0 ]]; then "$@"; else sudo "$@"; fi; }
+apt_install() { as_root apt-get update -qq >/dev/null 2>&1 || true; as_root apt-get install -y -qq "$@" >/dev/null 2>&1; }
+
+# ---- 0. the kit: build it where Maven is, else use the carried one
+if command -v mvn >/dev/null 2>&1 && [[ -f "$root/pom.xml" ]]; then
+  mvn -B -o -q -pl bench -am package -DskipTests
+  mvn -B -o -q -pl kernels test-compile
+  mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile="$kit/bench-cp.txt" -Dmdep.includeScope=runtime >/dev/null
+  rm -rf "$kit/lib" "$kit/classes" && mkdir -p "$kit/lib" "$kit/classes"
+  # only what the kernels, model and these mains need: no Spark, no Hadoop
+  tr ':' '\n' < "$kit/bench-cp.txt" | grep -E '/(aparapi|aparapi-jni|bcel|slf4j-api|log4j-api|log4j-core|log4j-slf4j2-impl|junit-[a-z-]+|opentest4j|apiguardian-api)-[0-9][^/]*\.jar$' \
+    | xargs -I{} cp {} "$kit/lib/"
+  for m in kernels/target/classes kernels/target/test-classes model/target/classes bench/target/classes; do
+    cp -r "$root/$m/." "$kit/classes/"
+  done
+  icd_loader="$(ldconfig -p | awk '/libOpenCL\.so\.1 .*x86-64/ {print $NF; exit}')"
+  if [[ -n "$icd_loader" ]]; then mkdir -p "$kit/native" && cp -L "$icd_loader" "$kit/native/libOpenCL.so.1"; fi
+fi
+if [[ ! -d "$kit/classes/io/starspark/bench" ]]; then
+  echo "starspark: error: no gpu kit at $kit and no Maven to build it: run bench/run-gpu.sh --dry-run on a build machine and carry bench/target/gpu-kit" >&2
+  exit 2
+fi
+
+# ---- 1. Java and OpenCL
+if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless || true; fi
+command -v java >/dev/null 2>&1 || { echo "starspark: error: no java and apt could not install openjdk-17-jre-headless" >&2; exit 2; }
+java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+if [[ $dry == 1 ]]; then
+  if ! dpkg -s pocl-opencl-icd ocl-icd-libopencl1 >/dev/null 2>&1; then apt_install pocl-opencl-icd ocl-icd-libopencl1 clinfo; fi
+else
+  nv="$(ldconfig -p | awk '/libnvidia-opencl\.so\.1/ {print $NF; exit}')"
+  if [[ -z "$nv" ]]; then nv="$(find /usr/lib /usr/lib64 /usr/local/nvidia /usr/lib/x86_64-linux-gnu -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1 || true)"; fi
+  if [[ -z "$nv" ]]; then apt_install nvidia-opencl-icd || true; nv="$(ldconfig -p | awk '/libnvidia-opencl\.so\.1/ {print $NF; exit}')"; fi
+  [[ -n "$nv" ]] || { echo "starspark: error: no libnvidia-opencl.so.1 (the NVIDIA driver's OpenCL ICD); install the driver's OpenCL part (e.g. nvidia-opencl-icd)" >&2; exit 2; }
+  # a private vendors dir listing only NVIDIA: PoCL, if present, is never picked
+  mkdir -p "$work/icd" && echo "$nv" > "$work/icd/nvidia.icd"
+  export OCL_ICD_VENDORS="$work/icd"
+  if ! ldconfig -p | grep -q 'libOpenCL\.so\.1'; then
+    apt_install ocl-icd-libopencl1 clinfo || true
+    if ! ldconfig -p | grep -q 'libOpenCL\.so\.1'; then export LD_LIBRARY_PATH="$kit/native${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+  fi
+  command -v clinfo >/dev/null 2>&1 || apt_install clinfo || true
+fi
+log "== run-gpu $([[ $dry == 1 ]] && echo '--dry-run (PoCL, tiny sizes)') $(date -u +%FT%TZ) on $(hostname), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+log "java: $(java -version 2>&1 | head -1)"
+if command -v nvidia-smi >/dev/null 2>&1; then log "$(nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | head -2)"; fi
+if command -v clinfo >/dev/null 2>&1; then clinfo -l 2>&1 | tee -a "$results"; fi
+
+cp_="$kit/classes:$(ls "$kit"/lib/*.jar | tr '\n' ':')"
+# libjsig: OpenCL runtimes may replace the JVM's signal handlers (PLATFORM.md)
+run_java() {
+  local limit="$1"; shift
+  timeout "$limit" env LD_PRELOAD="$java_home/lib/libjsig.so" java --add-modules jdk.incubator.vector -Xss4m \
+    -Djava.io.tmpdir="$work/tmp" -Dlog4j2.level=WARN -cp "$cp_" "$@" 2>&1 | grep -v 'incubator\|signal chaining' | tee -a "$results"
+  return "${PIPESTATUS[0]}"
+}
+
+# ---- 2. contract suite on the device
+log "== contract suite"
+if [[ $dry == 1 ]]; then
+  run_java 150 io.starspark.bench.DeviceContract io.starspark.kernels.aparapi.AparapiKernelsTest
+else
+  run_java 150 io.starspark.bench.DeviceContract --expect-gpu io.starspark.kernels.aparapi.AparapiKernelsTest
+fi
+
+# ---- 3. GEMM and attention
+log "== kernels"
+if [[ $dry == 1 ]]; then
+  run_java 90 -Xmx2g io.starspark.bench.KernelBench --tiny --quick --out "$work"
+else
+  mhz="$(nvidia-smi --query-gpu=clocks.max.sm --format=csv,noheader,nounits 2>/dev/null | head -1 | tr -dc '0-9' || true)"
+  run_java 180 -Xmx16g io.starspark.bench.KernelBench --quick --gemm-tokens 4096 ${mhz:+--gpu-mhz $mhz} --out "$work"
+fi
+
+# ---- 4. prefill, java vs aparapi
+log "== prefill"
+mkdir -p bench/target/models
+if [[ $dry == 1 ]]; then
+  run_java 90 -Xmx2g io.starspark.bench.PrefillBench --shapes stories260k --dtypes f32 --kernels java,aparapi --tokens 128 --runs 1 --out "$work"
+else
+  run_java 200 -Xmx24g io.starspark.bench.PrefillBench --shapes 110m --dtypes f32 --kernels java,aparapi --tokens 2048 --runs 2 --out "$work"
+fi
+log "== done in $((SECONDS - started)) s; results in $results"

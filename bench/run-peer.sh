@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Peer benchmark: starspark vs llama.cpp (node-llama-cpp 3.22.1, prebuilt CPU binary) on the SAME GGUF files,
+# the same prompt token ids, the same thread count, interleaved rounds. Per round and model:
+#   llama.cpp (a fresh node process) -> starspark cold (a fresh JVM with conf/jvm-flags) -> starspark warm
+#   (one long-lived JVM for the whole run, as an executor: each model loaded and warmed up once).
+# Prints a Markdown table of medians (tok/s) and ratios and writes it, with the raw JSON lines, the machine
+# load (uptime before every round) and the FMA peak / triad bandwidth measured in the same run, to bench/results/.
+# Builds nothing: mvn -B -o -q -pl bench -am package -DskipTests; NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle
+# --before DIR: a second warm JVM with the kernel classes in DIR ahead of the built ones (mode warm-before), to
+# measure a kernel change against its parent in the same rounds.
+# Usage: bench/run-peer.sh [--quick] [--rounds N] [--threads N] [--prompt N] [--decode N] [--models "shape:dtype ..."]
+#                          [--before DIR] [--warm-only]
+# --warm-only: no llama.cpp and no cold runs (with --before: a kernel change against its parent, warm JVMs only).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+rounds=3 threads=2 prompt=2048 decode=128
+models="stories260K 110m:f32 110m:f16 110m:q8_0 110m:q4_k_m 1b:q8_0"
+tag=""
+before=""
+peer=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) rounds=1 prompt=512 decode=32 models="stories260K 110m:f32 110m:q8_0" tag="-quick"; shift ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --prompt) prompt="$2"; shift 2 ;;
+    --decode) decode="$2"; shift 2 ;;
+    --models) models="$2"; shift 2 ;;
+    --before) before="$(cd "$2" && pwd)"; shift 2 ;;
+    --warm-only) peer=0 tag="$tag-warm"; shift ;;
+    *) echo "starspark: error: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+cp_file="$root/bench/target/classpath.txt"
+if [[ ! -f "$cp_file" || ! -d "$root/bench/target/classes" ]]; then
+  echo "starspark: error: bench not built: run 'mvn -B -o -q -pl bench -am package -DskipTests'" >&2
+  exit 2
+fi
+if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
+  echo "starspark: error: node-llama-cpp missing: run 'NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle --no-audit --no-fund'" >&2
+  exit 2
+fi
+java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
+models_dir="$root/bench/target/peer"
+work="$models_dir/run$tag"  # ids, FIFOs and raw lines of this kind of run (a --quick and a --warm-only run may overlap)
+mkdir -p "$work" "$root/bench/results"
+java_pre=(env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work")
+java_cp="$root/bench/target/classes:$(cat "$cp_file")"
+java_cmd=("${java_pre[@]}" -cp "$java_cp" io.starspark.bench.PeerMain)
+
+files=()
+for m in $models; do
+  if [[ "$m" == stories260K ]]; then
+    files+=("$root/../shared/models/stories260K.gguf")
+  else
+    f="$models_dir/${m%%:*}-${m##*:}.gguf"
+    "${java_cmd[@]}" make "${m%%:*}" "${m##*:}" "$f"
+    files+=("$f")
+  fi
+done
+for f in "${files[@]}"; do
+  "${java_cmd[@]}" ids "$f" "$prompt" 42 "$work/$(basename "$f").ids.json"
+done
+out="$root/bench/results/peer$tag-$(date -u +%Y-%m-%dT%H%M).txt"
+raw="$work/raw.jsonl"
+: > "$raw"
+{
+  echo "# peer benchmark $(date -u +%FT%TZ): starspark $(git -C "$root" rev-parse --short HEAD) vs llama.cpp (node-llama-cpp 3.22.1)"
+  echo "# threads $threads, prompt $prompt ids, decode $decode greedy steps, $rounds interleaved rounds, medians"
+  echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
+} | tee "$out"
+
+# a long-lived JVM answering "MODEL IDS" lines, through two FIFOs: start_warm NAME LABEL CLASSPATH
+start_warm() {
+  rm -f "$work/$1.in" "$work/$1.out"
+  mkfifo "$work/$1.in" "$work/$1.out"
+  "${java_pre[@]}" -Dpeer.label="$2" -cp "$3" io.starspark.bench.PeerMain warm "$threads" "$decode" \
+    <"$work/$1.in" >"$work/$1.out" 2>"$work/$1.err" &
+}
+start_warm warm "" "$java_cp"
+exec {warm_in}>"$work/warm.in" {warm_out}<"$work/warm.out"
+if [[ -n "$before" ]]; then
+  start_warm before -before "$before:$java_cp"
+  exec {before_in}>"$work/before.in" {before_out}<"$work/before.out"
+fi
+for ((r = 1; r <= rounds; r++)); do
+  echo "# round $r load: $(uptime | sed 's/.*load average: //')" | tee -a "$out"
+  "${java_cmd[@]}" machine "$threads" | tee -a "$raw" "$out"
+  for f in "${files[@]}"; do
+    if [[ $peer == 1 ]]; then
+      node "$root/oracle/peer.mjs" "$f" "$work/$(basename "$f").ids.json" "$decode" "$threads" | tee -a "$raw"
+      t0=$(date +%s.%N)
+      line=$("${java_cmd[@]}" cold "$threads" "$work/$(basename "$f").ids.json" "$decode" "$f")
+      t1=$(date +%s.%N)
+      echo "${line%\}},\"process_s\":$(echo "$t1 - $t0" | bc)}" | tee -a "$raw"
+    fi
+    echo "$f $work/$(basename "$f").ids.json" >&"$warm_in"
+    read -r line <&"$warm_out"
+    echo "$line" | tee -a "$raw"
+    if [[ -n "$before" ]]; then
+      echo "$f $work/$(basename "$f").ids.json" >&"$before_in"
+      read -r line <&"$before_out"
+      echo "$line" | tee -a "$raw"
+    fi
+  done
+done
+exec {warm_in}>&-
+if [[ -n "$before" ]]; then
+  exec {before_in}>&-
+fi
+wait
+echo "# load at end: $(uptime | sed 's/.*load average: //')" | tee -a "$out"
+{
+  echo
+  node "$root/oracle/peer.mjs" table "$raw"
+  echo
+  echo "ratio = starspark / llama.cpp (tok/s, median over rounds). llama.cpp always runs in a fresh process; its decode"
+  echo "includes node-llama-cpp's per-token overhead. On a shared machine the absolute tok/s mean little: compare the"
+  echo "ratios, measured side by side in the same rounds, and the load lines above. Under heavy load llama.cpp's"
+  echo "2-thread decode collapses (its threads meet at a spinning barrier per graph node; one descheduled thread stalls"
+  echo "the other) while starspark's pool parks: decode ratios from a loaded machine overstate starspark."
+  echo
+  echo "raw:"
+  cat "$raw"
+} | tee -a "$out"

@@ -1,0 +1,117 @@
+package io.starspark.bench;
+
+import io.starspark.kernels.jvm.JavaKernels;
+import io.starspark.model.LlamaModel;
+import io.starspark.model.synth.SyntheticModels;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+/**
+ * starspark's side of the peer benchmark ({@code bench/run-peer.sh}; llama.cpp's side is {@code oracle/peer.mjs}).
+ * Subcommands, each printing one JSON line per result:
+ * <ul>
+ *   <li>{@code make SHAPE DTYPE OUT.gguf}: the synthetic model {@code starspark make-model} writes (seed 1), kept if present;</li>
+ *   <li>{@code ids MODEL.gguf N SEED OUT.json}: N seeded token ids in [1, vocab), the prompt both engines read;</li>
+ *   <li>{@code machine THREADS}: FMA peak (GFLOP/s) and triad bandwidth (GB/s) on THREADS threads;</li>
+ *   <li>{@code cold THREADS IDS.json DECODE MODEL.gguf}: one prefill + greedy decode in this fresh JVM;</li>
+ *   <li>{@code warm THREADS DECODE}: a long-lived JVM: reads lines {@code MODEL.gguf IDS.json} from stdin, loads each
+ *       model once and runs one untimed warm-up the first time, then answers each line with one timed run
+ *       (mode {@code warm} + the system property {@code peer.label}, to tell a second build apart).</li>
+ * </ul>
+ */
+public final class PeerMain {
+    private PeerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "make" -> make(args[1], args[2], Path.of(args[3]));
+            case "ids" -> ids(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]), Path.of(args[4]));
+            case "machine" -> machine(Integer.parseInt(args[1]));
+            case "cold" -> cold(Integer.parseInt(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
+            case "warm" -> warm(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            default -> throw new IllegalArgumentException("unknown subcommand " + args[0]);
+        }
+    }
+
+    private static void make(String shape, String dtype, Path out) {
+        if (Files.exists(out)) {
+            return;
+        }
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        SyntheticModels.write(shape, dtype, 1, tmp);
+        try {
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void ids(Path model, int n, long seed, Path out) throws Exception {
+        int vocab = LlamaModel.load(model).config().vocabSize();
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] ids = new int[n];
+        Arrays.setAll(ids, i -> 1 + r.nextInt(vocab - 1));
+        Files.writeString(out, Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]\n")));
+    }
+
+    private static void machine(int threads) throws Exception {
+        double peak = FmaPeak.measure(threads, 5);
+        double triad = Triad.measure(threads, 5);
+        System.out.printf(Locale.ROOT, "{\"fma_gflops\":%.1f,\"triad_gbs\":%.1f,\"threads\":%d}%n", peak, triad, threads);
+    }
+
+    private static int[] readIds(Path p) throws Exception {
+        String s = Files.readString(p).trim();
+        return Arrays.stream(s.substring(1, s.length() - 1).split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+    }
+
+    private static void cold(int threads, Path idsFile, int decode, Path model) throws Exception {
+        try (JavaKernels k = new JavaKernels(threads)) {
+            LlamaModel m = LlamaModel.load(model);
+            System.out.println(run(m, k, readIds(idsFile), decode, "cold"));
+        }
+    }
+
+    private static void warm(int threads, int decode) throws Exception {
+        Map<String, LlamaModel> models = new HashMap<>();
+        try (JavaKernels k = new JavaKernels(threads)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] parts = line.trim().split(" ");
+                int[] ids = readIds(Path.of(parts[1]));
+                LlamaModel m = models.get(parts[0]);
+                if (m == null) {
+                    m = LlamaModel.load(Path.of(parts[0]));
+                    models.put(parts[0], m);
+                    run(m, k, ids, decode, "warm-up");
+                }
+                System.out.println(run(m, k, ids, decode, "warm" + System.getProperty("peer.label", "")));
+                System.out.flush();
+            }
+        }
+    }
+
+    /** One {@link GreedyRun} as a JSON line with tok/s and the greedy tokens. */
+    private static String run(LlamaModel m, JavaKernels k, int[] ids, int decode, String mode) {
+        GreedyRun r = GreedyRun.run(m, k, ids, decode);
+        return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"prompt\":%d,"
+                        + "\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,\"tokens\":%s}",
+                mode, m.path().getFileName(), ids.length, decode, r.prefillTokS(), r.decodeTokS(),
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, Arrays.toString(r.tokens()).replace(" ", ""));
+    }
+}
