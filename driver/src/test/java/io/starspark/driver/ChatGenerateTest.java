@@ -101,6 +101,27 @@ class ChatGenerateTest {
     }
 
     @Test
+    void runRowWithChatAnswersLikeGenerate() throws IOException {
+        JsonNode c = chatCases.get(0); // [user] with the generation prompt
+        assertEquals(1, c.get("messages").size());
+        String contextText = "The ship left the harbour at dawn.";
+        String question = c.get("messages").get(0).get("content").asText();
+        Path in = Files.writeString(tmp.resolve("chat.jsonl"), JSON.createObjectNode().put("id", "a")
+                .put("document", contextText).put("chat", true).set("questions", JSON.createArrayNode().add(question))
+                .toString() + "\n");
+        Path out = tmp.resolve("chat-out");
+        Cli.Result r = run("run", "--model", model.toString(), "--input", in.toString(), "--output", out.toString(),
+                "--max-new-tokens", "4", "--attention", "full", "--kernels", KERNELS);
+        assertEquals(0, r.code(), r.err());
+        JsonNode row = JSON.readTree(Files.readAllLines(out.resolve("part-00000.jsonl")).get(0));
+        LlamaModel m = LlamaModel.load(model);
+        int[] hf = Cli.ints(c.get("ids"));
+        int[] expected = IntStream.concat(IntStream.of(m.tokenizer().encode(contextText, true, true)),
+                Arrays.stream(hf, 1, hf.length)).toArray();
+        assertArrayEquals(greedy(expected, 4), Cli.ints(row.get("ids")));
+    }
+
+    @Test
     void systemWithoutChatAndModelWithoutTemplate() {
         assertUserError(run("generate", "--model", model.toString(), "--system", "terse", "--prompt", "hi"),
                 "--system needs --chat");
