@@ -5,8 +5,13 @@
 //
 // usage: node oracle/llamacpp-goldens.mjs --model FILE.gguf --tokens 1,2,3[;4,5,6...] --out golden.json
 //        [--steps 32] [--min-margin M] [--name NAME] [--shape SHAPE --dtype DTYPE --seed SEED]
+//        [--reference DEQUANTIZED.gguf]
 // Of several ;-separated candidate prompts, the first whose greedy margins are all >= M is recorded (else
 // the one with the longest prefix of such steps).
+// --reference: the same model with every tensor widened to F32 (DequantizedGgufMain): llama.cpp's first-step logits
+// on it, at the same ids, are recorded as "reference" (the exact answer of the quantized weights, with no quantized
+// arithmetic), with llama.cpp's own largest difference from it over the whole vocabulary, and llama.cpp's greedy
+// continuation on it with its margins (what an engine that keeps activations in f32 must generate).
 // The --shape/--dtype/--seed values are only recorded, so the Java test can regenerate the file and check
 // its sha256 before comparing.
 import {createHash} from "node:crypto";
@@ -28,10 +33,7 @@ const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLeve
 const model = await llama.loadModel({modelPath});
 // F32 KV cache and no flash attention: llama.cpp's defaults (F16 cache, F16 Q in flash attention) would
 // round K, V and Q to f16, which starspark never does; with these, only the weights' own types differ.
-const context = await model.createContext({
-    contextSize: 512, batchSize: 512, threads: 2, sequences: 2, flashAttention: false,
-    experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
-});
+const context = await createContext(model, 2);
 
 // Greedy by llama.cpp's logits, one step at a time, so each step's margin (top-1 minus top-2 logit) is known.
 // A backend that differs from llama.cpp by less than half a step's margin in every logit must pick the same
@@ -52,7 +54,7 @@ for (const prompt of candidates) {
     console.error(`prompt ${prompt.join(",")}: margin ${run.margins[below].toFixed(4)} < ${minMarginWanted} at step ${below}`);
 }
 const {prompt, greedy} = chosen;
-const logits = await firstLogits(prompt);
+const logits = await firstLogits(context, prompt);
 if (logits.indexOf(logits.reduce((a, b) => Math.max(a, b))) !== greedy[0]) {
     fail(`the full logits' argmax differs from the first greedy id ${greedy[0]}`);
 }
@@ -77,15 +79,6 @@ const sampledIds = [];
 for (let id = 0; id < logits.length && sampledIds.length < 256; id += stride) {
     sampledIds.push(id);
 }
-const max = logits[order[0]];
-let sum = 0;
-let sumSq = 0;
-let weight = 0;
-for (const v of logits) {
-    sum += v;
-    sumSq += v * v;
-    weight += Math.exp(v - max);
-}
 const golden = {
     name: args.name ?? null,
     source: `node-llama-cpp ${args.nodeLlamaCpp ?? "3.22.1"} (llama.cpp ${llama.llamaCppRelease.repo} ${llama.llamaCppRelease.release}, ${llama.buildType} CPU build, 2 threads, F32 KV cache, no flash attention)`,
@@ -102,15 +95,31 @@ const golden = {
     comparableSteps: chosen.comparableSteps,
     minMargin: chosen.minMargin,
     margins: chosen.margins,
-    firstStep: {
-        vocab: logits.length,
-        top: order.slice(0, 20).map((id) => [id, logits[id]]),
-        sampled: sampledIds.map((id) => [id, logits[id]]),
-        mean: sum / logits.length,
-        rms: Math.sqrt(sumSq / logits.length),
-        logSumExp: max + Math.log(weight),
-    },
+    firstStep: {vocab: logits.length, ...summary(logits)},
 };
+if (args.reference !== undefined) {
+    const refModel = await llama.loadModel({modelPath: args.reference});
+    const refContext = await createContext(refModel, 2);
+    const ref = await firstLogits(refContext, prompt);
+    const refRun = await greedyRun(prompt, refContext);
+    if (ref.length !== logits.length) {
+        fail(`the reference has ${ref.length} logits, the model ${logits.length}`);
+    }
+    let maxAbsDiff = 0;
+    for (let i = 0; i < ref.length; i++) {
+        maxAbsDiff = Math.max(maxAbsDiff, Math.abs(ref[i] - logits[i]));
+    }
+    golden.reference = {
+        file: args.reference.split("/").pop(),
+        llamaCppMaxAbsDiff: maxAbsDiff,
+        greedy: refRun.greedy,
+        margins: refRun.margins,
+        ...summary(ref),
+    };
+    console.error(`${args.name ?? modelPath}: llama.cpp vs reference: max |logit diff| ${maxAbsDiff.toFixed(5)}`);
+    await refContext.dispose();
+    await refModel.dispose();
+}
 // one line per number array, so the files diff well
 const text = JSON.stringify(golden, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ""));
 writeFileSync(required(args, "out"), text + "\n");
@@ -118,9 +127,37 @@ await context.dispose();
 await model.dispose();
 await llama.dispose();
 
+/** A context on {@code m}: CPU, 2 threads, F32 KV cache, no flash attention (see above). */
+async function createContext(m, sequences) {
+    return m.createContext({
+        contextSize: 512, batchSize: 512, threads: 2, sequences, flashAttention: false,
+        experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32",
+    });
+}
+
+/** The recorded first-step values of {@code v} (at the top-20 and sampled ids of the model's logits) and its statistics. */
+function summary(v) {
+    const max = v.reduce((a, b) => Math.max(a, b));
+    let sum = 0;
+    let sumSq = 0;
+    let weight = 0;
+    for (const x of v) {
+        sum += x;
+        sumSq += x * x;
+        weight += Math.exp(x - max);
+    }
+    return {
+        top: order.slice(0, 20).map((id) => [id, v[id]]),
+        sampled: sampledIds.map((id) => [id, v[id]]),
+        mean: sum / v.length,
+        rms: Math.sqrt(sumSq / v.length),
+        logSumExp: max + Math.log(weight),
+    };
+}
+
 /** Greedy continuation by argmax of llama.cpp's logits (top 2 per step); the ids and every step's margin. */
-async function greedyRun(prompt) {
-    const sequence = context.getSequence();
+async function greedyRun(prompt, ctx = context) {
+    const sequence = ctx.getSequence();
     const want = {generateNext: {logits: {filter: {tokens: [], includeTop: 2}}}};
     let input = prompt.map((t, i) => i < prompt.length - 1 ? t : [t, want]);
     const greedy = [];
@@ -137,7 +174,7 @@ async function greedyRun(prompt) {
 }
 
 /** The full logits vector after {@code prompt}: [vocab]. */
-async function firstLogits(prompt) {
+async function firstLogits(context, prompt) {
     const sequence = context.getSequence();
     const out = await sequence.controlledEvaluate(prompt.map((t, i) => i < prompt.length - 1
         ? t : [t, {generateNext: {logits: true}}]));

@@ -2,7 +2,9 @@
 # Regenerates model/src/test/resources/golden/llamacpp-<shape>-<dtype>.json: writes each synthetic model
 # with bin/starspark make-model (seed 1) and records llama.cpp's answer (oracle/llamacpp-goldens.mjs).
 # Needs: mvn -B -DskipTests package; NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle
-# usage: [DTYPES="f16 q8_0"] oracle/make-goldens.sh [shape ...]   (default: every shape and dtype below)
+# usage: [DTYPES="f16 q8_0"] [CANDIDATES=16] oracle/make-goldens.sh [shape ...]
+# (the quantized goldens were written with CANDIDATES=1: on random weights no 32-step run keeps every margin
+# above 0.2, each candidate costs a full greedy run, and the Java test counts the comparable steps itself)   (default: every shape and dtype below)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 models="$root/target/oracle-models"
@@ -15,7 +17,7 @@ mkdir -p "$models" "$goldens"
 # one with the longest such run from the start (its comparableSteps).
 candidates() {
   local first="$1" range="$2" seed=12345 out=() prompt i c
-  for ((c = 0; c < 16; c++)); do
+  for ((c = 0; c < ${CANDIDATES:-16}; c++)); do
     prompt="$first"
     for ((i = 0; i < 11; i++)); do
       seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
@@ -42,13 +44,26 @@ tokenizer_dir() {
   esac
 }
 
-# twice LlamaCppGoldenTest.TOLERANCE per dtype
+# the margin a prompt is chosen for: twice LlamaCppGoldenTest.TOLERANCE for f32/f16; for the quantized types
+# 0.2 (their tolerances, about 0.1, are set from the reference measurement below; the Java test counts the
+# comparable steps from the recorded margins and its own tolerance)
 margin() {
   case "$1" in
     f32) echo 0.0002 ;;
     f16) echo 0.02 ;;
-    q8_0) echo 0.12 ;;
+    *) echo 0.2 ;;
   esac
+}
+
+# quantized types also record llama.cpp on the file's exact weights widened to F32 (DequantizedGgufMain, from
+# the model module's test classes): the reference both engines are measured against
+classpath() {
+  if [[ ! -f "$root/model/target/cp.txt" ]]; then
+    (cd "$root" && mvn -B -o -q -pl model dependency:build-classpath -Dmdep.outputFile=target/cp.txt \
+      -Dmdep.includeScope=test >/dev/null)
+  fi
+  # the reactor's kernels classes first: cp.txt names the (possibly older) installed kernels snapshot
+  echo "$root/kernels/target/classes:$root/model/target/classes:$root/model/target/test-classes:$(cat "$root/model/target/cp.txt")"
 }
 
 shapes=("$@")
@@ -56,11 +71,16 @@ if [[ ${#shapes[@]} -eq 0 ]]; then
   shapes=(llama3-tiny qwen2-tiny qwen3-tiny)
 fi
 for shape in "${shapes[@]}"; do
-  for dtype in ${DTYPES:-f32 f16 q8_0}; do
+  for dtype in ${DTYPES:-f32 f16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k q4_k_m}; do
     file="$models/$shape-$dtype.gguf"
     "$root/bin/starspark" make-model --shape "$shape" --dtype "$dtype" --seed 1 --out "$file" --force \
       --tokenizer-dir "$(tokenizer_dir "$shape")" >/dev/null
-    node "$root/oracle/llamacpp-goldens.mjs" --model "$file" --tokens "$(candidates "$(first_id "$shape")" 100000)" --steps 32 --min-margin "$(margin "$dtype")" \
+    reference=()
+    if [[ "$dtype" != f32 && "$dtype" != f16 ]]; then
+      java --add-modules jdk.incubator.vector -cp "$(classpath)" io.starspark.model.synth.DequantizedGgufMain "$file" "$models/$shape-$dtype-f32.gguf"
+      reference=(--reference "$models/$shape-$dtype-f32.gguf")
+    fi
+    node "$root/oracle/llamacpp-goldens.mjs" "${reference[@]}" --model "$file" --tokens "$(candidates "$(first_id "$shape")" 100000)" --steps 32 --min-margin "$(margin "$dtype")" \
       --name "$shape-$dtype" --shape "$shape" --dtype "$dtype" --seed 1 \
       --out "$goldens/llamacpp-$shape-$dtype.json"
     echo "wrote $goldens/llamacpp-$shape-$dtype.json"

