@@ -142,9 +142,10 @@ public final class StarSpark {
 
     private PrefillReport prefill(JavaSparkContext jsc, Document d, Progress progress) {
         StarRequest first = d.requests().get(0);
-        jsc.setJobGroup(Progress.phase1Group(d.input().id()), "phase 1 of document '" + d.input().id() + "' ("
+        String shown = Texts.printable(d.input().id()); // user data: control characters escaped in logs and the UI
+        jsc.setJobGroup(Progress.phase1Group(shown), "phase 1 of document '" + shown + "' ("
                 + first.context().length + " tokens, " + first.plan().blockCount() + " blocks)", false);
-        progress.phase1Started(d.input().id(), first.context().length, first.plan().blockCount());
+        progress.phase1Started(shown, first.context().length, first.plan().blockCount());
         if (reprefill) {
             StarRunner.forget(jsc, first);
         }
@@ -161,11 +162,13 @@ public final class StarSpark {
         } catch (ExecutionException e) {
             Throwable t = ErrorContract.unwrap(e);
             if (t instanceof UserError u) {
-                LOG.warn("phase 1 of document '{}' failed: {}", docs.get(i).input().id(), ErrorContract.oneLine(u));
+                LOG.warn("phase 1 of document '{}' failed: {}", Texts.printable(docs.get(i).input().id()),
+                        ErrorContract.oneLine(u));
                 docs.set(i, docs.get(i).failed(ErrorContract.oneLine(u)));
                 return null;
             }
-            throw new IllegalStateException("phase 1 of document '" + docs.get(i).input().id() + "' failed", e.getCause());
+            throw new IllegalStateException("phase 1 of document '" + Texts.printable(docs.get(i).input().id()) + "' failed",
+                    e.getCause());
         }
     }
 
@@ -233,7 +236,7 @@ public final class StarSpark {
             if (text.isBlank()) {
                 return new Document(in, List.of(), "document_path " + in.documentPath() + " is empty");
             }
-            int[] context = model.tokenizer().encode(text, true, true);
+            int[] context = DocumentTokens.encode(model.tokenizer(), text, "document '" + in.id() + "'");
             if (maxContextTokens > 0 && context.length > maxContextTokens) {
                 return new Document(in, List.of(), "document has " + context.length
                         + " tokens, more than the job's maxContextTokens " + maxContextTokens);

@@ -47,6 +47,18 @@ class ReliabilityCliTest {
         assertFalse(message.chars().anyMatch(Character::isISOControl), message);
     }
 
+    /** The same id on a row that runs: the progress lines name it escaped, never with raw control characters. */
+    @Test
+    void controlCharactersInAnIdAreEscapedInTheProgressLines() throws IOException {
+        String row = "{\"id\":\"a\\u0000b\\u001b[31m\",\"document\":\"Once upon a time\",\"questions\":[\" Lily\"]}\n";
+        Path input = Files.writeString(tmp.resolve("nul-run.jsonl"), row);
+        Cli.Result r = run("run", "--model", MODEL, "--input", input.toString(), "--output", tmp.resolve("nul-out").toString(),
+                "--block-size", "16", "--page-size", "16", "--max-new-tokens", "2", "--kv-dir", tmp.resolve("kv-nul").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("phase 1 'a\\u0000b\\u001b[31m'"), r.err());
+        assertFalse(r.err().chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r'), r.err());
+    }
+
     @Test
     void aKeyOutsideSparkIsRefused() {
         assertEquals("setting foo.bar is neither a starspark key (spark.starspark.*) nor a Spark key (spark.*)",
