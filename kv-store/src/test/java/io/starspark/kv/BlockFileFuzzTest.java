@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A seeded mutation loop over a valid block file: a store holding the mutated file either reads it (summaries,
  * all pages, selected pages) or refuses it with a {@link KvStoreException}; any other exception, an
- * OutOfMemoryError or a hang (the timeout) fails. The seed is printed; {@code -Dfuzz.seed=N} replays it.
+ * OutOfMemoryError or a hang (the timeout) fails. The seed is fixed and printed; {@code -Dfuzz.seed=N} runs another.
  */
 class BlockFileFuzzTest {
     private static final int ITERATIONS = 3000;
@@ -27,7 +27,7 @@ class BlockFileFuzzTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void mutatedBlockFilesAreReadOrRefusedWithAStoreError() {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        long seed = Long.getLong("fuzz.seed", 20261202L); // fixed, so CI repeats it
         System.out.println("BlockFileFuzzTest seed " + seed);
         SplittableRandom random = new SplittableRandom(seed);
         TestDocs docs = new TestDocs(LAYOUT, PLAN, seed);

@@ -70,7 +70,7 @@ public final class SentencePieceTokenizer extends GgufVocab implements Tokenizer
     @Override
     public int[] encode(String text, boolean addSpecial, boolean atStart) {
         IntList out = new IntList(text.length() + 1);
-        if (addSpecial) {
+        if (addSpecial && this.bos >= 0) { // bos -1: the vocabulary has none
             out.add(this.bos);
         }
         appendPieces(atStart ? " " + text : text, out);
@@ -84,7 +84,7 @@ public final class SentencePieceTokenizer extends GgufVocab implements Tokenizer
     @Override
     public int[] encodeSpecial(String text, boolean addSpecial) {
         IntList out = new IntList(text.length() + 1);
-        if (addSpecial) {
+        if (addSpecial && this.bos >= 0) { // bos -1: the vocabulary has none
             out.add(this.bos);
         }
         boolean afterSpecial = true;

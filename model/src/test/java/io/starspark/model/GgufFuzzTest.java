@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A seeded mutation loop over a small valid GGUF model: every mutated file either loads (and then answers
  * one forward pass) or is refused with the module's own {@link ModelFormatException}; any other exception,
- * an OutOfMemoryError or a hang (the timeout) fails. The seed is printed; {@code -Dfuzz.seed=N} replays it.
+ * an OutOfMemoryError or a hang (the timeout) fails. The seed is fixed and printed; {@code -Dfuzz.seed=N} runs another.
  */
 class GgufFuzzTest {
     private static final int ITERATIONS = 600;
@@ -41,7 +41,7 @@ class GgufFuzzTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void mutatedModelsLoadOrAreRefusedWithAFormatError() throws IOException {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        long seed = Long.getLong("fuzz.seed", 8734111289575L); // fixed (CI repeats it); this one found a BOS -1 bug
         System.out.println("GgufFuzzTest seed " + seed);
         SplittableRandom random = new SplittableRandom(seed);
         Path valid = dir.resolve("valid.gguf");
@@ -65,8 +65,8 @@ class GgufFuzzTest {
             byte[] bytes = Files.readAllBytes(p);
             try {
                 LlamaModel m = LlamaModel.load(p);
-                int token = m.tokenizer().encode("a", false, false)[0];
-                new Generator(m, kernels).generate(new int[]{m.tokenizer().bos(), token}, 1, Sampler.greedy());
+                int[] prompt = m.tokenizer().encode("a", true, false); // BOS (when the vocabulary has one) + "a"
+                new Generator(m, kernels).generate(prompt, 1, Sampler.greedy());
                 loaded++;
             } catch (ModelFormatException e) {
                 assertTrue(e.getMessage().startsWith(p.toString()), "names the file: " + e.getMessage());
