@@ -113,11 +113,7 @@ class ChatGenerateTest {
         Cli.Result r = run("run", "--model", model.toString(), "--input", in.toString(), "--output", out.toString(),
                 "--max-new-tokens", "4", "--attention", "full", "--kernels", KERNELS);
         assertEquals(0, r.code(), r.err());
-        Path part;
-        try (var files = Files.list(out)) { // Spark's writer: one part-NNNNN-<uuid>-c000.json beside _SUCCESS
-            part = files.filter(f -> f.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
-        }
-        JsonNode row = JSON.readTree(Files.readAllLines(part).get(0));
+        JsonNode row = RunCommandTest.rows(out).get(0);
         LlamaModel m = LlamaModel.load(model);
         int[] hf = Cli.ints(c.get("ids"));
         int[] expected = IntStream.concat(IntStream.of(m.tokenizer().encode(contextText, true, true)),
