@@ -83,8 +83,13 @@ final class HadoopBlobs implements Blobs {
             if (fs.exists(path(to))) {
                 return false; // local file systems would silently replace it
             }
+            if (!fs.exists(path(from))) {
+                return false; // Hadoop's local file system throws here, HDFS returns false
+            }
             fs.mkdirs(path(to).getParent());
             return fs.rename(path(from), path(to));
+        } catch (FileNotFoundException e) {
+            return false; // from was deleted after the check (a concurrent attempt cleaned up its temporaries)
         } catch (IOException e) {
             throw failure("rename " + where(from) + " to", to, e);
         }

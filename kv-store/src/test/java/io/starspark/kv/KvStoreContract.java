@@ -86,6 +86,20 @@ abstract class KvStoreContract {
         }
     }
 
+    /** Each block file takes exactly what the layout says (what phase 1's K/V limit and the cluster ITs count). */
+    @Test
+    void blockFilesTakeExactlyTheLayoutsBytes() {
+        for (KvLayout layout : List.of(F32, F16)) {
+            try (BlobKvStore store = open(doc + "-" + layout.dtype(), layout, BlobKvStore.DEFAULT_CACHE_BYTES)) {
+                new TestDocs(layout, PLAN, seed).writeAll(store);
+                for (io.starspark.sharding.Block b : PLAN.blocks()) {
+                    assertEquals(layout.blockFileBytes(b.keptLength()), store.blobs().length(BlobKvStore.blockName(b.index())),
+                            layout + ", block " + b.index());
+                }
+            }
+        }
+    }
+
     @Test
     void roundTripF16IsWithinHalfPrecision() {
         TestDocs d = written(F16);
@@ -421,7 +435,10 @@ abstract class KvStoreContract {
         }
     }
 
-    /** Blobs: rename refuses to replace an existing file and changes nothing then; list names what is there. */
+    /**
+     * Blobs: rename refuses to replace an existing file, and returns false for a source that is gone (it does
+     * not throw), changing nothing either way; list names what is there.
+     */
     @Test
     void blobsRenameNeitherReplacesNorInvents() {
         try (BlobKvStore store = open(F32)) {
@@ -432,7 +449,12 @@ abstract class KvStoreContract {
             assertArrayEquals(new byte[] {2, 3}, blobs.read("blocks/b", 0, 2));
             assertTrue(blobs.exists("_tmp/a"));
             assertTrue(blobs.rename("_tmp/a", "blocks/c"));
+            assertFalse(blobs.exists("_tmp/a"));
+            assertFalse(blobs.rename("_tmp/a", "blocks/d"), "the source is gone");
+            assertFalse(blobs.exists("blocks/d"));
             assertEquals(List.of("b", "c"), blobs.list("blocks").stream().sorted().toList());
+            assertFalse(blobs.rename("_tmp/gone", "elsewhere/e"));
+            assertFalse(blobs.exists("elsewhere"), "a rename that returns false creates no folder");
             assertEquals(List.of(), blobs.list("nothing-here"));
             KvStoreException e = assertThrows(KvStoreException.class, () -> blobs.read("blocks/b", 1, 2));
             assertTrue(e.getMessage().contains("blocks/b"), e.getMessage());

@@ -24,14 +24,14 @@ class LocalFsKvStoreTest extends KvStoreContract {
     @Test
     void aFolderThatCannotBeDeletedIsAnError() {
         Configuration conf = new Configuration();
-        conf.set("fs." + UndeletableFileSystem.SCHEME + ".impl", UndeletableFileSystem.class.getName());
-        conf.setBoolean("fs." + UndeletableFileSystem.SCHEME + ".impl.disable.cache", true);
-        URI root = URI.create(UndeletableFileSystem.SCHEME + "://" + dir.resolve("doc-ro").toUri().getPath());
+        conf.set(SchemeFs.IMPL_KEY, SchemeFs.class.getName());
+        conf.setBoolean(SchemeFs.UNDELETABLE, true);
+        URI root = URI.create(SchemeFs.SCHEME + "://" + dir.resolve("doc-ro").toUri().getPath());
         String binding = TestDocs.manifest(F32, PLAN).binding();
         try (KvStore store = HadoopKvStore.open(root, conf, F32, binding, 0)) {
             new TestDocs(F32, PLAN, 7).writeAll(store);
             KvStoreException e = assertThrows(KvStoreException.class, store::delete);
-            assertTrue(e.getMessage().startsWith("cannot delete undeletable:" + dir.resolve("doc-ro")), e.getMessage());
+            assertTrue(e.getMessage().startsWith("cannot delete starfs:" + dir.resolve("doc-ro")), e.getMessage());
             assertEquals(3, store.committedBlocks().size(), "the blocks are still there");
         }
     }

@@ -1,10 +1,11 @@
 package io.starspark.driver.star;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.starspark.kv.KvDtype;
+import io.starspark.kv.SchemeFs;
 import io.starspark.model.Sampler;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.conf.StarSparkConf;
@@ -30,7 +31,7 @@ class StarHadoopConfTest {
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("starspark-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.hadoop.fs." + SchemeFs.SCHEME + ".impl", SchemeFs.class.getName());
+                .set("spark.hadoop." + SchemeFs.IMPL_KEY, SchemeFs.class.getName());
         StarSparkConf.configure(conf, StarSettings.defaults());
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             String kvDir = SchemeFs.SCHEME + "://" + tmp.toAbsolutePath();
@@ -41,7 +42,7 @@ class StarHadoopConfTest {
             StarAnswer a = StarRunner.answer(jsc, r, Sampler.greedy());
             assertArrayEquals(StarGoldenTest.ints(c.get("star").get("ids")), a.ids(), "golden star ids");
             try (var blocks = Files.list(tmp.resolve(a.docId()).resolve("blocks"))) {
-                assertTrue(blocks.count() == a.prefill().blocks(), "the tasks wrote every block under " + kvDir);
+                assertEquals(a.prefill().blocks(), blocks.count(), "the tasks wrote every block under " + kvDir);
             }
         }
     }
