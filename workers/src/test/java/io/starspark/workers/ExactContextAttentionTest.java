@@ -2,13 +2,13 @@ package io.starspark.workers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.ReferenceKernels;
 import io.starspark.kv.BlockKv;
-import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.InMemoryKvStore;
 import io.starspark.kv.KvDtype;
 import io.starspark.kv.KvLayout;
@@ -18,34 +18,20 @@ import io.starspark.model.LlamaConfig;
 import io.starspark.model.Partial;
 import io.starspark.sharding.Block;
 import io.starspark.sharding.StarPlan;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exact phase 2 streamed in page groups: any group size gives the partial of one attention over all context
- * keys (to float error; bit for bit when one group holds every page), and a context whose K/V is twice the
- * heap is attended in a JVM capped at 64 MiB, where reading it whole runs out of memory.
+ * keys (to float error; bit for bit when one group holds every page). Memory: {@link ExactContextAttentionHeapTest}.
  */
 class ExactContextAttentionTest {
     static final LlamaConfig C = SparseContextAttentionTest.C;
     final Kernels kernels = new ReferenceKernels();
 
-    @TempDir
-    Path tmp;
-
     @Test
     void anyGroupSizeEqualsOneAttentionOverAllKeys() {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("starspark.test.seed", 20261205L);
         System.out.println("ExactContextAttentionTest seed " + seed);
         SplittableRandom r = new SplittableRandom(seed);
         StarPlan plan = StarPlan.of(203, 32, 16, 8); // 26 pages, the last of 3 tokens
@@ -78,6 +64,26 @@ class ExactContextAttentionTest {
         }
     }
 
+    @Test
+    void aGroupHoldsAtLeastOnePageAndAtMostTheGroupBytes() {
+        StarPlan plan = StarPlan.of(203, 32, 16, 8);
+        KvLayout layout = new KvLayout(C.layers(), C.kvHeads(), C.headDim(), plan.pageSize(), KvDtype.F32);
+        long pageBytes = 2L * plan.pageSize() * C.kvHeads() * C.headDim() * Float.BYTES; // 1024
+        try (KvStore store = new InMemoryKvStore(layout, binding(layout, plan), 0)) {
+            assertEquals(1, new ExactContextAttention(store, kernels, C, 26, 1).pagesPerGroup(), "less than a page");
+            assertEquals(1, new ExactContextAttention(store, kernels, C, 26, pageBytes).pagesPerGroup());
+            assertEquals(1, new ExactContextAttention(store, kernels, C, 26, 2 * pageBytes - 1).pagesPerGroup());
+            assertEquals(2, new ExactContextAttention(store, kernels, C, 26, 2 * pageBytes).pagesPerGroup());
+            assertEquals(Integer.MAX_VALUE, new ExactContextAttention(store, kernels, C, 26, Long.MAX_VALUE).pagesPerGroup());
+            assertEquals("pageCount -1 and groupBytes 1", assertThrows(IllegalArgumentException.class,
+                    () -> new ExactContextAttention(store, kernels, C, -1, 1)).getMessage());
+            assertEquals("pageCount 0 and groupBytes 0", assertThrows(IllegalArgumentException.class,
+                    () -> new ExactContextAttention(store, kernels, C, 0, 0)).getMessage());
+            assertNull(new ExactContextAttention(store, kernels, C, 0, 1).attend(0, new float[C.qDim()], 1),
+                    "no context pages: no keys, no partial");
+        }
+    }
+
     static void write(KvStore store, StarPlan plan, KvLayout layout, SplittableRandom r) {
         int row = layout.rowFloats();
         for (Block b : plan.blocks()) {
@@ -91,58 +97,9 @@ class ExactContextAttentionTest {
         }
     }
 
-    /** Runs {@link HeapProbe} in a JVM with {@code -Xmx64m}; returns its exit code and output. */
-    private static String[] probe(Path root, String mode) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("java.class.path"), HeapProbe.class.getName(),
-                root.toUri().toString(), mode));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe timed out: " + out);
-        return new String[] {Integer.toString(p.exitValue()), out};
-    }
-
-    @Test
-    void attendsTwiceTheHeapInAHeapCappedJvm() throws Exception {
-        Path root = tmp.resolve("doc");
-        String[] written = probe(root, "write");
-        assertEquals("0", written[0], written[1]);
-        String[] streamed = probe(root, "stream");
-        assertEquals("0", streamed[0], streamed[1]);
-        assertTrue(streamed[1].contains("streamed 262144 keys"), streamed[1]);
-        System.out.println("ExactContextAttentionTest -Xmx64m, 128 MiB of K/V: " + streamed[1].strip());
-        String[] whole = probe(root, "whole"); // the old way: every page of the layer in memory at once
-        assertTrue(!whole[0].equals("0") && whole[1].contains("OutOfMemoryError"), whole[0] + " " + whole[1]);
-    }
-
     /** The binding of a test document of {@code plan} (token ids 0): what its block files carry. */
     static String binding(KvLayout layout, StarPlan plan) {
         return io.starspark.kv.Manifest.of("doc-test", "model-test", layout, plan, new int[plan.contextLength()], "test")
                 .binding();
-    }
-
-    /** A child JVM's work: write 128 MiB of K/V, or attend over it streamed or whole. */
-    public static final class HeapProbe {
-        static final LlamaConfig BIG = LlamaConfig.llama(128, 1, 2, 1, 64, 64, 16, 10000, 64, 1e-5f,
-                1 << 20, false);
-        static final StarPlan PLAN = StarPlan.of(1 << 18, 4096, 4096, 64); // 262144 tokens: K+V 128 MiB as floats
-
-        public static void main(String[] args) {
-            KvLayout layout = new KvLayout(1, 1, 64, 64, KvDtype.F32);
-            try (KvStore store = HadoopKvStore.open(java.net.URI.create(args[0]), new Configuration(), layout,
-                    binding(layout, PLAN), 4L << 20)) {
-                if (args[1].equals("write")) {
-                    write(store, PLAN, layout, new SplittableRandom(7));
-                    return;
-                }
-                long group = args[1].equals("stream") ? 1L << 20 : Long.MAX_VALUE;
-                float[] q = SparseContextAttentionTest.gaussian(new SplittableRandom(8), BIG.qDim(), 1);
-                Partial p = new ExactContextAttention(store, new ReferenceKernels(), BIG, PLAN.pageCount(), group)
-                        .attend(0, q, 1);
-                Runtime rt = Runtime.getRuntime();
-                System.out.println("streamed " + PLAN.contextLength() + " keys, lse " + Arrays.toString(p.lse())
-                        + ", heap used " + (rt.totalMemory() - rt.freeMemory()) + " of max " + rt.maxMemory());
-            }
-        }
     }
 }

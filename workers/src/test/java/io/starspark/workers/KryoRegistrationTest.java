@@ -38,6 +38,38 @@ class KryoRegistrationTest {
     }
 
     @Test
+    void phaseOneTasksAndResultsCrossTheWire() {
+        BlockSpec spec = new BlockSpec(2, 64, new int[] {5, 6, 7}, new int[] {0, 64, 65}, 1);
+        BlockSpec back = roundTrip(spec);
+        assertEquals(2, back.blockIndex());
+        assertEquals(64, back.firstToken());
+        assertArrayEquals(spec.tokens(), back.tokens());
+        assertArrayEquals(spec.positions(), back.positions());
+        assertEquals(1, back.keptOffset());
+        BlockResult[] results = {new BlockResult(0, 1L << 33, "7", 1, 123L), new BlockResult(1, 5, "local", 0, 0)};
+        assertArrayEquals(results, roundTrip(results));
+        java.net.URI uri = java.net.URI.create("hdfs://nn:8020/kv/doc-1?x=1#f");
+        assertEquals(uri, roundTrip(uri));
+    }
+
+    /** A record is rebuilt through its canonical constructor, so bytes that make an invalid one fail to read. */
+    @Test
+    void readingRunsTheRecordsChecks() {
+        com.esotericsoftware.kryo.Kryo k = new com.esotericsoftware.kryo.Kryo();
+        k.setRegistrationRequired(true);
+        k.setReferences(false); // the bytes below are the components alone, with no reference marker before them
+        new KryoRegistration().registerClasses(k);
+        com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(256);
+        for (Object component : new Object[] {2, 64, new int[] {5, 6, 7}, new int[] {0, 64}, 1}) {
+            k.writeClassAndObject(out, component); // BlockSpec's components, with one position too few
+        }
+        com.esotericsoftware.kryo.KryoException e = assertThrows(com.esotericsoftware.kryo.KryoException.class,
+                () -> k.readObject(new com.esotericsoftware.kryo.io.Input(out.toBytes()), BlockSpec.class));
+        assertEquals("cannot rebuild record io.starspark.workers.BlockSpec", e.getMessage());
+        assertEquals("block 2: 3 tokens but 2 positions", e.getCause().getCause().getMessage());
+    }
+
+    @Test
     void unregisteredClassesFailLoudly() {
         record Unregistered(int x) {
         }

@@ -2,6 +2,8 @@ package io.starspark.workers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
@@ -13,6 +15,7 @@ import io.starspark.kv.KvDtype;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.PageKv;
+import io.starspark.kv.PageSummaries;
 import io.starspark.model.LlamaConfig;
 import io.starspark.model.Partial;
 import io.starspark.sharding.Block;
@@ -84,6 +87,40 @@ class SparseContextAttentionTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void countsThePagesItReadsAndTheTriplesItAttends() {
+        SplittableRandom r = new SplittableRandom(Long.getLong("starspark.test.seed", 20261204L));
+        StarPlan plan = StarPlan.of(203, 32, 16, 8); // 26 pages
+        KvLayout layout = new KvLayout(C.layers(), C.kvHeads(), C.headDim(), plan.pageSize(), KvDtype.F32);
+        try (KvStore store = new InMemoryKvStore(layout, ExactContextAttentionTest.binding(layout, plan), 0)) {
+            ExactContextAttentionTest.write(store, plan, layout, r);
+            SparseContextAttention sparse = new SparseContextAttention(store, kernels, C, store.readSummaries(),
+                    new SparseSettings(3, 1, 2));
+            assertEquals(0, sparse.meanPagesPerCall());
+            assertEquals(0, sparse.pageVisits());
+            int tokens = 2;
+            float[] q = gaussian(r, tokens * C.qDim(), 1); // [tokens][heads][headDim]
+            int distinct = 0;
+            for (int l = 0; l < C.layers(); l++) {
+                java.util.TreeSet<Integer> union = new java.util.TreeSet<>();
+                for (int t = 0; t < tokens; t++) {
+                    for (int[] group : sparse.select(l, slice(q, t, C.qDim()))) {
+                        assertEquals(6, group.length, "top-3 + sink 1 + local 2 of 26 pages");
+                        Arrays.stream(group).forEach(union::add);
+                    }
+                }
+                distinct += union.size();
+                sparse.attend(l, q, tokens);
+            }
+            assertEquals((long) C.layers() * tokens * C.kvHeads() * 6, sparse.pageVisits());
+            assertEquals(distinct / (double) C.layers(), sparse.meanPagesPerCall(), 0);
+            assertTrue(distinct > C.layers() * 6, "the tokens and KV heads pick different pages: " + distinct);
+            assertEquals("need page summaries for 2 layers (got 1)", assertThrows(IllegalArgumentException.class,
+                    () -> new SparseContextAttention(store, kernels, C, new PageSummaries[1], new SparseSettings(1, 0, 0)))
+                    .getMessage());
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The JVM flags live once in conf/jvm-flags; the pom property and spark-defaults.conf must agree. */
@@ -22,8 +24,11 @@ class ConfFilesTest {
     @Test
     void pomPropertyListsExactlyTheFlagsOfConfJvmFlags() throws IOException {
         List<String> file = JvmFlags.parse(Files.readAllLines(CONF.resolve("jvm-flags")));
-        String pom = System.getProperty("starspark.jvm.flags");
-        assertFalse(pom == null || pom.isBlank(), "surefire must pass the root pom's starspark.jvm.flags");
+        Matcher property = Pattern.compile("<starspark\\.jvm\\.flags>([^<]*)</starspark\\.jvm\\.flags>")
+                .matcher(Files.readString(CONF.resolveSibling("pom.xml")));
+        assertTrue(property.find(), "the root pom.xml defines <starspark.jvm.flags>");
+        String pom = property.group(1);
+        assertFalse(pom.isBlank(), "the root pom.xml's starspark.jvm.flags is empty");
         assertEquals(file, List.of(pom.trim().split("\\s+")),
                 "root pom.xml <starspark.jvm.flags> and conf/jvm-flags differ; keep them identical");
         assertEquals(file, JvmFlags.list(), "the classpath copy of conf/jvm-flags is stale");
@@ -61,6 +66,26 @@ class ConfFilesTest {
         String readme = Files.readString(CONF.resolveSibling("README.md"));
         assertTrue(readme.contains(StarKeys.markdownTable()),
                 "README.md settings table differs from the registry; it should read:\n" + StarKeys.markdownTable());
+    }
+
+    @Test
+    void jvmFlagsFileFormat() {
+        assertEquals(List.of("-Xa", "--add-opens=x=ALL-UNNAMED", "-Xb"),
+                JvmFlags.parse(List.of("# a comment", "  -Xa  # why", "", "   ", "--add-opens=x=ALL-UNNAMED", "-Xb")));
+        assertEquals(String.join(" ", JvmFlags.list()), JvmFlags.joined());
+        assertEquals(JvmFlags.joined(), StarSparkConf.withFlags(""));
+        assertEquals("-Xss4m " + JvmFlags.joined(), StarSparkConf.withFlags(" -Xss4m "));
+        String first = JvmFlags.list().get(0);
+        assertEquals(JvmFlags.joined(), StarSparkConf.withFlags(first), "a flag already there is not added again");
+    }
+
+    @Test
+    void aPreloadAlreadySetIsKept() {
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false).set("spark.executorEnv.LD_PRELOAD", "/x.so");
+        assertEquals("/x.so", StarSparkConf.configure(conf, StarSettings.defaults()).get("spark.executorEnv.LD_PRELOAD"));
+        assertEquals(StarSparkConf.KRYO_SERIALIZER, conf.get("spark.serializer"));
+        assertEquals("io.starspark.workers.KryoRegistration", conf.get("spark.kryo.registrator"));
+        assertEquals("4096", conf.get("spark.starspark.blockSize"));
     }
 
     private static Properties load(Path file) throws IOException {

@@ -134,6 +134,39 @@ class StarSettingsTest {
     }
 
     @Test
+    void oneEntryIsCheckedAloneWithoutTheRulesBetweenKeys() {
+        StarSettings.requireValid(key("blockSize"), "100"); // not a multiple of the default pageSize: a cross-key rule
+        StarSettings.requireValid(key("model"), "m.gguf");
+        assertEquals("spark.starspark.blockSize must be a positive integer (got '0')", assertThrows(UserError.class,
+                () -> StarSettings.requireValid(key("blockSize"), "0")).getMessage());
+        assertEquals("unknown setting spark.starspark.pagesize; did you mean spark.starspark.pageSize?",
+                assertThrows(UserError.class, () -> StarSettings.requireValid(key("pagesize"), "16")).getMessage());
+    }
+
+    @Test
+    void aKvDirThatIsNoUriSaysWhy() {
+        assertEquals("spark.starspark.kvDir is not a valid URI: Illegal character in path (got 'hdfs://nn/a b')",
+                rejected(Map.of(key("kvDir"), "hdfs://nn/a b")).getMessage());
+        assertEquals(URI.create("s3a://bucket/kv"), StarSettings.from(Map.of(key("kvDir"), "s3a://bucket/kv")).kvDir());
+        assertEquals("spark.starspark.maxKvBytes must be positive (got -1)", assertThrows(UserError.class,
+                () -> StarKeys.MAX_KV_BYTES.check(-1L)).getMessage());
+        assertEquals(Long.valueOf(1), StarKeys.MAX_KV_BYTES.check(1L));
+    }
+
+    @Test
+    void aSettingDescribesItselfForTheDocs() {
+        assertEquals("spark.starspark.anchorSize (default blockSize): leading context tokens prepended to every block"
+                + " after the first; 1..blockSize", StarKeys.ANCHOR_SIZE.toString());
+        assertEquals("| `spark.starspark.kvDtype` | `f32` | element type of stored K/V pages: f32\\|f16 |",
+                StarKeys.KV_DTYPE.markdownRow());
+        assertTrue(StarKeys.BLOCK_SIZE.markdownRow().startsWith("| `spark.starspark.blockSize` | `4096` | context"));
+        assertEquals(StarKeys.PAGE_SIZE, StarKeys.find("spark.starspark.pageSize"));
+        assertEquals(null, StarKeys.find("spark.starspark.pagesize"));
+        assertEquals("f16", StarKeys.KV_DTYPE.write(StarSettings.from(Map.of(key("kvDtype"), "F16"))));
+        assertEquals("full", StarSettings.from(Map.of(key("attention"), " FULL ")).toConf().get(key("attention")));
+    }
+
+    @Test
     void missingModelIsAUserError() {
         assertEquals("no model given: set spark.starspark.model or pass --model FILE.gguf",
                 assertThrows(UserError.class, () -> StarSettings.defaults().requireModel()).getMessage());
