@@ -108,7 +108,7 @@ final class DocumentTable {
     }
 
     /** Spark could not read the file as {@code format}: a user error naming it; anything else is a bug. */
-    private static RuntimeException unreadable(String location, Format format, Exception e) {
+    static RuntimeException unreadable(String location, Format format, Exception e) {
         Throwable t = ErrorContract.unwrap(e);
         if (t instanceof UserError u) {
             return u;
@@ -163,9 +163,13 @@ final class DocumentTable {
     /** The rows, validated as a whole: non-empty unique ids, one document source, non-empty questions. */
     static List<Input> collect(String source, Dataset<Row> table) {
         StructType schema = table.schema();
-        List<String> names = Arrays.asList(schema.fieldNames());
         requireColumnsBeforeCollect(source, schema);
-        List<Row> rows = table.collectAsList();
+        return inputs(source, schema, table.collectAsList());
+    }
+
+    /** {@link #collect}'s checks of the collected {@code rows} of a table with {@code schema}. */
+    static List<Input> inputs(String source, StructType schema, List<Row> rows) {
+        List<String> names = Arrays.asList(schema.fieldNames());
         if (names.contains(CORRUPT)) { // JSON lines Spark could not parse as objects: the first one is named
             for (int i = 0; i < rows.size(); i++) {
                 Row r = rows.get(i);

@@ -29,27 +29,63 @@ public final class ExecutorWaitOptions {
 
     /** Blocks until {@code --expect-executors} executors registered, so tasks can spread over them. */
     void await(JavaSparkContext sc) {
+        await(new Cluster() {
+            @Override
+            public boolean local() {
+                return sc.sc().isLocal();
+            }
+
+            @Override
+            public boolean stopped() {
+                return sc.sc().isStopped();
+            }
+
+            @Override
+            public int executors() {
+                return Math.max(0, sc.statusTracker().getExecutorInfos().length - 1); // minus the driver
+            }
+
+            @Override
+            public String master() {
+                return sc.master();
+            }
+        });
+    }
+
+    /** What {@link #await} reads of a Spark context. */
+    interface Cluster {
+        boolean local();
+
+        boolean stopped();
+
+        /** Executors registered now, the driver not counted. */
+        int executors();
+
+        String master();
+    }
+
+    void await(Cluster cluster) {
         if (!valid()) {
             throw new UserError("--expect-executors and --wait-seconds must be positive");
         }
-        if (sc.sc().isLocal()) {
+        if (cluster.local()) {
             return;
         }
         long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
         int registered = 0;
         while (System.nanoTime() < deadline) {
-            if (sc.sc().isStopped()) {
-                throw new UserError("the Spark context stopped while waiting for executors of " + sc.master()
+            if (cluster.stopped()) {
+                throw new UserError("the Spark context stopped while waiting for executors of " + cluster.master()
                         + " (the master gave up on this application; see the log above)");
             }
-            registered = Math.max(0, sc.statusTracker().getExecutorInfos().length - 1); // minus the driver
+            registered = cluster.executors();
             if (registered >= expectExecutors) {
                 return;
             }
             sleep();
         }
         throw new UserError("only " + registered + " of " + expectExecutors + " executors registered with "
-                + sc.master() + " after " + waitSeconds + " s; are the workers up and do they have free cores?");
+                + cluster.master() + " after " + waitSeconds + " s; are the workers up and do they have free cores?");
     }
 
     private static void sleep() {
