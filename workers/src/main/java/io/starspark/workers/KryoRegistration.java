@@ -1,9 +1,6 @@
 package io.starspark.workers;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
 import io.starspark.kernels.KernelsChoice;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.kv.KvDtype;
@@ -46,31 +43,15 @@ public class KryoRegistration implements KryoRegistrator {
         }
     }
 
-    /** Registers one class with the serializer it needs. */
+    /**
+     * Registers one class with the serializer it needs. {@link URI} is registered plainly: Spark's KryoSerializer
+     * applies chill's serializers after the registrators, and chill's {@code URISerializer} is the one used.
+     */
     static void register(Kryo kryo, Class<?> type) {
         if (type.isRecord()) {
             kryo.register(type, new RecordSerializer<>(type));
-        } else if (type == URI.class) {
-            kryo.register(type, new UriSerializer());
         } else {
             kryo.register(type);
-        }
-    }
-
-    /** A URI as its string form. */
-    static final class UriSerializer extends Serializer<URI> {
-        UriSerializer() {
-            setImmutable(true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, URI uri) {
-            output.writeString(uri.toString());
-        }
-
-        @Override
-        public URI read(Kryo kryo, Input input, Class<URI> type) {
-            return URI.create(input.readString());
         }
     }
 }

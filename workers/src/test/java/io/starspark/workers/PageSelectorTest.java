@@ -1,6 +1,7 @@
 package io.starspark.workers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,8 @@ class PageSelectorTest {
 
     @Test
     void aBudgetOfAllPagesOrMoreTakesEveryPage() {
+        assertEquals(6, new SparseSettings(3, 1, 2).budget());
+        assertEquals(2, new SparseSettings(1, 0, 1).budget());
         float[] score = {3f, 2f, 1f, 0f, 5f, 4f};
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, select(score, 3, 1, 2), "budget 6 of 6 pages");
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, select(score, 32, 1, 1));

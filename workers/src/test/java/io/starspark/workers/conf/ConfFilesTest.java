@@ -63,6 +63,9 @@ class ConfFilesTest {
 
     @Test
     void readmeDocumentsEveryKey() throws IOException {
+        String table = StarKeys.markdownTable();
+        assertTrue(table.startsWith("| key | default | meaning |\n|---|---|---|\n| `spark.starspark.kernels` |"), table);
+        assertEquals(StarKeys.ALL.size() + 2, table.split("\n").length, table);
         String readme = Files.readString(CONF.resolveSibling("README.md"));
         assertTrue(readme.contains(StarKeys.markdownTable()),
                 "README.md settings table differs from the registry; it should read:\n" + StarKeys.markdownTable());

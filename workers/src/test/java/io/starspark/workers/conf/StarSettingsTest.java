@@ -167,6 +167,11 @@ class StarSettingsTest {
     }
 
     @Test
+    void aGivenModelIsReturned() {
+        assertEquals("/m/x.gguf", StarSettings.from(Map.of(key("model"), "/m/x.gguf")).requireModel());
+    }
+
+    @Test
     void missingModelIsAUserError() {
         assertEquals("no model given: set spark.starspark.model or pass --model FILE.gguf",
                 assertThrows(UserError.class, () -> StarSettings.defaults().requireModel()).getMessage());
