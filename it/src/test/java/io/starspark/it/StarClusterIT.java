@@ -222,8 +222,8 @@ class StarClusterIT {
             FileSystem fs = hdfs.getFileSystem();
             org.apache.hadoop.fs.Path doc = new org.apache.hadoop.fs.Path(URI.create(root).getPath());
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path(doc, "manifest.json")), "no manifest.json under " + root);
-            // exactly one file per block plus the manifest; each block file holds its K/V padded to whole pages
-            // (its exact size also counts the block-file header and page summaries, whose format may change)
+            // exactly one file per block plus the manifest; each block file takes exactly what the K/V layout says
+            // (its K/V padded to whole pages, header, CRCs and page summaries: KvLayout.blockFileBytes)
             int blocks = json.get("stats").get("blocks").asInt();
             int contextTokens = json.get("context_tokens").asInt();
             java.util.Set<String> names = new java.util.TreeSet<>();
@@ -235,9 +235,7 @@ class StarClusterIT {
                 if (name.startsWith("blocks/")) {
                     int block = Integer.parseInt(name.substring("blocks/block-".length(), name.length() - ".kv".length()));
                     int kept = Math.min(golden.blockSize(), contextTokens - block * golden.blockSize());
-                    int pages = (kept + StarScenario.PAGE_SIZE - 1) / StarScenario.PAGE_SIZE;
-                    long paddedKv = StarScenario.kvBytes(pages * StarScenario.PAGE_SIZE);
-                    assertTrue(f.getLen() > paddedKv, name + ": " + f.getLen() + " bytes, its K/V alone take " + paddedKv);
+                    assertEquals(StarScenario.LAYOUT.blockFileBytes(kept), f.getLen(), name + " of " + kept + " tokens");
                 }
             }
             java.util.Set<String> expected = new java.util.TreeSet<>();
