@@ -64,6 +64,8 @@ class AnswerOptionsTest {
     void defaultsAreTheSettingsDefaults() {
         AnswerOptions o = parse();
         assertEquals(StarSettings.defaults(), o.settings());
+        assertEquals(StarSettings.defaults(), o.settingsOptions.settings());
+        assertEquals(512, parse("-c", BLOCK + "=512").settingsOptions.settings().blockSize());
         assertEquals(64, o.maxNewTokens());
         assertSame(o.starOptions, o.starOptions());
         assertFalse(o.starOptions().attentionGiven() || o.starOptions().blockSizeGiven()

@@ -72,6 +72,23 @@ class DocumentTableReadTest {
     }
 
     @Test
+    void aBadSchemaIsRefusedBeforeAnyRowIsRead() {
+        // collecting a row would run raise_error: the schema check must come first
+        assertEquals("t: column document must be a string (is int)", assertThrows(UserError.class,
+                () -> DocumentTable.collect("t", spark.sql("SELECT 'a' AS id, 1 AS document,"
+                        + " array(raise_error('a row was read')) AS questions"))).getMessage());
+    }
+
+    @Test
+    void badWaitOptionsAreRefusedOnAnyMaster() {
+        ExecutorWaitOptions wait = new ExecutorWaitOptions();
+        wait.expectExecutors = 0;
+        wait.waitSeconds = 1;
+        assertEquals("--expect-executors and --wait-seconds must be positive", assertThrows(UserError.class,
+                () -> wait.await(JavaSparkContext.fromSparkContext(spark.sparkContext()))).getMessage());
+    }
+
+    @Test
     void onALocalMasterThereAreNoExecutorsToWaitFor() {
         ExecutorWaitOptions wait = new ExecutorWaitOptions();
         wait.expectExecutors = 3;

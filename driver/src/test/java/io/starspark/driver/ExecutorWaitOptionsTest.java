@@ -89,6 +89,19 @@ class ExecutorWaitOptionsTest {
     }
 
     @Test
+    void anInterruptEndsTheWaitAndStaysSet() {
+        Thread.currentThread().interrupt();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> options("--expect-executors", "3").await(new Scripted(false, 0, Integer.MAX_VALUE)));
+            assertEquals("interrupted while waiting for executors", e.getMessage());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+        } finally {
+            Thread.interrupted(); // clears it for the next test
+        }
+    }
+
+    @Test
     void bothValuesMustBePositive() {
         assertTrue(options().valid());
         assertEquals(60, options().waitSeconds());
