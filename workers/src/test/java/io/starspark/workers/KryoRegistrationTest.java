@@ -46,7 +46,16 @@ class KryoRegistrationTest {
         assertArrayEquals(spec.tokens(), back.tokens());
         assertArrayEquals(spec.positions(), back.positions());
         assertEquals(1, back.keptOffset());
-        BlockResult[] results = {new BlockResult(0, 1L << 33, "7", 1, 123L), new BlockResult(1, 5, "local", 0, 0)};
+        PrefillWork work = new PrefillWork(2, new PrefillConf("m.gguf", "file:/kv/doc", new io.starspark.kv.KvLayout(5, 4,
+                8, 16, io.starspark.kv.KvDtype.F16), "bind", io.starspark.kernels.KernelsChoice.JAVA, new int[] {1}),
+                java.util.List.of(spec));
+        PrefillWork workBack = roundTrip(work);
+        assertEquals(2, workBack.doc());
+        assertEquals(work.conf().layout(), workBack.conf().layout());
+        assertEquals("bind", workBack.conf().binding());
+        assertArrayEquals(new int[] {1}, workBack.conf().failFirstAttemptBlocks());
+        assertArrayEquals(spec.tokens(), workBack.blocks().get(0).tokens());
+        BlockResult[] results = {new BlockResult(3, 0, 1L << 33, "7", 1, 123L), new BlockResult(0, 1, 5, "local", 0, 0)};
         assertArrayEquals(results, roundTrip(results));
         java.net.URI uri = java.net.URI.create("hdfs://nn:8020/kv/doc-1?x=1#f");
         assertEquals(uri, roundTrip(uri));

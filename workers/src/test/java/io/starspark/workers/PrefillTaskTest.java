@@ -25,7 +25,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -72,8 +71,10 @@ class PrefillTaskTest {
         return kv;
     }
 
-    private static Iterator<List<BlockSpec>> groups(List<List<BlockSpec>> groups) {
-        return new ArrayList<>(groups).iterator();
+    private static List<BlockResult> call(PrefillWork... works) {
+        List<BlockResult> results = new ArrayList<>();
+        new PrefillTask().call(List.of(works).iterator()).forEachRemaining(results::add);
+        return results;
     }
 
     @Test
@@ -88,11 +89,11 @@ class PrefillTaskTest {
         List<BlockSpec> specs = List.of(spec(context, 0, 0, 32, 0), spec(context, 1, 32, 64, 16),
                 spec(context, 2, 64, 80, 16));
         PrefillConf conf = new PrefillConf(MODEL, root.toString(), layout, binding, KernelsChoice.REFERENCE, new int[0]);
-        List<BlockResult> results = new ArrayList<>();
-        new PrefillTask(conf).call(groups(List.of(specs.subList(0, 2), specs.subList(2, 3))))
-                .forEachRemaining(results::add);
+        List<BlockResult> results = call(new PrefillWork(4, conf, specs.subList(0, 2)),
+                new PrefillWork(4, conf, specs.subList(2, 3)));
 
         assertEquals(List.of(0, 1, 2), results.stream().map(BlockResult::blockIndex).toList());
+        assertEquals(List.of(4, 4, 4), results.stream().map(BlockResult::doc).toList());
         int row = c.kvHeads() * c.headDim();
         for (BlockResult r : results) {
             int kept = specs.get(r.blockIndex()).keptLength();
@@ -134,8 +135,7 @@ class PrefillTaskTest {
         assertFalse(conf.failsFirstAttempt(0));
         assertTrue(conf.failsFirstAttempt(1));
         List<BlockSpec> specs = List.of(spec(context, 0, 0, 16, 0), spec(context, 1, 16, 32, 16));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new PrefillTask(conf).call(groups(List.of(specs))));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> call(new PrefillWork(0, conf, specs)));
         assertEquals("injected failure after writing block 1 (test hook PrefillConf.failFirstAttemptBlocks)",
                 e.getMessage());
         try (KvStore store = HadoopKvStore.open(root, new Configuration(), layout, binding, 0)) {
@@ -143,9 +143,9 @@ class PrefillTaskTest {
         }
         // without the hook the same block returns its F16 byte count
         PrefillConf plain = new PrefillConf(MODEL, root.toString(), layout, binding, KernelsChoice.REFERENCE, new int[0]);
-        List<BlockResult> results = new ArrayList<>();
-        new PrefillTask(plain).call(groups(List.of(specs.subList(1, 2)))).forEachRemaining(results::add);
+        List<BlockResult> results = call(new PrefillWork(1, plain, specs.subList(1, 2)));
         assertEquals(2L * c.layers() * 16 * c.kvHeads() * c.headDim() * 2, results.get(0).kvBytes());
+        assertEquals(1, results.get(0).doc());
     }
 
     @Test
@@ -160,6 +160,15 @@ class PrefillTaskTest {
         assertEquals(2, new BlockSpec(0, 0, new int[] {1, 2}, new int[] {0, 1}, 0).keptLength());
         KvLayout layout = new KvLayout(1, 1, 8, 16, KvDtype.F32);
         int[] none = new int[0];
+        PrefillConf conf = new PrefillConf("m", "file:/kv", layout, "b", KernelsChoice.JAVA, none);
+        BlockSpec spec = new BlockSpec(0, 0, new int[] {1}, new int[] {0}, 0);
+        assertEquals("document 2: a phase-1 task without blocks", assertThrows(IllegalArgumentException.class,
+                () -> new PrefillWork(2, conf, List.of())).getMessage());
+        assertEquals("doc index -1 < 0", assertThrows(IllegalArgumentException.class,
+                () -> new PrefillWork(-1, conf, List.of(spec))).getMessage());
+        assertEquals("conf", assertThrows(NullPointerException.class,
+                () -> new PrefillWork(0, null, List.of(spec))).getMessage());
+        assertEquals(ArrayList.class, new PrefillWork(0, conf, List.of(spec)).blocks().getClass(), "Kryo registers ArrayList");
         assertEquals("modelPath", assertThrows(NullPointerException.class,
                 () -> new PrefillConf(null, "file:/kv", layout, "b", KernelsChoice.JAVA, none)).getMessage());
         assertEquals("kvRoot", assertThrows(NullPointerException.class,
