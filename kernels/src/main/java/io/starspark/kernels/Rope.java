@@ -1,6 +1,7 @@
 package io.starspark.kernels;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Rotary position embedding of one model, as llama.cpp applies it. Pair {@code i} (0 ≤ i &lt; rotaryDim/2)
@@ -89,7 +90,7 @@ public record Rope(Style style, int rotaryDim, double theta, float[] freqFactors
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * style.hashCode() + rotaryDim) + Double.hashCode(theta)) + Arrays.hashCode(freqFactors);
+        return Objects.hash(style, rotaryDim, theta, Arrays.hashCode(freqFactors));
     }
 
     @Override
