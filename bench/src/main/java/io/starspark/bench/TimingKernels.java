@@ -53,6 +53,13 @@ final class TimingKernels implements Kernels {
     }
 
     @Override
+    public void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens) {
+        long t0 = System.nanoTime();
+        inner.matmuls(outs, x, ws, tokens);
+        add(0, t0);
+    }
+
+    @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
         long t0 = System.nanoTime();
         inner.rmsnorm(out, x, weight, tokens, dim, eps);

@@ -20,6 +20,21 @@ public interface Kernels {
     void matmul(float[] out, float[] x, Matrix w, int tokens);
 
     /**
+     * {@link #matmul} of one input by several matrices with the same columns, {@code outs[i] = x · ws[i]ᵀ}, each
+     * with the bits {@code matmul(outs[i], x, ws[i], tokens)} gives. A backend may run them as one parallel loop
+     * (at decode: one hand-off to its threads instead of one per matrix, e.g. for q, k, v or gate, up).
+     *
+     * @param outs [ws.length][tokens][ws[i].rows]
+     * @param x    [tokens][cols], cols the same for every matrix
+     */
+    default void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens) {
+        Shapes.matmuls(outs, x, ws, tokens);
+        for (int i = 0; i < ws.length; i++) {
+            matmul(outs[i], x, ws[i], tokens);
+        }
+    }
+
+    /**
      * {@code out[t][i] = x[t][i] / sqrt(mean_i(x[t][i]²) + eps) · weight[i]}; out may alias x.
      *
      * @param x, out [tokens][dim]; weight [dim]

@@ -68,9 +68,7 @@ public final class Forward {
     private void attentionBlock(int l, LlamaWeights.Layer w, int[] positions, int t, KvCache cache,
                                 ExternalAttention ext) {
         kernels.rmsnorm(xb, x, w.attnNorm(), t, c.dim(), c.rmsEps());
-        kernels.matmul(q, xb, w.wq(), t);
-        kernels.matmul(k, xb, w.wk(), t);
-        kernels.matmul(v, xb, w.wv(), t);
+        kernels.matmuls(new float[][] {q, k, v}, xb, new Matrix[] {w.wq(), w.wk(), w.wv()}, t);
         addBias(q, w.bq(), t);
         addBias(k, w.bk(), t);
         addBias(v, w.bv(), t);
@@ -94,8 +92,7 @@ public final class Forward {
 
     private void ffnBlock(LlamaWeights.Layer w, int t) {
         kernels.rmsnorm(xb, x, w.ffnNorm(), t, c.dim(), c.rmsEps());
-        kernels.matmul(gate, xb, w.gate(), t);
-        kernels.matmul(up, xb, w.up(), t);
+        kernels.matmuls(new float[][] {gate, up}, xb, new Matrix[] {w.gate(), w.up()}, t);
         kernels.swiglu(gate, gate, up, t * c.ffnDim());
         kernels.matmul(proj, gate, w.down(), t);
         addInto(x, proj, t * c.dim());
