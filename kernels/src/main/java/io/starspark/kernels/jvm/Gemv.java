@@ -213,9 +213,10 @@ final class Gemv {
     }
 
     /**
-     * One Q6_K row at b[at]: per block (ql[128], qh[64], int8 scales[16], d) and 128-value half n, per 16-value
-     * offset h: low 4 bits from the low or high nibbles of ql (values +0, +64) and of ql + 32 (+32, +96), 2 high
-     * bits from qh at shifts 0, 2, 4, 6; q − 32 exact as float.
+     * One Q6_K row at b[at]: per block (ql[128], qh[64], int8 scales[16], d), 128-value half n and 16-value offset h,
+     * sub-block k &lt; 4 (values +32k): low 4 bits from the low (k &lt; 2) or high nibbles of ql + 32·(k mod 2), 2 high
+     * bits from qh at shift 2k; q − 32 exact as float. The k loop keeps one copy of the vector code: four copies reach
+     * C2's inlining node limit, and the vectors of the last ones are boxed (5x slower).
      */
     private static float q6kRow(float[] x, int xOff, byte[] b, int at, int cols) {
         FloatVector acc = FloatVector.zero(S);
@@ -224,23 +225,17 @@ final class Gemv {
             for (int n = 0; n < 2; n++) {
                 for (int h = 0; h < 32; h += 16) {
                     int ql = p + 64 * n + h;
+                    int qh = p + 128 + 32 * n + h;
                     int sc = p + 192 + 8 * n + h / 16;
                     int xc = xOff + c + 128 * n + h;
-                    IntVector l0 = ints(b, ql);
-                    IntVector l1 = ints(b, ql + 32);
-                    IntVector hb = ints(b, p + 128 + 32 * n + h);
-                    IntVector q1 = l0.and(0x0f).or(hb.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
-                    IntVector q2 = l1.and(0x0f).or(hb.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
-                    IntVector q3 = l0.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(hb.and(0x30)).sub(32);
-                    IntVector q4 = l1.lanewise(VectorOperators.LSHR, 4).and(0x0f)
-                            .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
-                    acc = FloatVector.fromArray(S, x, xc).mul(floats(q1)).fma(FloatVector.broadcast(S, d * b[sc]), acc);
-                    acc = FloatVector.fromArray(S, x, xc + 32).mul(floats(q2))
-                            .fma(FloatVector.broadcast(S, d * b[sc + 2]), acc);
-                    acc = FloatVector.fromArray(S, x, xc + 64).mul(floats(q3))
-                            .fma(FloatVector.broadcast(S, d * b[sc + 4]), acc);
-                    acc = FloatVector.fromArray(S, x, xc + 96).mul(floats(q4))
-                            .fma(FloatVector.broadcast(S, d * b[sc + 6]), acc);
+                    for (int k = 0; k < 4; k++) {
+                        IntVector hi = ints(b, qh).lanewise(VectorOperators.LSHR, 2 * k).and(3)
+                                .lanewise(VectorOperators.LSHL, 4);
+                        IntVector q = ints(b, ql + 32 * (k & 1)).lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and(0x0f)
+                                .or(hi).sub(32);
+                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(floats(q))
+                                .fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
+                    }
                 }
             }
         }
