@@ -17,8 +17,9 @@ public final class Half {
     }
 
     /**
-     * {@link #toFloat} of the 16 halves at {@code h[at..at+16)}, in 16 float lanes (the vector path of F16 weights;
-     * JDK 17's Vector API has no half conversion). Exponent and mantissa shift into float position and one
+     * {@link #toFloat} of the 16 halves at {@code h[at..at+16)}, in 16 float lanes (the decode GEMV's F16 path; JDK 17's
+     * Vector API has no half conversion). Not used by {@link F16Matrix#loadRow}: inside the GEMM's packing, inlined
+     * into a large compile unit, C2 may not inline it and would box the result (the table is faster there). Exponent and mantissa shift into float position and one
      * multiplication by 2^112 rebiases the exponent, exactly, for normal and subnormal halves and zero alike; Inf
      * and NaN (exponent 31) take exponent 255 instead; then the sign. Same bits as {@link #toFloat} for all 65536
      * halves ({@code HalfTest}). Needs 512-bit vectors (callers check the float species has 16 lanes).

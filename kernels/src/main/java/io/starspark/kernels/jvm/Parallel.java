@@ -25,11 +25,7 @@ final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /**
-     * Runs {@code [0, n)} split into {@code min(n, chunks)} contiguous ranges, waiting for all. The calling thread
-     * runs the first range itself: one hand-off to the pool fewer per call, which at decode (a few dozen
-     * microseconds of work per matmul on small models) is a measurable share of the step.
-     */
+    /** Runs {@code [0, n)} split into {@code min(n, chunks)} contiguous ranges, waiting for all. */
     void forRange(int n, int chunks, RangeBody body) {
         int parts = Math.min(n, Math.max(1, chunks));
         if (parts <= 1 || pool == null) {
@@ -38,18 +34,14 @@ final class Parallel implements AutoCloseable {
             }
             return;
         }
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
-        for (int p = 1; p < parts; p++) {
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts];
+        for (int p = 0; p < parts; p++) {
             int from = (int) ((long) n * p / parts);
             int to = (int) ((long) n * (p + 1) / parts);
-            tasks[p - 1] = pool.submit(() -> body.run(from, to));
+            tasks[p] = pool.submit(() -> body.run(from, to));
         }
-        try {
-            body.run(0, (int) ((long) n / parts));
-        } finally {
-            for (ForkJoinTask<?> t : tasks) {
-                t.join();
-            }
+        for (ForkJoinTask<?> t : tasks) {
+            t.join();
         }
     }
 
