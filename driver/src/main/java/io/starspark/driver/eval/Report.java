@@ -92,8 +92,10 @@ final class Report {
     static String agreement(Path dir, Map<String, Object> results) {
         List<Map<String, Object>> modes = (List<Map<String, Object>>) results.get("modes");
         StringBuilder md = header("agreement with full attention", results);
-        md.append("Teacher-forced: full attention decodes greedily; every mode is asked the question followed by the ")
-                .append("first i tokens of full's answer, for each step i. top-1: the same argmax as full; KL(full ‖ mode) ")
+        md.append("Teacher-forced: full attention decodes greedily (the teacher); every mode reads the question ")
+                .append("followed by full's answer in one pass, and its logits at step i are those after the question and ")
+                .append("the first i teacher tokens (the causal mask hides the rest; sparse picks pages per token). ")
+                .append("top-1: the same argmax as full; KL(full ‖ mode) ")
                 .append("in nats per step; recall: the fraction of the exact softmax mass over the context keys that ")
                 .append("sparse's selected pages hold (mean over layers, heads and sampled query tokens; min over ")
                 .append("layer/head). Cost from one free-running greedy answer per mode and document: ms per decoded ")
