@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.ReferenceKernels;
 import java.util.Arrays;
@@ -39,7 +38,7 @@ class GeneratorScoreTest {
         int[] ctx = m.tokenizer().encode("Once upon a time, there was a little girl named Lily.", true, true);
         KvCache kv = KvCache.forModel(m.config());
         new Forward(m, kernels).forward(ctx, Stories.range(0, ctx.length), kv, null, Logits.NONE);
-        ExternalAttention context = exactOver(kv);
+        ExternalAttention context = ForwardTest.partialOver(m, kernels, kv);
         int[] question = m.tokenizer().encode(" She liked to play with her ball", false, false);
         float[] rows = g.score(question, ctx.length, context, question.length);
         for (int i = 0; i < question.length; i++) {
@@ -54,17 +53,5 @@ class GeneratorScoreTest {
         int[] prompt = {1, 2, 3};
         assertThrows(IllegalArgumentException.class, () -> g.score(prompt, 0, null, 0));
         assertThrows(IllegalArgumentException.class, () -> g.score(prompt, 0, null, 4));
-    }
-
-    /** Exact attention of the queries over every row of {@code ctx}. */
-    private ExternalAttention exactOver(KvCache ctx) {
-        LlamaConfig c = m.config();
-        return (layer, q, tokens) -> {
-            float[] out = new float[tokens * c.qDim()];
-            float[] lse = new float[tokens * c.heads()];
-            AttentionShape s = AttentionShape.full(tokens, ctx.length(), c.heads(), c.kvHeads(), c.headDim());
-            kernels.attention(s, q, ctx.keys(layer), ctx.values(layer), out, lse);
-            return new Partial(out, lse);
-        };
     }
 }

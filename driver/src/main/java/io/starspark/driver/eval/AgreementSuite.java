@@ -26,8 +26,8 @@ import org.apache.hadoop.conf.Configuration;
  * the question and the first i teacher tokens (the causal mask hides the rest; sparse picks pages per token, as
  * in decoding). So every mode sees the same tokens and one early flip does not hide the rest. Per step: top-1
  * agreement with full, and KL(full ‖ mode) of the next-token distributions; for sparse also the attention-mass
- * recall ({@link MassRecall}). The cost comes from one free-running greedy answer per mode (full's is the
- * teacher): ms per decoded token, K/V bytes read and pages read per step.
+ * recall ({@link MassRecall}). The cost comes from the faster of {@link #COST_RUNS} free-running greedy answers
+ * per mode (full's first is the teacher): ms per decoded token, K/V bytes read and pages read per step.
  */
 final class AgreementSuite {
 
@@ -69,6 +69,12 @@ final class AgreementSuite {
         }
     }
 
+    /**
+     * Free-running answers per document and mode whose faster one gives the cost: sub-millisecond decoding
+     * steps are timed, and a mode's first answer runs while the JIT compiles its path.
+     */
+    static final int COST_RUNS = 2;
+
     private AgreementSuite() {
     }
 
@@ -93,8 +99,9 @@ final class AgreementSuite {
 
     /**
      * The plan's time: per document the teacher (a free-running full answer) and full's teacher-forced pass
-     * over context ++ question ++ teacher, one phase 1, and per star/sparse mode its teacher-forced pass and its
-     * free-running answer; for sparse also the recall pass. Counts every step (EOS may end a teacher early).
+     * over context ++ question ++ teacher, one phase 1, and per star/sparse mode its teacher-forced pass; per
+     * mode {@link #COST_RUNS} free-running answers (full's first is the teacher); for sparse also the recall pass.
+     * Counts every step (EOS may end a teacher early).
      */
     static Estimate estimate(Plan plan, Answers answers, int questionTokens, Estimate e) {
         int m = questionTokens;
@@ -103,13 +110,13 @@ final class AgreementSuite {
         for (Document d : plan.documents()) {
             int n = d.context().length;
             StarSettings star = answers.settings(Mode.STAR, n); // the plan has a star or sparse mode
-            e = e.plus(e.full(n + m, steps) + e.full(n + forced, 1)
+            e = e.plus(COST_RUNS * e.full(n + m, steps) + e.full(n + forced, 1)
                     + e.prefill(n, star.blockSize(), star.anchorSize(), answers.parallelism()));
             for (Mode mode : plan.modes()) {
                 int keys = mode.attention() == AttentionMode.SPARSE
                         ? (int) Math.ceil(mode.effectiveFraction(answers.settings(mode, n), n) * n) : n;
                 if (mode.attention() != AttentionMode.FULL) {
-                    e = e.plus(e.answer(forced, keys, 1) + e.answer(m, keys, steps));
+                    e = e.plus(e.answer(forced, keys, 1) + COST_RUNS * e.answer(m, keys, steps));
                 }
                 if (mode.attention() == AttentionMode.SPARSE) {
                     e = e.plus(e.answer(forced, keys, 1) + e.answer(Math.min(plan.recallTokens(), forced), n, 1));
@@ -154,8 +161,8 @@ final class AgreementSuite {
             row.put("teacher_not_argmax", notArgmax(full, teacher));
             List<Map<String, Object>> byMode = new ArrayList<>();
             float[][] star = null;
+            long m0 = t0; // full's line counts the teacher and full's pass
             for (Mode mode : modes) {
-                long m0 = System.nanoTime();
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("mode", mode.label());
                 float[][] logits = mode.attention() == AttentionMode.FULL ? full
@@ -188,9 +195,14 @@ final class AgreementSuite {
                     tot.agreeStar += agreeStar;
                     tot.withStar = true;
                 }
-                // the cost: one free-running greedy answer (full's is the teacher's)
-                Answerer.Answer run = mode.attention() == AttentionMode.FULL ? teacherRun
-                        : answers.answer(mode, d.context(), question, plan.steps());
+                // the cost: the faster of COST_RUNS free-running greedy answers (full's first is the teacher)
+                Answerer.Answer run = mode.attention() == AttentionMode.FULL ? teacherRun : null;
+                for (int i = run == null ? 0 : 1; i < COST_RUNS; i++) {
+                    Answerer.Answer a = answers.answer(mode, d.context(), question, plan.steps());
+                    if (run == null || decodeSeconds(a) < decodeSeconds(run)) {
+                        run = a;
+                    }
+                }
                 Map<String, Object> stats = run.stats();
                 m.put("stats", stats);
                 tot.add(stats);
@@ -210,6 +222,7 @@ final class AgreementSuite {
                         mode.label(), agree / (double) steps, first, kl / steps, (System.nanoTime() - m0) / 1e9,
                         Report.duration((System.nanoTime() - start) / 1e9), Report.duration(estimate.seconds()));
                 progress.flush();
+                m0 = System.nanoTime();
             }
             row.put("modes", byMode);
             row.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -219,6 +232,10 @@ final class AgreementSuite {
         out.put("documents", documents);
         out.put("modes", totals.values().stream().map(Totals::toJson).toList());
         return out;
+    }
+
+    private static double decodeSeconds(Answerer.Answer a) {
+        return ((Number) a.stats().get("decode_seconds")).doubleValue();
     }
 
     /** [m] the plan's question, no BOS, no added space. */

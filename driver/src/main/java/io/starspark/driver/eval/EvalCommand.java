@@ -252,10 +252,10 @@ public final class EvalCommand implements Callable<Integer> {
         Estimate e = AgreementSuite.estimate(plan, answers, question.length, calibrate(answers, context, question,
                 Math.min(plan.steps(), CALIBRATION_STEPS)));
         err.printf(Locale.ROOT, "eval: agreement plan: %d documents (%s tokens) × modes %s (seed %d): per document "
-                        + "a %d-token teacher from full attention, one teacher-forced pass and one free-running answer "
-                        + "per mode; estimated %s (%s)%n", plan.documents().size(),
+                        + "a %d-token teacher from full attention, one teacher-forced pass and %d free-running answers "
+                        + "per mode (the faster one timed); estimated %s (%s)%n", plan.documents().size(),
                 plan.documents().stream().map(d -> Integer.toString(d.context().length)).distinct().toList(),
-                plan.modes().stream().map(Mode::label).toList(), plan.seed(), plan.steps(),
+                plan.modes().stream().map(Mode::label).toList(), plan.seed(), plan.steps(), AgreementSuite.COST_RUNS,
                 Report.duration(e.seconds()), calibrated(e, context.length + question.length));
         err.flush();
         return e;

@@ -98,7 +98,8 @@ final class Report {
                 .append("top-1: the same argmax as full; KL(full ‖ mode) ")
                 .append("in nats per step; recall: the fraction of the exact softmax mass over the context keys that ")
                 .append("sparse's selected pages hold (mean over layers, heads and sampled query tokens; min over ")
-                .append("layer/head). Cost from one free-running greedy answer per mode and document: ms per decoded ")
+                .append("layer/head). Cost from the faster of two free-running greedy answers per mode and document ")
+                .append("(the first of a mode runs while the JIT compiles): ms per decoded ")
                 .append("token, K/V bytes read from the store per generated token (question pass included), pages ")
                 .append("read per step and layer.\n\n");
         md.append("| mode | pages read | top-1 | first token | top-1 vs star | KL | recall mean | recall min | ms/token "
