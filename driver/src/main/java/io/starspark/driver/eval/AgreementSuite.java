@@ -110,12 +110,14 @@ final class AgreementSuite {
         for (Document d : plan.documents()) {
             int n = d.context().length;
             StarSettings star = answers.settings(Mode.STAR, n); // the plan has a star or sparse mode
-            e = e.plus(COST_RUNS * e.full(n + m, steps) + e.full(n + forced, 1)
+            e = e.plus(e.full(n + m, steps) + e.full(n + forced, 1)
                     + e.prefill(n, star.blockSize(), star.anchorSize(), answers.parallelism()));
             for (Mode mode : plan.modes()) {
                 int keys = mode.attention() == AttentionMode.SPARSE
                         ? (int) Math.ceil(mode.effectiveFraction(answers.settings(mode, n), n) * n) : n;
-                if (mode.attention() != AttentionMode.FULL) {
+                if (mode.attention() == AttentionMode.FULL) {
+                    e = e.plus((COST_RUNS - 1) * e.full(n + m, steps));
+                } else {
                     e = e.plus(e.answer(forced, keys, 1) + COST_RUNS * e.answer(m, keys, steps));
                 }
                 if (mode.attention() == AttentionMode.SPARSE) {
