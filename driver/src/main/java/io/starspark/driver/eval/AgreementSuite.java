@@ -101,7 +101,7 @@ final class AgreementSuite {
      * The plan's time: per document the teacher (a free-running full answer) and full's teacher-forced pass
      * over context ++ question ++ teacher, one phase 1, and per star/sparse mode its teacher-forced pass; per
      * mode {@link #COST_RUNS} free-running answers (full's first is the teacher); for sparse also the recall pass.
-     * Counts every step (EOS may end a teacher early).
+     * Counts every step (EOS may end a teacher early). The first document's phase 1 ran in the calibration.
      */
     static Estimate estimate(Plan plan, Answers answers, int questionTokens, Estimate e) {
         int m = questionTokens;
@@ -110,8 +110,8 @@ final class AgreementSuite {
         for (Document d : plan.documents()) {
             int n = d.context().length;
             StarSettings star = answers.settings(Mode.STAR, n); // the plan has a star or sparse mode
-            e = e.plus(e.full(n + m, steps) + e.full(n + forced, 1)
-                    + e.prefill(n, star.blockSize(), star.anchorSize(), answers.parallelism()));
+            e = e.plus(e.full(n + m, steps) + e.full(n + forced, 1) + (d == plan.documents().get(0) ? 0
+                    : e.prefill(n, star.blockSize(), star.anchorSize(), answers.parallelism())));
             for (Mode mode : plan.modes()) {
                 int keys = mode.attention() == AttentionMode.SPARSE
                         ? (int) Math.ceil(mode.effectiveFraction(answers.settings(mode, n), n) * n) : n;

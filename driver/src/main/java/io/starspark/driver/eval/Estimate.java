@@ -10,8 +10,11 @@ import io.starspark.model.LlamaConfig;
  *
  * @param secondsPerWork calibrated seconds per work unit
  * @param secondsPerStep calibrated seconds of one decoding step beyond its work (0 when none was timed)
+ * @param answerSeconds  seconds of a star or sparse answer beyond its work (finding the document's committed K/V,
+ *                       opening its store): {@link #ANSWER_SECONDS}, or measured ({@link #withAnswerTimed})
  */
-record Estimate(double seconds, double secondsPerWork, double keysPerTokenWork, double secondsPerStep) {
+record Estimate(double seconds, double secondsPerWork, double keysPerTokenWork, double secondsPerStep,
+                double answerSeconds) {
 
     /** Scheduling and K/V commit of one phase-1 Spark job, and opening the K/V store for one answer. */
     static final double PREFILL_JOB_SECONDS = 1.0;
@@ -39,11 +42,21 @@ record Estimate(double seconds, double secondsPerWork, double keysPerTokenWork, 
         double perWork = (seconds - decodeSeconds) / work(tokens, 0, k);
         int steps = generated - 1;
         double perStep = steps < 1 ? 0 : Math.max(0, (decodeSeconds - perWork * work(steps, tokens, k)) / steps);
-        return new Estimate(0, perWork, k, perStep);
+        return new Estimate(0, perWork, k, perStep, ANSWER_SECONDS);
+    }
+
+    /**
+     * The answer overhead measured: a star answer of {@code tokens} question tokens over {@code keys} stored keys,
+     * generating one token, took {@code answerWallSeconds} (at least {@link #ANSWER_SECONDS} counts).
+     */
+    Estimate withAnswerTimed(int tokens, int keys, double answerWallSeconds) {
+        double overhead = answerWallSeconds - secondsPerWork * work(tokens, keys, keysPerTokenWork);
+        return new Estimate(seconds, secondsPerWork, keysPerTokenWork, secondsPerStep,
+                Math.max(ANSWER_SECONDS, overhead));
     }
 
     Estimate plus(double moreSeconds) {
-        return new Estimate(seconds + moreSeconds, secondsPerWork, keysPerTokenWork, secondsPerStep);
+        return new Estimate(seconds + moreSeconds, secondsPerWork, keysPerTokenWork, secondsPerStep, answerSeconds);
     }
 
     /** A full-attention answer: {@code tokens} of context ++ question recomputed, generating {@code generated}. */
@@ -64,7 +77,7 @@ record Estimate(double seconds, double secondsPerWork, double keysPerTokenWork, 
      * context keys read, generating {@code generated} tokens (the first from that pass).
      */
     double answer(int tokens, int keys, int generated) {
-        return ANSWER_SECONDS + secondsPerWork * work(tokens, keys, keysPerTokenWork) + decode(keys + tokens, generated);
+        return answerSeconds + secondsPerWork * work(tokens, keys, keysPerTokenWork) + decode(keys + tokens, generated);
     }
 
     /** The single-token steps after a pass that ended at {@code keys} keys and chose the first of {@code generated}. */

@@ -29,6 +29,16 @@ class EstimateTest {
     }
 
     @Test
+    void aTimedAnswerGivesTheOverheadBeyondItsWork() {
+        double k = Estimate.keysPerTokenWork(c);
+        Estimate e = Estimate.calibrate(c, 1024, 0.5, 1, 0);
+        double work = e.secondsPerWork() * Estimate.work(3, 2048, k);
+        assertEquals(0.3, e.withAnswerTimed(3, 2048, work + 0.3).answerSeconds(), 1e-12);
+        assertEquals(0.3 + work, e.withAnswerTimed(3, 2048, work + 0.3).answer(3, 2048, 1), 1e-12);
+        assertEquals(Estimate.ANSWER_SECONDS, e.withAnswerTimed(3, 2048, work).answerSeconds(), "never below the floor");
+    }
+
+    @Test
     void oneGeneratedTokenHasNoDecodingStep() {
         Estimate e = Estimate.calibrate(c, 1024, 0.5, 1, 0);
         assertEquals(0.0, e.secondsPerStep());

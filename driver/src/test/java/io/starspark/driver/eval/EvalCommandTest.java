@@ -149,6 +149,7 @@ class EvalCommandTest {
         assertTrue(r.err().contains("eval: agreement plan: 1 documents ([128] tokens) × modes [full, star, sparse@50%, "
                 + "sparse@100%] (seed 1): per document a 4-token teacher from full attention, one teacher-forced pass "
                 + "and 2 free-running answers per mode (the faster one timed); estimated "), r.err());
+        assertTrue(r.err().contains("; the first document's phase 1 took "), r.err());
         assertEquals(4, r.err().lines().filter(l -> l.startsWith("eval: [1/1] generated-0, ")).count(), r.err());
         JsonNode modes = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("modes");
         assertEquals("full", modes.get(0).get("mode").asText());
