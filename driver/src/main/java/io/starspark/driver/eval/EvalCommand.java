@@ -139,9 +139,11 @@ public final class EvalCommand implements Callable<Integer> {
                             modes(List.of(5.0, 10.0, 25.0)), fullMaxTokens, vocab != null ? vocab
                             : Path.of(settings.requireModel() + ".vocab.json"));
                     Estimate estimate = needleEstimate(plan, answers, err);
+                    long planned = System.nanoTime();
                     results.put("plan", plan.toJson());
                     results.put("estimated_seconds", estimate.seconds());
                     results.putAll(NeedleSuite.run(plan, answers, estimate, err));
+                    results.put("planned_seconds", (System.nanoTime() - planned) / 1e9);
                     results.put("seconds", (System.nanoTime() - t0) / 1e9);
                     report = Report.needle(out, results);
                 }
@@ -150,11 +152,13 @@ public final class EvalCommand implements Callable<Integer> {
                             answerOptions.maxNewTokens(), seed, modes(List.of(5.0, 10.0, 25.0, 50.0, 100.0)),
                             recallTokens);
                     Estimate estimate = agreementEstimate(plan, answers, err);
+                    long planned = System.nanoTime();
                     results.put("plan", plan.toJson());
                     results.put("estimated_seconds", estimate.seconds());
                     Configuration hadoop = spark.jsc != null ? spark.jsc.hadoopConfiguration()
                             : HadoopConfs.of(new org.apache.spark.SparkConf());
                     results.putAll(AgreementSuite.run(plan, answers, hadoop, estimate, err));
+                    results.put("planned_seconds", (System.nanoTime() - planned) / 1e9);
                     results.put("seconds", (System.nanoTime() - t0) / 1e9);
                     report = Report.agreement(out, results);
                 }

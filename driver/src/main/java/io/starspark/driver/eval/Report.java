@@ -150,9 +150,8 @@ final class Report {
         md.append("- seed: ").append(((Map<String, Object>) results.get("plan")).get("seed")).append('\n');
         md.append("- settings: ").append(results.get("settings_summary")).append('\n');
         md.append("- time: ").append(duration((Double) results.get("seconds")));
-        if (results.containsKey("estimated_seconds")) {
-            md.append(" (estimated ").append(duration((Double) results.get("estimated_seconds"))).append(')');
-        }
+        md.append(" in all; the planned runs ").append(duration((Double) results.get("planned_seconds")))
+                .append(" (estimated ").append(duration((Double) results.get("estimated_seconds"))).append(')');
         md.append('\n');
         md.append("- plan:\n");
         ((Map<String, Object>) results.get("plan")).forEach((k, v) -> md.append("  - ").append(k).append(": ")

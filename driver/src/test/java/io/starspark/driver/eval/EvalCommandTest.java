@@ -151,7 +151,12 @@ class EvalCommandTest {
                 + "and 2 free-running answers per mode (the faster one timed); estimated "), r.err());
         assertTrue(r.err().contains("; the first document's phase 1 took "), r.err());
         assertEquals(4, r.err().lines().filter(l -> l.startsWith("eval: [1/1] generated-0, ")).count(), r.err());
-        JsonNode modes = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("modes");
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains(" in all; the planned runs " + Report.duration(results.get("planned_seconds")
+                .asDouble()) + " (estimated " + Report.duration(results.get("estimated_seconds").asDouble()) + ")\n"),
+                report);
+        JsonNode modes = results.get("modes");
         assertEquals("full", modes.get(0).get("mode").asText());
         assertEquals(1.0, modes.get(0).get("top1_agreement").asDouble(), "full agrees with itself");
         assertEquals(0.0, modes.get(0).get("kl_mean").asDouble());
