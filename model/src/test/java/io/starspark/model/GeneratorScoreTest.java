@@ -49,6 +49,13 @@ class GeneratorScoreTest {
     }
 
     @Test
+    void oneScoredRowIsTheFirstLogitsOfTheWholePrompt() {
+        int[] prompt = m.tokenizer().encode("Once upon a time", true, true);
+        assertArrayEquals(g.generate(prompt, 0, null, 1, Sampler.greedy(), m.tokenizer().eos()).firstLogits(),
+                g.score(prompt, 0, null, 1));
+    }
+
+    @Test
     void scoredOutsideThePromptIsABug() {
         int[] prompt = {1, 2, 3};
         assertThrows(IllegalArgumentException.class, () -> g.score(prompt, 0, null, 0));

@@ -39,6 +39,20 @@ class EstimateTest {
     }
 
     @Test
+    void workPrefillAndSumsByHand() {
+        assertEquals(10 * (1 + (100 + 5) / 50.0), Estimate.work(10, 100, 50), 1e-12);
+        double k = Estimate.keysPerTokenWork(c);
+        Estimate e = Estimate.calibrate(c, 1024, 0.5, 2, 0.1);
+        // one decoding step: 0.1 s, of which its work over 1024 keys; the rest is the step's overhead
+        assertEquals(0.1 - e.secondsPerWork() * (1 + (1024 + 0.5) / k), e.secondsPerStep(), 1e-12);
+        // 1024 tokens in blocks of 256 (anchor 256) on 2 tasks at once: block 0 alone, 3 blocks after their anchor
+        double blocks = 256 * (1 + 128 / k) + 3 * 256 * (1 + (256 + 128) / k);
+        assertEquals(Estimate.PREFILL_JOB_SECONDS + e.secondsPerWork() * blocks / 2, e.prefill(1024, 256, 256, 2),
+                1e-12);
+        assertEquals(5.0, e.plus(2).plus(3).seconds(), 1e-12);
+    }
+
+    @Test
     void oneGeneratedTokenHasNoDecodingStep() {
         Estimate e = Estimate.calibrate(c, 1024, 0.5, 1, 0);
         assertEquals(0.0, e.secondsPerStep());
