@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Device memory is managed explicitly ({@code setExplicit(true)}): each kernel puts exactly the
  * arrays a call reads and gets the arrays it writes. Weights stay resident: every {@link Matrix} gets
- * its own {@link GemmKernel} whose weight buffers are uploaded once, in the stored type (F16 and Q8_0
+ * its own GEMM kernel ({@link BlockKernelCpu} / {@link BlockKernelGpu}, the kernels of the device-resident block
+ * forward, with this matrix alone as their weights) whose weight buffers are uploaded once, in the stored type (F16 and Q8_0
  * are dequantized in the kernel; the block types Q4_0..Q6_K are widened to F32 through
  * {@link Matrix#loadRow} at upload), and released when the matrix is garbage-collected or the backend
  * closed; a matmul then moves only x in and out back. Bytes moved are counted ({@link #traffic()}).
@@ -55,8 +56,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private final SwigluKernel swiglu = new SwigluKernel();
     private final AttentionKernel attention = new AttentionKernel();
     private final ScorePagesKernel scorePages = new ScorePagesKernel();
-    private final Map<Matrix, GemmKernel> matrices = Collections.synchronizedMap(new WeakHashMap<>());
-    private final Set<GemmKernel> live = ConcurrentHashMap.newKeySet();
+    private final Map<Matrix, BlockKernel> matrices = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Set<BlockKernel> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong weightBytes = new AtomicLong();
     private final AtomicLong toDevice = new AtomicLong();
     private final AtomicLong fromDevice = new AtomicLong();
@@ -186,9 +187,9 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
         Shapes.matmul(out, x, w, tokens);
-        GemmKernel g = matrices.computeIfAbsent(w, this::upload);
+        BlockKernel g = matrices.computeIfAbsent(w, this::upload);
         synchronized (g) {
-            g.out = out;
+            g.act = out; // the GEMM reads x (gInX = 1) and stores into act: here the caller's arrays
             g.x = x;
             g.tokens = tokens;
             put(g, x);
@@ -196,7 +197,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             g.mode = gemmMode(tokens);
             execute(g, gemmRange(g.mode, w.rows(), tokens));
             get(g, out);
-            g.out = null;
+            g.act = null;
             g.x = null;
         }
     }
@@ -204,21 +205,21 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     /** GEMM mode for {@code tokens}: columns on CPU devices; on GPUs row-dot for a few tokens, else tiled. */
     int gemmMode(int tokens) {
         if (groups.columns()) {
-            return GemmKernel.MODE_COLUMNS;
+            return BlockKernel.MODE_COLUMNS;
         }
-        return tokens < TILED_MIN_TOKENS ? GemmKernel.MODE_ROW_DOT : GemmKernel.MODE_TILED;
+        return tokens < TILED_MIN_TOKENS ? BlockKernel.MODE_ROW_DOT : BlockKernel.MODE_TILED;
     }
 
     /** The range of a GEMM in {@code mode} over {@code rows} outputs of {@code tokens} tokens. */
     Range gemmRange(int mode, int rows, int tokens) {
-        if (mode == GemmKernel.MODE_COLUMNS) {
-            int blocks = (tokens + GemmKernel.COLUMN_TOKENS - 1) / GemmKernel.COLUMN_TOKENS;
-            int rowBlocks = (rows + GemmKernel.COLUMN_ROWS - 1) / GemmKernel.COLUMN_ROWS;
+        if (mode == BlockKernel.MODE_COLUMNS) {
+            int blocks = (tokens + BlockKernel.COLUMN_TOKENS - 1) / BlockKernel.COLUMN_TOKENS;
+            int rowBlocks = (rows + BlockKernel.COLUMN_ROWS - 1) / BlockKernel.COLUMN_ROWS;
             return device.createRange2D(WorkGroups.roundUp(rowBlocks, groups.columnRows()),
                     WorkGroups.roundUp(blocks, groups.columnTokenBlocks()), groups.columnRows(),
                     groups.columnTokenBlocks());
         }
-        if (mode == GemmKernel.MODE_ROW_DOT) {
+        if (mode == BlockKernel.MODE_ROW_DOT) {
             return device.createRange(WorkGroups.roundUp(tokens * rows, groups.rowDot()), groups.rowDot());
         }
         int side = groups.gemmSide();
@@ -227,11 +228,17 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     /** A kernel holding {@code w} on the device, uploaded now, released with w or with this backend. */
-    private GemmKernel upload(Matrix w) {
-        GemmKernel g = new GemmKernel();
+    private BlockKernel upload(Matrix w) {
+        BlockKernel g = groups.columns() ? new BlockKernelCpu() : new BlockKernelGpu();
         prepare(g);
-        g.rows = w.rows();
-        g.cols = w.cols();
+        g.op = BlockKernel.OP_GEMM;
+        g.gInX = 1;
+        g.epi = BlockKernel.EPI_STORE;
+        g.gRows = w.rows();
+        g.gCols = w.cols();
+        g.vec = new float[1];
+        g.trig = new float[1];
+        g.kv = new float[1];
         g.side = groups.gemmSide();
         g.halfScale = halfScales();
         g.wf = new float[1];
@@ -242,18 +249,18 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         g.transposed = t ? 1 : 0;
         long bytes;
         if (w instanceof F16Matrix h && !t) {
-            g.dtype = GemmKernel.DTYPE_F16;
+            g.dtype = BlockKernel.DTYPE_F16;
             g.wh = packHalves(h.data());
             bytes = 4L * g.wh.length;
         } else if (w instanceof Q8Matrix q) {
-            g.dtype = GemmKernel.DTYPE_Q8;
+            g.dtype = BlockKernel.DTYPE_Q8;
             g.wq = t ? Transpose.of(q.quants(), q.rows(), q.cols()) : q.quants();
             g.ws = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
             bytes = g.wq.length + 4L * g.ws.length;
         } else {
             // F32, and on CPU devices also F16: PoCL leaves the in-kernel half conversion scalar (measured
             // 0.4 GFLOP/s vs 4.3 for F32 under the same load), and a CPU device's memory is the host's anyway
-            g.dtype = GemmKernel.DTYPE_F32;
+            g.dtype = BlockKernel.DTYPE_F32;
             float[] f = w instanceof F32Matrix m ? m.data() : widen(w);
             g.wf = t ? Transpose.of(f, w.rows(), w.cols()) : f;
             bytes = 4L * g.wf.length;
@@ -265,7 +272,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return g;
     }
 
-    private void release(GemmKernel g) {
+    private void release(BlockKernel g) {
         if (live.remove(g)) {
             synchronized (g) {
                 g.dispose();
@@ -492,7 +499,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
                 k.dispose();
             }
         }
-        for (GemmKernel g : live.toArray(new GemmKernel[0])) {
+        for (BlockKernel g : live.toArray(new BlockKernel[0])) {
             release(g);
         }
         matrices.clear();

@@ -14,12 +14,26 @@ import com.aparapi.Kernel;
  * memory) and {@link BlockKernelGpu} (tiled GEMM and attention in local memory). They are separate classes
  * because PoCL ran the first work-item of some work-groups' barrier-free code twice when the same kernel also
  * held barriers (measured: every epilogue that adds into memory, {@code x += ...}, added twice for the first
- * token pair of each GEMM work-group after the first); the loops are those of {@link GemmKernel} and
- * {@link AttentionKernel} (see their notes), reading the arena and writing through an epilogue: a plain store, bias add, SwiGLU with the gate already in the arena
+ * token pair of each GEMM work-group after the first; the per-call kernels' ops are idempotent and never showed
+ * it); GEMM modes are described there, attention's in {@link AttentionKernel}. The GEMM reads the arena (or
+ * {@link #x}: the host-array matmul of {@link AparapiKernels} runs these kernels with one matrix as weights, x as
+ * input and its output array as the arena) and writes through an epilogue: a plain store, bias add, SwiGLU with the gate already in the arena
  * (the up projection's output becomes {@code silu(gate)·up}), or the residual add into {@link #x} (the O and
  * down projections), so no separate element-wise launch or buffer round trip remains.
  */
 abstract class BlockKernel extends Kernel {
+    /** GEMM tiles: columns per step, and the largest work-group side the local tiles are sized for (tile = 4·side). */
+    static final int TILE_K = 16;
+    static final int MAX_SIDE = 16;
+    static final int DTYPE_F32 = 0;
+    static final int DTYPE_F16 = 1;
+    static final int DTYPE_Q8 = 2;
+    static final int MODE_TILED = 0;
+    static final int MODE_ROW_DOT = 1;
+    static final int MODE_COLUMNS = 2;
+    /** Column mode: tokens and consecutive output rows per work-item. */
+    static final int COLUMN_TOKENS = 2;
+    static final int COLUMN_ROWS = 256;
     static final int OP_NORM = 0;
     static final int OP_GEMM = 1;
     static final int OP_ROPE = 2;
@@ -30,7 +44,7 @@ abstract class BlockKernel extends Kernel {
     static final int EPI_RESIDUAL = 1;
     static final int EPI_SWIGLU = 2;
     static final int EPI_BIAS = 3;
-    static final int GEMM_TILE = GemmKernel.TILE_K * 4 * GemmKernel.MAX_SIDE;
+    static final int GEMM_TILE = TILE_K * 4 * MAX_SIDE;
     static final int KV_TILE = AttentionKernel.TILE_KEYS * AttentionKernel.MAX_HEAD_DIM;
     static final float NEG = -3.0e38f;
 
@@ -54,7 +68,8 @@ abstract class BlockKernel extends Kernel {
     int normDim;
     int normW;
     float eps;
-    // OP_GEMM: act[gIn] [tokens][gCols] · W[gRows][gCols] → epilogue at act[gOut] [tokens][gRows]
+    // OP_GEMM: act[gIn] (x[gIn] when gInX = 1) [tokens][gCols] · W[gRows][gCols] → epilogue at act[gOut] [tokens][gRows]
+    int gInX;
     int mode;
     int side;
     int gIn;
@@ -181,10 +196,10 @@ abstract class BlockKernel extends Kernel {
 
     final float weight(int r, int c) {
         int i = transposed == 1 ? c * gRows + r : r * gCols + c;
-        if (dtype == GemmKernel.DTYPE_F32) {
+        if (dtype == DTYPE_F32) {
             return wf[gW + i];
         }
-        if (dtype == GemmKernel.DTYPE_Q8) {
+        if (dtype == DTYPE_Q8) {
             return wq[gW + i] * ws[gS + (transposed == 1 ? (c / 32) * gRows + r : r * (gCols / 32) + c / 32)];
         }
         return half(gW + i);

@@ -3,6 +3,14 @@ package io.starspark.kernels.aparapi;
 /**
  * {@link BlockKernel} on CPU devices (PoCL): column-mode GEMM over weights stored transposed and the CPU
  * attention; no barriers and no local memory anywhere in the kernel.
+ *
+ * <p>Column mode, any token count: weights are stored transposed ({@code [cols][rows]}, chosen at upload); a
+ * work-item owns {@link #COLUMN_ROWS} consecutive outputs of {@link #COLUMN_TOKENS} tokens and, column by column,
+ * adds {@code x[t][c] · W^T[c][r0..r0+256)} into them. The innermost loop then runs over contiguous floats without
+ * a reduction, which LLVM (in PoCL) can vectorize; a work-item's dot product over c stays scalar on a CPU (float
+ * sums are not reassociated without fast-math) and measured about 1 GFLOP/s. Two tokens, not more: with more
+ * output rows LLVM needs more runtime alias checks than it allows and leaves the loop scalar. F16 weights are
+ * widened to F32 at upload on CPU devices.
  */
 final class BlockKernelCpu extends BlockKernel {
     @Override
@@ -19,12 +27,12 @@ final class BlockKernelCpu extends BlockKernel {
     }
 
     private void columns() {
-        int r0 = getGlobalId(0) * GemmKernel.COLUMN_ROWS;
-        int t0 = getGlobalId(1) * GemmKernel.COLUMN_TOKENS;
+        int r0 = getGlobalId(0) * BlockKernel.COLUMN_ROWS;
+        int t0 = getGlobalId(1) * BlockKernel.COLUMN_TOKENS;
         if (r0 >= gRows || t0 >= tokens) {
             return;
         }
-        int n = min(GemmKernel.COLUMN_ROWS, gRows - r0);
+        int n = min(BlockKernel.COLUMN_ROWS, gRows - r0);
         // a missing second token (odd count) aliases the first's outputs and adds x = 0 to them; its epilogue is skipped
         float has1 = t0 + 1 < tokens ? 1f : 0f;
         int t1 = min(t0 + 1, tokens - 1);
@@ -36,10 +44,10 @@ final class BlockKernelCpu extends BlockKernel {
             act[o0 + j] = 0f;
             act[o1 + j] = 0f;
         }
-        if (dtype == GemmKernel.DTYPE_F32) {
+        if (dtype == BlockKernel.DTYPE_F32) {
             for (int c = 0; c < gCols; c++) {
-                float v0 = act[x0 + c];
-                float v1 = act[x1 + c] * has1;
+                float v0 = gInX == 1 ? x[x0 + c] : act[x0 + c];
+                float v1 = (gInX == 1 ? x[x1 + c] : act[x1 + c]) * has1;
                 int wb = gW + c * gRows + r0;
                 for (int j = 0; j < n; j++) {
                     float w = wf[wb + j];
@@ -49,8 +57,8 @@ final class BlockKernelCpu extends BlockKernel {
             }
         } else {
             for (int c = 0; c < gCols; c++) {
-                float v0 = act[x0 + c];
-                float v1 = act[x1 + c] * has1;
+                float v0 = gInX == 1 ? x[x0 + c] : act[x0 + c];
+                float v1 = (gInX == 1 ? x[x1 + c] : act[x1 + c]) * has1;
                 int wb = gW + c * gRows + r0;
                 int sb = gS + (c / 32) * gRows + r0;
                 for (int j = 0; j < n; j++) {

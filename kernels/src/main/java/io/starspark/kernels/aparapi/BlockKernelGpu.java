@@ -2,7 +2,16 @@ package io.starspark.kernels.aparapi;
 
 import com.aparapi.Kernel.Local;
 
-/** {@link BlockKernel} on GPUs: tiled GEMM (row-dot for a few tokens) and flash attention in local memory. */
+/**
+ * {@link BlockKernel} on GPUs: tiled GEMM (row-dot for a few tokens) and flash attention in local memory.
+ *
+ * <p>Tiled GEMM (2D range, work-group {@code side × side}): a group computes a tile of {@code 4·side} rows ×
+ * {@code 4·side} tokens; each work-item a 4×4 register block (the 16 unrolled accumulators are deliberate: Aparapi
+ * has no private arrays that GPUs keep in registers). Per step of {@link #TILE_K} columns the group stages W and x
+ * in local memory, transposed ({@code [k][row]}, {@code [k][token]}) so neighbouring work-items read neighbouring
+ * floats. Weights are read in their stored type and dequantized in the kernel (F32, F16 pairs, Q8_0). Row-dot mode
+ * (1D range, one work-item per (token, row)): for one or a few tokens, where a token tile would be mostly padding.
+ */
 final class BlockKernelGpu extends BlockKernel {
     /** GEMM: W tile then x tile ({@code [TILE_K][4·side]} each); attention: K tile, V tile, running outputs. */
     @Local final float[] lds = new float[2 * KV_TILE + AttentionKernel.OUT_CAPACITY];
@@ -10,7 +19,7 @@ final class BlockKernelGpu extends BlockKernel {
     @Override
     public void run() {
         if (op == OP_GEMM) {
-            if (mode == GemmKernel.MODE_ROW_DOT) {
+            if (mode == BlockKernel.MODE_ROW_DOT) {
                 rowDot();
             } else {
                 tiled();
@@ -32,7 +41,7 @@ final class BlockKernelGpu extends BlockKernel {
         int tok0 = getGroupId(1) * tile;
         int lid = lt * side + lr;
         int threads = side * side;
-        int perTile = GemmKernel.TILE_K * tile;
+        int perTile = BlockKernel.TILE_K * tile;
         float a00 = 0f;
         float a01 = 0f;
         float a02 = 0f;
@@ -49,18 +58,19 @@ final class BlockKernelGpu extends BlockKernel {
         float a31 = 0f;
         float a32 = 0f;
         float a33 = 0f;
-        for (int k0 = 0; k0 < gCols; k0 += GemmKernel.TILE_K) {
+        for (int k0 = 0; k0 < gCols; k0 += BlockKernel.TILE_K) {
             for (int e = lid; e < perTile; e += threads) {
-                int kk = e % GemmKernel.TILE_K;
-                int i = e / GemmKernel.TILE_K;
+                int kk = e % BlockKernel.TILE_K;
+                int i = e / BlockKernel.TILE_K;
                 int c = k0 + kk;
                 int r = row0 + i;
                 int t = tok0 + i;
                 lds[kk * tile + i] = r < gRows && c < gCols ? weight(r, c) : 0f;
-                lds[GEMM_TILE + kk * tile + i] = t < tokens && c < gCols ? act[gIn + t * gCols + c] : 0f;
+                lds[GEMM_TILE + kk * tile + i] = t < tokens && c < gCols
+                        ? (gInX == 1 ? x[gIn + t * gCols + c] : act[gIn + t * gCols + c]) : 0f;
             }
             localBarrier();
-            for (int kk = 0; kk < GemmKernel.TILE_K; kk++) {
+            for (int kk = 0; kk < BlockKernel.TILE_K; kk++) {
                 int wb = kk * tile + lr;
                 int xb = GEMM_TILE + kk * tile + lt;
                 float w0 = lds[wb];
@@ -120,7 +130,7 @@ final class BlockKernelGpu extends BlockKernel {
         int xb = gIn + t * gCols;
         float acc = 0f;
         for (int c = 0; c < gCols; c++) {
-            acc += act[xb + c] * weight(r, c);
+            acc += (gInX == 1 ? x[xb + c] : act[xb + c]) * weight(r, c);
         }
         emit(r, t, acc);
     }

@@ -160,9 +160,9 @@ final class ResidentBlocks implements BlockForward {
         /** GEMM weight type of {@code w} on this device (F16 is widened on CPU devices, like the matmul path). */
         static int dtype(Matrix w, boolean transposed) {
             if (w instanceof F16Matrix && !transposed) {
-                return GemmKernel.DTYPE_F16;
+                return BlockKernel.DTYPE_F16;
             }
-            return w instanceof Q8Matrix ? GemmKernel.DTYPE_Q8 : GemmKernel.DTYPE_F32;
+            return w instanceof Q8Matrix ? BlockKernel.DTYPE_Q8 : BlockKernel.DTYPE_F32;
         }
 
         /** Elements of {F32 floats, F16 halves, Q8 quants, Q8 scales, vector floats} over the whole stack. */
@@ -172,9 +172,9 @@ final class ResidentBlocks implements BlockForward {
                 for (Matrix w : l.matrices()) {
                     long e = (long) w.rows() * w.cols();
                     int d = dtype(w, transposed);
-                    if (d == GemmKernel.DTYPE_F16) {
+                    if (d == BlockKernel.DTYPE_F16) {
                         n[1] += e + (e & 1);
-                    } else if (d == GemmKernel.DTYPE_Q8) {
+                    } else if (d == BlockKernel.DTYPE_Q8) {
                         n[2] += e;
                         n[3] += e / Q8Matrix.BLOCK;
                     } else {
@@ -237,7 +237,7 @@ final class ResidentBlocks implements BlockForward {
                     cols[i] = w.cols();
                     int d = Packing.dtype(w, t);
                     dtype[i] = d;
-                    if (d == GemmKernel.DTYPE_F16) {
+                    if (d == BlockKernel.DTYPE_F16) {
                         short[] h = ((F16Matrix) w).data();
                         wOff[i] = at[1];
                         for (int e = 0; e < h.length; e++) {
@@ -245,7 +245,7 @@ final class ResidentBlocks implements BlockForward {
                             wh[p >> 1] |= (h[e] & 0xffff) << ((p & 1) * 16);
                         }
                         at[1] += h.length + (h.length & 1);
-                    } else if (d == GemmKernel.DTYPE_Q8) {
+                    } else if (d == BlockKernel.DTYPE_Q8) {
                         Q8Matrix q = (Q8Matrix) w;
                         byte[] quants = t ? Transpose.of(q.quants(), q.rows(), q.cols()) : q.quants();
                         float[] scales = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
