@@ -7,6 +7,7 @@ import io.starspark.kernels.LayerStack;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Partials;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -222,10 +223,11 @@ public final class Forward {
         }
         int first = which == Logits.LAST ? t - 1 : 0;
         int n = t - first;
-        System.arraycopy(x, first * c.dim(), xb, 0, n * c.dim());
-        kernels.rmsnorm(xb, xb, w.outputNorm(), n, c.dim(), c.rmsEps());
+        // exactly the n rows (not the scratch xb): a device backend moves whole arrays
+        float[] h = Arrays.copyOfRange(x, first * c.dim(), t * c.dim()); // [n][dim]
+        kernels.rmsnorm(h, h, w.outputNorm(), n, c.dim(), c.rmsEps());
         float[] out = new float[n * c.vocabSize()]; // [n][vocab]
-        kernels.matmul(out, xb, w.output(), n);
+        kernels.matmul(out, h, w.output(), n);
         requireFinite(out, out.length, "the logits of the output layer", positions);
         return out;
     }
