@@ -34,11 +34,17 @@ public final class StarRunner {
 
     /** Phase 1 of the request's document on the cluster, or the reuse of its committed K/V. */
     public static PrefillReport prefill(JavaSparkContext jsc, StarRequest r) {
+        StarPrefill.Document d = phase1(r);
+        return StarPrefill.run(jsc, d.expected(), d.context(), d.conf(), d.partitions(), d.maxKvBytes());
+    }
+
+    /** The request's document as phase 1 sees it (for {@link StarPrefill#runAll} with other documents). */
+    public static StarPrefill.Document phase1(StarRequest r) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
         Manifest expected = manifest(model, r);
         PrefillConf conf = new PrefillConf(r.modelPath(), documentRoot(r.kvDir(), expected.docId()),
                 layout(model.config(), r), expected.binding(), r.kernels(), r.failFirstAttemptBlocks());
-        return StarPrefill.run(jsc, expected, r.context(), conf, r.partitions(), r.maxKvBytes());
+        return new StarPrefill.Document(expected, r.context(), conf, r.partitions(), r.maxKvBytes());
     }
 
     /**
