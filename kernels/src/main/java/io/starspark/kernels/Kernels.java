@@ -1,5 +1,7 @@
 package io.starspark.kernels;
 
+import java.util.Optional;
+
 /**
  * The numeric kernels every forward pass is built from. All buffers are flat, row-major
  * float arrays; shapes are given next to each parameter. Implementations must not keep
@@ -69,4 +71,12 @@ public interface Kernels {
      */
     void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                     int tokens, int pages, int heads, int kvHeads, int headDim);
+
+    /**
+     * The backend's device-resident forward of whole blocks, when it has one (Aparapi); empty for backends whose
+     * memory is the host's, where the calls above already touch no bus.
+     */
+    default Optional<BlockForward> blockForward() {
+        return Optional.empty();
+    }
 }
