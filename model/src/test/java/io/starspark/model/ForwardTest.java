@@ -50,9 +50,12 @@ class ForwardTest {
         assertEquals(n - half + question.length, second.length());
     }
 
-    /** Exact attention of the queries over every row of {@code ctx}. */
     private ExternalAttention partialOver(KvCache ctx) {
-        LlamaConfig c = m.config();
+        return partialOver(m.config(), kernels, ctx);
+    }
+
+    /** Exact attention of the queries over every row of {@code ctx}: a context held elsewhere, as Star's phase 2 reads it. */
+    static ExternalAttention partialOver(LlamaConfig c, Kernels kernels, KvCache ctx) {
         return (layer, q, tokens) -> {
             float[] out = new float[tokens * c.qDim()];
             float[] lse = new float[tokens * c.heads()];
