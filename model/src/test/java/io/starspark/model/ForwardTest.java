@@ -45,17 +45,15 @@ class ForwardTest {
         int[] qPos = Stories.range(n, n + question.length);
 
         float[] expected = new Forward(m, kernels).forward(question, qPos, full.slice(0, n), null, Logits.ALL);
-        float[] actual = new Forward(m, kernels).forward(question, qPos, second, partialOver(first), Logits.ALL);
+        float[] actual = new Forward(m, kernels).forward(question, qPos, second, partialOver(m, kernels, first),
+            Logits.ALL);
         assertArrayEquals(expected, actual, 1e-4f);
         assertEquals(n - half + question.length, second.length());
     }
 
-    private ExternalAttention partialOver(KvCache ctx) {
-        return partialOver(m.config(), kernels, ctx);
-    }
-
-    /** Exact attention of the queries over every row of {@code ctx}: a context held elsewhere, as Star's phase 2 reads it. */
-    static ExternalAttention partialOver(LlamaConfig c, Kernels kernels, KvCache ctx) {
+    /** Exact attention of the queries over every row of {@code ctx} (context keys held outside the pass). */
+    static ExternalAttention partialOver(LlamaModel m, Kernels kernels, KvCache ctx) {
+        LlamaConfig c = m.config();
         return (layer, q, tokens) -> {
             float[] out = new float[tokens * c.qDim()];
             float[] lse = new float[tokens * c.heads()];

@@ -73,7 +73,7 @@ class TrainedContextTest {
         int[] context = Arrays.copyOf(PROMPT, 28);
         KvCache held = KvCache.forModel(m.config());
         new Forward(m, kernels).forward(context, IntStream.range(0, context.length).toArray(), held, null, Logits.NONE);
-        ExternalAttention star = ForwardTest.partialOver(m.config(), kernels, held);
+        ExternalAttention star = ForwardTest.partialOver(m, kernels, held);
         int[] question = {5, 6, 7};
         Generator g = new Generator(m, kernels);
         try (LogEvents log = LogEvents.warnings(LlamaModel.class)) {

@@ -22,38 +22,37 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
- * Phase 1 on an executor: for each block of the partition, run {@code anchor ++ block} through all
- * layers (blockwise-local causal attention), keep only the block's K/V, write them to the K/V store
- * (atomic per block, page summaries included) and send back the block's stats.
+ * Phase 1 on an executor: for each block of the partition's {@link PrefillWork} (one document's blocks; a
+ * job may hold many documents), run {@code anchor ++ block} through all layers (blockwise-local causal
+ * attention), keep only the block's K/V, write them to the document's K/V store (atomic per block, page
+ * summaries included) and send back the block's stats.
  */
-public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpec>>, BlockResult> {
+public final class PrefillTask implements FlatMapFunction<Iterator<PrefillWork>, BlockResult> {
     private static final long serialVersionUID = 1L;
-    private final PrefillConf conf;
-
-    public PrefillTask(PrefillConf conf) {
-        this.conf = conf;
-    }
 
     @Override
-    public Iterator<BlockResult> call(Iterator<List<BlockSpec>> groups) {
-        LlamaModel model = ModelRegistry.get(conf.modelPath());
+    public Iterator<BlockResult> call(Iterator<PrefillWork> works) {
         TaskContext task = TaskContext.get();
-        // one task per executor core already: kernels use the task's CPUs, not every core of the machine
-        Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
         List<BlockResult> results = new ArrayList<>();
-        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(),
-                conf.binding(), 0)) {
-            Forward forward = new Forward(model, kernels);
-            while (groups.hasNext()) {
-                for (BlockSpec spec : groups.next()) {
-                    results.add(run(model, forward, store, spec));
+        while (works.hasNext()) {
+            PrefillWork work = works.next();
+            PrefillConf conf = work.conf();
+            LlamaModel model = ModelRegistry.get(conf.modelPath());
+            // one task per executor core already: kernels use the task's CPUs, not every core of the machine
+            Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
+            try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(),
+                    conf.binding(), 0)) {
+                Forward forward = new Forward(model, kernels);
+                for (BlockSpec spec : work.blocks()) {
+                    results.add(run(work.doc(), conf, model, forward, store, spec));
                 }
             }
         }
         return results.iterator();
     }
 
-    private BlockResult run(LlamaModel model, Forward forward, KvStore store, BlockSpec spec) {
+    private static BlockResult run(int doc, PrefillConf conf, LlamaModel model, Forward forward, KvStore store,
+                                   BlockSpec spec) {
         KvCache cache = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
                 spec.tokens().length);
         forward.forward(spec.tokens(), spec.positions(), cache, null, Logits.NONE);
@@ -66,7 +65,7 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
                     + " (test hook PrefillConf.failFirstAttemptBlocks)");
         }
         long kvBytes = 2L * conf.layout().layers() * spec.keptLength() * conf.layout().rowFloats() * conf.layout().dtype().bytes();
-        return new BlockResult(spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());
+        return new BlockResult(doc, spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());
     }
 
     private static BlockKv keptRows(KvCache cache, BlockSpec spec) {
