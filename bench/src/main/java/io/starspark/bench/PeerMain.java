@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
 
 /**
  * starspark's side of the peer benchmark ({@code bench/run-peer.sh}; llama.cpp's side is {@code oracle/peer.mjs}).
- * Subcommands, each printing one JSON line per result:
+ * Subcommands (results are JSON lines):
  * <ul>
  *   <li>{@code families}: every family shape ({@link #FAMILIES}, real vocabularies) x every {@code make-model} dtype,
  *       as {@code SHAPE:DTYPE} words on one line (what {@code run-peer.sh --families} runs);</li>
