@@ -39,11 +39,14 @@ import org.testcontainers.utility.DockerStatus;
  * {@code run} in client mode and exits; its answers equal {@code bin/starspark run} on local[2]
  * ({@link DockerClusterIT#assertExampleRun}). No compose binary is involved. Ryuk is off here (it/pom.xml), so
  * {@link #stop()} removes the containers and the network itself, after saving each container's log to
- * it/target/it/testcontainers-cluster/NAME.log.
+ * it/target/it/testcontainers-cluster/NAME.log, and {@link #start()} first removes what an interrupted earlier run
+ * left (found by {@link #LABEL}), as compose's {@code down} does for the compose ITs.
  */
 class TestcontainersClusterIT {
     static final String MASTER_URL = "spark://master:7077";
     static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** On this IT's containers and network: what {@link #removeLeftovers} finds. */
+    static final Map<String, String> LABEL = Map.of("io.starspark.it", "testcontainers-cluster");
 
     static Path dir;
     static Path data;
@@ -58,6 +61,7 @@ class TestcontainersClusterIT {
     @BeforeAll
     static void start() throws Exception {
         DockerIt.require(TestcontainersClusterIT::engineProblem);
+        removeLeftovers(DockerClientFactory.instance().client());
         data = DockerIt.freshData("testcontainers-cluster");
         dir = data.getParent();
         secret = DockerIt.randomSecret();
@@ -72,7 +76,7 @@ class TestcontainersClusterIT {
         if (!base.isEmpty()) {
             image.withBuildArg("BASE_IMAGE", base);
         }
-        network = Network.newNetwork();
+        network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withLabels(LABEL)).build();
         container("master").withCommand("master")
                 .waitingFor(Wait.forLogMessage(".*I have been elected leader! New state: ALIVE.*\\n", 1)
                         .withStartupTimeout(START_TIMEOUT))
@@ -93,6 +97,22 @@ class TestcontainersClusterIT {
         return null;
     }
 
+    /**
+     * Removes the containers and the network that an interrupted earlier run left: Ryuk, which would have, is off
+     * here (it/pom.xml), and {@link #stop()} did not run.
+     */
+    private static void removeLeftovers(DockerClient client) {
+        List<String> labels = LABEL.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        for (var c : client.listContainersCmd().withShowAll(true).withLabelFilter(LABEL).exec()) {
+            System.out.println("TestcontainersClusterIT: removing container " + c.getId() + " of an earlier run");
+            client.removeContainerCmd(c.getId()).withForce(true).exec();
+        }
+        for (var n : client.listNetworksCmd().withFilter("label", labels).exec()) {
+            System.out.println("TestcontainersClusterIT: removing network " + n.getName() + " of an earlier run");
+            client.removeNetworkCmd(n.getId()).exec();
+        }
+    }
+
     /** A worker (1 core, docker/entrypoint.sh) that is ready once the master registered it. */
     private static GenericContainer<?> worker(String hostname) {
         return container(hostname).withCommand("worker")
@@ -108,6 +128,7 @@ class TestcontainersClusterIT {
         GenericContainer<?> c = new GenericContainer<>(image)
                 .withNetwork(network)
                 .withNetworkAliases(hostname)
+                .withLabels(LABEL)
                 .withCreateContainerCmdModifier(cmd -> cmd.withHostName(hostname))
                 .withEnv("SPARK_MASTER_URL", MASTER_URL)
                 .withEnv("STARSPARK_AUTH_SECRET", secret)
