@@ -8,7 +8,6 @@ import io.starspark.kv.KvStore;
 import io.starspark.model.Forward;
 import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
-import io.starspark.model.Logits;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -53,11 +52,12 @@ public final class PrefillTask implements FlatMapFunction<Iterator<PrefillWork>,
 
     private static BlockResult run(int doc, PrefillConf conf, LlamaModel model, Forward forward, KvStore store,
                                    BlockSpec spec) {
-        KvCache cache = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
-                spec.tokens().length);
-        forward.forward(spec.tokens(), spec.positions(), cache, null, Logits.NONE);
-        BlockKv kept = keptRows(cache, spec);
-        store.writeBlock(spec.blockIndex(), spec.firstToken(), kept);
+        // only the block's rows are kept (on a device backend only they come back from the device)
+        KvCache kept = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
+                spec.keptLength());
+        forward.prefill(spec.tokens(), spec.positions(), spec.keptOffset(), kept);
+        BlockKv rows = keptRows(kept, spec);
+        store.writeBlock(spec.blockIndex(), spec.firstToken(), rows);
         TaskContext ctx = TaskContext.get();
         int attempt = ctx == null ? 0 : ctx.attemptNumber();
         if (conf.failsFirstAttempt(spec.blockIndex()) && attempt == 0) {
@@ -68,8 +68,7 @@ public final class PrefillTask implements FlatMapFunction<Iterator<PrefillWork>,
         return new BlockResult(doc, spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());
     }
 
-    private static BlockKv keptRows(KvCache cache, BlockSpec spec) {
-        KvCache kept = cache.slice(spec.keptOffset(), spec.tokens().length);
+    private static BlockKv keptRows(KvCache kept, BlockSpec spec) {
         int layers = kept.layers();
         int rows = spec.keptLength() * kept.kvHeads() * kept.headDim();
         float[][] k = new float[layers][];
