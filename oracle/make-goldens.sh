@@ -2,22 +2,23 @@
 # Regenerates model/src/test/resources/golden/llamacpp-<shape>-<dtype>.json: writes each synthetic model
 # with bin/starspark make-model (seed 1) and records llama.cpp's answer (oracle/llamacpp-goldens.mjs).
 # Needs: mvn -B -DskipTests package; NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle
-# usage: [DTYPES="f16 q8_0"] [CANDIDATES=16] oracle/make-goldens.sh [shape ...]
-# (the quantized goldens were written with CANDIDATES=1: on random weights no 32-step run keeps every margin
-# above 0.2, each candidate costs a full greedy run, and the Java test counts the comparable steps itself)   (default: every shape and dtype below)
+# usage: [DTYPES="f16 q8_0"] [CANDIDATES=128] [ENOUGH=5] oracle/make-goldens.sh [shape ...]   (default: every shape and dtype below)
+# (on random weights no quantized 32-step run keeps every margin above its near-tie margin: for the quantized types
+# the first candidate whose first ENOUGH steps do is kept, else the one with the longest such run; a candidate's run
+# stops at its first near-tie)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 models="$root/target/oracle-models"
 goldens="$root/model/src/test/resources/golden"
 mkdir -p "$models" "$goldens"
 
-# 16 candidate prompts: the first id, then 11 ids from a fixed LCG in [3, range). llamacpp-goldens.mjs keeps
-# the first whose 32 greedy steps all have a top-1/top-2 logit margin of at least twice the Java test's
-# tolerance for the dtype (so equal ids are a fair demand of any backend within that tolerance), else the
-# one with the longest such run from the start (its comparableSteps).
+# CANDIDATES candidate prompts: the first id, then 11 ids from a fixed LCG in [3, range). llamacpp-goldens.mjs keeps
+# the first whose 32 greedy steps all have a top-1/top-2 logit margin of at least the Java test's near-tie margin
+# for the dtype (so equal ids are a fair demand of any backend within its tolerance), else the one with the
+# longest such run from the start (its comparableSteps; LlamaCppGoldenTest demands MIN_COMPARED_STEPS of them).
 candidates() {
   local first="$1" range="$2" seed=12345 out=() prompt i c
-  for ((c = 0; c < ${CANDIDATES:-16}; c++)); do
+  for ((c = 0; c < ${CANDIDATES:-128}; c++)); do
     prompt="$first"
     for ((i = 0; i < 11; i++)); do
       seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
@@ -44,14 +45,18 @@ tokenizer_dir() {
   esac
 }
 
-# the margin a prompt is chosen for: twice LlamaCppGoldenTest.TOLERANCE for f32/f16; for the quantized types
-# 0.2 (their tolerances, about 0.1, are set from the reference measurement below; the Java test counts the
-# comparable steps from the recorded margins and its own tolerance)
+# the margin a prompt is chosen for: LlamaCppGoldenTest.nearTie(dtype), i.e. twice its TOLERANCE for f32/f16 and
+# the TOLERANCE itself for the quantized types (keep the two lists equal)
 margin() {
   case "$1" in
     f32) echo 0.0002 ;;
     f16) echo 0.02 ;;
-    *) echo 0.2 ;;
+    q8_0|q5_1) echo 0.13 ;;
+    q4_0) echo 0.12 ;;
+    q4_1|q5_k) echo 0.15 ;;
+    q5_0|q4_k|q4_k_m) echo 0.17 ;;
+    q6_k) echo 0.21 ;;
+    *) echo "oracle/make-goldens.sh: error: no near-tie margin for dtype $1" >&2; exit 2 ;;
   esac
 }
 
@@ -80,7 +85,11 @@ for shape in "${shapes[@]}"; do
       java --add-modules jdk.incubator.vector -cp "$(classpath)" io.starspark.model.synth.DequantizedGgufMain "$file" "$models/$shape-$dtype-f32.gguf"
       reference=(--reference "$models/$shape-$dtype-f32.gguf")
     fi
-    node "$root/oracle/llamacpp-goldens.mjs" "${reference[@]}" --model "$file" --tokens "$(candidates "$(first_id "$shape")" 100000)" --steps 32 --min-margin "$(margin "$dtype")" \
+    enough=32
+    if [[ "$dtype" != f32 && "$dtype" != f16 ]]; then
+      enough="${ENOUGH:-5}"
+    fi
+    node "$root/oracle/llamacpp-goldens.mjs" "${reference[@]}" --model "$file" --tokens "$(candidates "$(first_id "$shape")" 100000)" --steps 32 --min-margin "$(margin "$dtype")" --enough "$enough" \
       --name "$shape-$dtype" --shape "$shape" --dtype "$dtype" --seed 1 \
       --out "$goldens/llamacpp-$shape-$dtype.json"
     echo "wrote $goldens/llamacpp-$shape-$dtype.json"

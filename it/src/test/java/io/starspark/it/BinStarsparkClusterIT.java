@@ -28,8 +28,7 @@ class BinStarsparkClusterIT {
     @BeforeAll
     static void start() throws IOException {
         dir = Project.freshDir("bin-starspark-cluster");
-        cluster = StandaloneCluster.start(dir.resolve("cluster"),
-                new StandaloneCluster.Options(2, 1, "2g", false, Duration.ofSeconds(90)));
+        cluster = StandaloneCluster.start(dir.resolve("cluster"), StandaloneCluster.Options.twoWorkers());
     }
 
     @AfterAll

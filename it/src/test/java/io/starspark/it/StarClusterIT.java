@@ -64,8 +64,7 @@ class StarClusterIT {
                 local(goldenArgs(kvDir("kv-star-local"), "star", 1, List.of())));
         localStar = reference(List.of("@" + starArgs));
         localNeedle = reference(local(needleArgs(kvDir("kv-needle-local"), 1)));
-        cluster = StandaloneCluster.start(dir.resolve("cluster"),
-                new StandaloneCluster.Options(2, 1, "2g", false, Duration.ofSeconds(90)));
+        cluster = StandaloneCluster.start(dir.resolve("cluster"), StandaloneCluster.Options.twoWorkers());
     }
 
     @AfterAll

@@ -14,9 +14,11 @@ import io.starspark.model.Generator;
 import io.starspark.model.KvCache;
 import io.starspark.model.LlamaConfig;
 import io.starspark.model.LlamaModel;
+import io.starspark.model.LogEvents;
 import io.starspark.model.Logits;
 import io.starspark.model.Partial;
 import io.starspark.model.Sampler;
+import io.starspark.model.synth.SyntheticModels;
 import io.starspark.sharding.Block;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.ModelRegistry;
@@ -24,6 +26,7 @@ import io.starspark.workers.SparseSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -62,7 +65,12 @@ class StarEdgeCasesTest {
     }
 
     static StarAnswer star(int[] context, StarPlan plan, int partitions, KvDtype dtype, SparseSettings sparse) {
-        StarRequest r = StarRequest.builder().model(StarGoldenTest.MODEL).context(context).question(question)
+        return star(StarGoldenTest.MODEL, context, plan, partitions, dtype, sparse);
+    }
+
+    static StarAnswer star(String modelPath, int[] context, StarPlan plan, int partitions, KvDtype dtype,
+                           SparseSettings sparse) {
+        StarRequest r = StarRequest.builder().model(modelPath).context(context).question(question)
                 .maxNewTokens(MAX_NEW).blocks(plan.blockSize(), plan.anchorSize(), plan.pageSize())
                 .kvDir(tmp.resolve(UUID.randomUUID().toString()).toUri().toString()).dtype(dtype)
                 .kernels(StarGoldenTest.KERNELS).sparse(sparse).partitions(partitions).build();
@@ -199,5 +207,34 @@ class StarEdgeCasesTest {
         assertArrayEquals(Arrays.copyOf(fullIds, stop), r.ids(), "stops before the first EOS (here id " + fullIds[stop] + ")");
         Generator.Result first = g.generate(question, 100, over(ctx), 20, Sampler.greedy(), fullIds[0]);
         assertEquals(0, first.ids().length, "EOS as the very first token gives an empty answer");
+    }
+
+    /**
+     * Star past the model's trained context ({@code llama.context_length} 64 in a synthetic stories260k-shaped file,
+     * 100 context tokens): it runs, equals full attention when one block holds the context, and the model logs one
+     * warning naming the requested positions (context + question + new tokens) and the trained context, not one
+     * per request.
+     */
+    @Test
+    void starPastTheTrainedContextRunsAndWarnsOnce() {
+        Path file = tmp.resolve("trained-64.gguf");
+        SyntheticModels.writer(SyntheticModels.shape("stories260k"), "f32", 3L).putUint32("llama.context_length", 64)
+                .write(file);
+        StarPlan plan = StarPlan.of(100, 128, 64, 16);
+        int[] context = prefix(plan.contextLength());
+        int positions = context.length + question.length + MAX_NEW;
+        String warning = positions + " positions requested, past the model's trained context of 64 (llama.context_length"
+                + " in trained-64.gguf); running anyway (further requests past it are not logged again)";
+        StarAnswer first;
+        try (LogEvents log = LogEvents.warnings(LlamaModel.class)) {
+            first = star(file.toString(), context, plan, 2, KvDtype.F32, null);
+            assertEquals(List.of(warning), log.messages());
+            StarAnswer again = star(file.toString(), context, plan, 2, KvDtype.F32, null);
+            assertEquals(List.of(warning), log.messages(), "logged once per model");
+            assertArrayEquals(first.ids(), again.ids());
+        }
+        int[] prompt = IntStream.concat(IntStream.of(context), IntStream.of(question)).toArray();
+        int[] full = new Generator(LlamaModel.load(file), JAVA).generate(prompt, MAX_NEW, Sampler.greedy()).ids();
+        assertArrayEquals(full, first.ids(), "star with one block = full attention, past the trained context");
     }
 }
