@@ -91,8 +91,7 @@ public final class BpeTokenizer extends GgufVocab implements Tokenizer {
     BpeTokenizer(String[] pieces, int[] types, List<String> merges, Pre pre, int bos, int eos, int eot, int eom,
                  boolean addBos) {
         super(pieces, types, bos, eos);
-        this.pre = pre;
-        checkId(eos, "eos");
+        this.pre = pre; // GgufVocab checked BOS (-1 allowed) and EOS
         this.addBos = addBos;
         if (addBos) {
             checkId(bos, "bos");

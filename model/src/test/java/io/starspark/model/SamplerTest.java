@@ -12,6 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SamplerTest {
     private static final long SEED = 20240611L;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void logSeed() {
+        System.out.println("SamplerTest seed " + SEED + " (logits and every sampler)");
+    }
+
     private static float[] randomLogits(long seed, int n) {
         System.out.println("SamplerTest seed " + seed);
         SplittableRandom r = new SplittableRandom(seed);
@@ -85,6 +90,19 @@ class SamplerTest {
                 assertEquals(expected[i] / sum, counts[i] / 20000.0, 0.015, "token " + i + " at temperature " + t);
             }
         }
+    }
+
+    /** Logits past exp's range (raw scores can be hundreds): each token's weight is taken relative to the largest. */
+    @Test
+    void hugeLogitsSampleByTheirDifferences() {
+        float[] l = {800f + (float) Math.log(0.7), 800f + (float) Math.log(0.3), -800f};
+        int[] counts = new int[3];
+        for (int t : draw(Sampler.topP(1f, 1f, SEED), l, 20000)) {
+            counts[t]++;
+        }
+        assertEquals(0.7, counts[0] / 20000.0, 0.015);
+        assertEquals(0.3, counts[1] / 20000.0, 0.015);
+        assertEquals(0, counts[2]);
     }
 
     @Test
