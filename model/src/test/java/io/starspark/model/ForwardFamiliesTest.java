@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * The forward pass of every family against a plain float64 Llama written here, from the file's tensors and
@@ -104,6 +105,7 @@ class ForwardFamiliesTest {
         assertEquals(c.neox() ? Rope.Style.NEOX : Rope.Style.ADJACENT, config.rope().style());
 
         Forward fwd = new Forward(m, new ReferenceKernels());
+        assertSame(m, fwd.model());
         KvCache cache = KvCache.forModel(config);
         int split = 5;
         float[] first = fwd.forward(Arrays.copyOf(tokens, split), Arrays.copyOf(positions, split), cache, null,

@@ -15,8 +15,10 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The generation loop's contract on stories260K: EOS, positions after a context held elsewhere, first logits. */
 class GeneratorTest {
@@ -94,6 +96,22 @@ class GeneratorTest {
         assertEquals(0.0, Generator.Result.decodeTokensPerSecond(0, 3_000_000_000L));
         assertEquals(0.0, Generator.Result.decodeTokensPerSecond(5, 0), "no decode time");
         assertEquals(3.0, Generator.Result.decodeTokensPerSecond(4, 1_000_000_000L));
+    }
+
+    /** stories260K was trained on 2048 positions: the first request past them is warned about, once per model. */
+    @Test
+    void aRequestPastTheTrainedContextIsWarnedAboutOnce() {
+        assertEquals(2048, m.config().contextLength());
+        assertFalse(m.checkTrainedContext(2048));
+        assertTrue(m.checkTrainedContext(2049));
+        assertFalse(m.checkTrainedContext(4096), "warned already");
+        int[] prompt = m.tokenizer().encode("Once", true, true);
+        LlamaModel within = Stories.model();
+        new Generator(within, kernels).generate(prompt, 2047 - prompt.length, null, 1, Sampler.greedy(), -1);
+        assertTrue(within.checkTrainedContext(2049), "the generator's 2048 positions were within the context");
+        LlamaModel past = Stories.model();
+        new Generator(past, kernels).generate(prompt, 2048 - prompt.length, null, 1, Sampler.greedy(), -1);
+        assertFalse(past.checkTrainedContext(2049), "the generator's 2049 positions were warned about");
     }
 
     @Test

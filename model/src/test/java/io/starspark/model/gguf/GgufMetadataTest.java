@@ -1,0 +1,153 @@
+package io.starspark.model.gguf;
+
+import io.starspark.model.ModelFormatException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.function.Executable;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The typed metadata getters at their limits, the alignment's range, BF16 rounding, and files released on refusal. */
+class GgufMetadataTest {
+    @TempDir
+    Path dir;
+
+    private GgufFile open(GgufWriter w) {
+        Path p = dir.resolve("m" + System.nanoTime() + ".gguf");
+        w.write(p);
+        return GgufFile.open(p);
+    }
+
+    private static String refused(GgufFile f, Executable e) {
+        String m = assertThrows(ModelFormatException.class, e).getMessage();
+        assertTrue(m.startsWith(f.path() + ": "), m);
+        return m.substring(f.path().toString().length() + 2);
+    }
+
+    @Test
+    void gettersConvertWhatFitsAndNameWhatDoesNot() {
+        GgufWriter w = new GgufWriter()
+            .put("i64max", new GgufValue(GgufValueType.INT64, (long) Integer.MAX_VALUE))
+            .put("i64over", new GgufValue(GgufValueType.INT64, Integer.MAX_VALUE + 1L))
+            .put("i64min", new GgufValue(GgufValueType.INT64, (long) Integer.MIN_VALUE))
+            .put("i64under", new GgufValue(GgufValueType.INT64, Integer.MIN_VALUE - 1L))
+            .putUint32("u32", 7).putFloat32("f32", 2.5f).putString("s", "text")
+            .put("f64", new GgufValue(GgufValueType.FLOAT64, -0.125))
+            .put("ints", GgufValue.ofArray(GgufValueType.INT64, List.of(3L, (long) Integer.MIN_VALUE)))
+            .put("bigs", GgufValue.ofArray(GgufValueType.INT64, List.of(1L, Integer.MAX_VALUE + 1L)))
+            .put("smalls", GgufValue.ofArray(GgufValueType.INT64, List.of(Integer.MIN_VALUE - 1L)))
+            .put("halves", GgufValue.ofArray(GgufValueType.FLOAT64, List.of(0.5, -1.5)))
+            .put("small", GgufValue.ofArray(GgufValueType.UINT8, List.of(1, 255)));
+        try (GgufFile f = open(w)) {
+            assertEquals(Integer.MAX_VALUE, f.getInt("i64max"));
+            assertEquals(Integer.MIN_VALUE, f.getInt("i64min"));
+            assertEquals("metadata key 'i64over' = 2147483648 does not fit in an int", refused(f, () -> f.getInt("i64over")));
+            assertEquals("metadata key 'i64under' = -2147483649 does not fit in an int",
+                refused(f, () -> f.getInt("i64under")));
+            assertEquals(7, f.getInt("u32", 9));
+            assertEquals(9, f.getInt("absent", 9));
+            assertEquals("metadata key 'f32' must be an integer (is FLOAT32)", refused(f, () -> f.getInt("f32")));
+            assertEquals(7.0, f.getDouble("u32"), "an integer is a number");
+            assertEquals(2.5, f.getDouble("f32"));
+            assertEquals(-0.125, f.getDouble("f64"));
+            assertEquals(4.5, f.getDouble("absent", 4.5));
+            assertEquals(2.5, f.getDouble("f32", 4.5));
+            assertEquals("metadata key 's' must be a number (is STRING)", refused(f, () -> f.getDouble("s")));
+            assertEquals("metadata key 'u32' must be a string (is UINT32)", refused(f, () -> f.getString("u32")));
+            assertEquals("metadata key 's' must be an array (is STRING)", refused(f, () -> f.getArray("s")));
+            assertEquals("missing required key 'absent'", refused(f, () -> f.getString("absent")));
+            assertArrayEquals(new int[] {3, Integer.MIN_VALUE}, f.getInts("ints"));
+            assertArrayEquals(new int[] {1, 255}, f.getInts("small"));
+            assertEquals("metadata key 'bigs' element 1 = 2147483648 does not fit in an int",
+                refused(f, () -> f.getInts("bigs")));
+            assertEquals("metadata key 'smalls' element 0 = -2147483649 does not fit in an int",
+                refused(f, () -> f.getInts("smalls")));
+            assertArrayEquals(new float[] {0.5f, -1.5f}, f.getFloats("halves"));
+            assertArrayEquals(new float[] {3f, Integer.MIN_VALUE}, f.getFloats("ints"), "integers widen to float");
+            assertEquals("metadata key 'halves' must be an array of strings (is an array of FLOAT64)",
+                refused(f, () -> f.getStrings("halves")));
+        }
+    }
+
+    @Test
+    void alignmentIsAPowerOfTwoUpToOneMebibyte() {
+        try (GgufFile f = open(new GgufWriter().alignment(1 << 20).tensor("t", GgmlType.F32, new long[] {2},
+            (r, dst) -> dst[1] = 3f))) {
+            assertEquals(1 << 20, f.alignment());
+            assertEquals(1 << 20, f.dataStart());
+            assertArrayEquals(new float[] {0f, 3f}, f.floats("t"));
+        }
+        try (GgufFile f = open(new GgufWriter().alignment(1))) {
+            assertEquals(1, f.alignment());
+        }
+        for (long bad : new long[] {1 << 21, 0, 48, -64}) {
+            Path p = dir.resolve("a" + bad + ".gguf");
+            new GgufWriter().put("general.alignment", new GgufValue(GgufValueType.INT64, bad)).write(p);
+            assertEquals(p + ": general.alignment must be a power of two (got " + bad + ")",
+                assertThrows(ModelFormatException.class, () -> GgufFile.open(p)).getMessage());
+        }
+        Path p = dir.resolve("astring.gguf");
+        new GgufWriter().putString("general.alignment", "32").write(p);
+        assertEquals(p + ": metadata key 'general.alignment' must be an integer (is STRING)",
+            assertThrows(ModelFormatException.class, () -> GgufFile.open(p)).getMessage());
+        for (int bad : new int[] {0, -8, 24}) {
+            assertEquals("alignment must be a power of two (got " + bad + ")",
+                assertThrows(IllegalArgumentException.class, () -> new GgufWriter().alignment(bad)).getMessage());
+        }
+    }
+
+    /**
+     * ggml's GGML_FP32_TO_BF16: round to nearest, ties to even, on the upper 16 bits; a NaN keeps its sign and
+     * upper bits and is made quiet. Values chosen at the rounding boundaries of 1.0 (bf16 step 2^-7 there).
+     */
+    @Test
+    void bf16RoundsToNearestEvenLikeGgml() {
+        assertEquals(0x3F80, GgufWriter.bf16(1f));
+        assertEquals(0x3F80, GgufWriter.bf16(1f + 0x1p-8f), "half way, 1.0 is even");
+        assertEquals(0x3F82, GgufWriter.bf16(1f + 3 * 0x1p-8f), "half way, 1.015625 is even");
+        assertEquals(0x3F81, GgufWriter.bf16(1f + 0x1p-8f + 0x1p-20f), "past half way");
+        assertEquals(0x3F80, GgufWriter.bf16(1f + 0x1p-8f - 0x1p-20f), "short of half way");
+        assertEquals(0xBF81, GgufWriter.bf16(-1f - 0x1p-8f - 0x1p-20f), "sign kept");
+        assertEquals(0x7F80, GgufWriter.bf16(Float.POSITIVE_INFINITY));
+        assertEquals(0x7FC0, GgufWriter.bf16(Float.intBitsToFloat(0x7F800001)), "a signalling NaN is made quiet");
+        assertEquals(0xFFC1, GgufWriter.bf16(Float.intBitsToFloat(0xFFC10000)), "a NaN's sign and payload kept");
+        try (GgufFile f = open(new GgufWriter().tensor("b", GgmlType.BF16, new long[] {3},
+            (r, dst) -> {
+                dst[0] = 1f + 3 * 0x1p-8f;
+                dst[1] = -2.5f;
+                dst[2] = 1f + 0x1p-8f;
+            }))) {
+            assertArrayEquals(new float[] {1f + 0x1p-6f, -2.5f, 1f}, f.floats("b"));
+        }
+    }
+
+    /** A refused file releases its handle: an executor that is handed bad files must not run out of them. */
+    @Test
+    void aRefusedFileIsClosed() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+        Path bad = dir.resolve("bad.gguf");
+        Files.write(bad, new byte[] {'G', 'G', 'U', 'F', 9, 0, 0, 0});
+        long before = count(fds);
+        for (int i = 0; i < 50; i++) {
+            assertThrows(ModelFormatException.class, () -> GgufFile.open(bad));
+        }
+        long after = count(fds);
+        assertTrue(after - before < 10, "open file handles went from " + before + " to " + after);
+    }
+
+    private static long count(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+}
