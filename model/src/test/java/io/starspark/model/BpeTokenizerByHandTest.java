@@ -32,7 +32,7 @@ class BpeTokenizerByHandTest {
     private static final int EOT = 260;     // <|eot_id|>: end of generation by its text, control whatever the file says
     private static final int USER = 261;    // <|user|>, user-defined
     private static final int TWELVE = 262;  // "12"
-    private static final int WIDE = 263;    // "x✓Ɛ": a normal piece with characters that are no byte character
+    private static final int WIDE = 263;    // "x✓ƐȀ": a normal piece with characters that are no byte character
     private static final int END = 264;     // <|end_of_text|>, the EOS here
     private static final int CUSTOM = 265;  // <|custom_eot|>, end of turn only through the eot id
     private static final int UNUSED = 266;  // type UNUSED: left out of decoded text
@@ -68,7 +68,7 @@ class BpeTokenizerByHandTest {
         p[EOT] = "<|eot_id|>";
         p[USER] = "<|user|>";
         p[TWELVE] = "12";
-        p[WIDE] = "x\u2713\u0190";
+        p[WIDE] = "x\u2713\u0190\u0200";
         p[END] = "<|end_of_text|>";
         p[CUSTOM] = "<|custom_eot|>";
         p[UNUSED] = "unused";
@@ -86,7 +86,7 @@ class BpeTokenizerByHandTest {
     }
 
     /** "b c" before "a b": abc splits as a, bc without ignore_merges. */
-    static final List<String> MERGES = List.of("b c", "a b", "1 2", byteChar(' ') + " a");
+    static final List<String> MERGES = List.of("b c", "a b", "1 2", byteChar(' ') + " a", "x y");
 
     private static BpeTokenizer tokenizer(BpeTokenizer.Pre pre, boolean addBos) {
         return new BpeTokenizer(pieces(), types(), MERGES, pre, 'B', END, CUSTOM, -1, addBos);
@@ -103,6 +103,7 @@ class BpeTokenizerByHandTest {
         BpeTokenizer llama = tokenizer(BpeTokenizer.Pre.LLAMA_BPE, false);
         assertArrayEquals(new int[] {ABC}, llama.encode("abc", false, true), "the whole word is a token");
         assertArrayEquals(new int[] {'a', BC, 'd'}, llama.encode("abcd", false, true), "not a token: merged");
+        assertArrayEquals(new int[] {'x', 'y'}, qwen.encode("xy", false, true), "merged by x y, but xy is no token");
     }
 
     @Test
@@ -139,7 +140,8 @@ class BpeTokenizerByHandTest {
     @Test
     void decodeMapsByteCharactersBackAndLeavesControlAndUnusedOut() {
         BpeTokenizer t = tokenizer(BpeTokenizer.Pre.QWEN2, false);
-        assertEquals(" ab<|user|>x\u2713\u0190\n", t.decode(new int[] {SPACE_A, 'b', EOT, USER, WIDE, END, UNUSED, '\n'}));
+        assertEquals(" ab<|user|>x\u2713\u0190\u0200\n", t.decode(new int[] {SPACE_A, 'b', EOT, USER, WIDE, END, UNUSED, '\n'}));
+        assertEquals("\u0000", t.decode(new int[] {0}), "byte 0 (character U+0100)");
         assertEquals("\u00e9", t.decode(new int[] {0xC3, 0xA9}), "é from its two UTF-8 bytes");
         assertArrayEquals(new int[] {0xC3, 0xA9}, t.encode("\u00e9", false, true));
         assertEquals("\uFFFD", t.decode(new int[] {0xC3}), "a cut UTF-8 sequence");
@@ -154,7 +156,12 @@ class BpeTokenizerByHandTest {
             () -> new BpeTokenizer(pieces(), types(), MERGES, BpeTokenizer.Pre.QWEN2, -1, END, -1, -1, true))
             .getMessage());
         new BpeTokenizer(pieces(), types(), MERGES, BpeTokenizer.Pre.QWEN2, -1, END, -1, -1, false);
-        new BpeTokenizer(pieces(), types(), MERGES, BpeTokenizer.Pre.QWEN2, 0, 0, 0, VOCAB - 1, true);
+        BpeTokenizer ends = new BpeTokenizer(pieces(), types(), MERGES, BpeTokenizer.Pre.QWEN2, 0, 'E', 0, VOCAB - 1,
+            true);
+        assertTrue(ends.isEndOfGeneration('E') && ends.isEndOfGeneration(0) && ends.isEndOfGeneration(VOCAB - 1),
+            "EOS, EOT and EOM at the vocabulary's ends");
+        assertFalse(ends.isEndOfGeneration('F'));
+        assertArrayEquals(new int[] {0, AB}, ends.encode("ab", true, false), "BOS 0");
         for (int[] eotEom : new int[][] {{VOCAB, -1}, {-1, VOCAB}}) {
             assertEquals("eot/eom token id " + VOCAB + " is outside the vocabulary of " + VOCAB,
                 assertThrows(IllegalArgumentException.class, () -> new BpeTokenizer(pieces(), types(), MERGES,
@@ -163,7 +170,7 @@ class BpeTokenizerByHandTest {
         for (String bad : new String[] {"ab", " ab"}) {
             List<String> merges = new ArrayList<>(MERGES);
             merges.add(bad);
-            assertEquals("merge 4 '" + bad + "' is not 'left right'", assertThrows(IllegalArgumentException.class,
+            assertEquals("merge 5 '" + bad + "' is not 'left right'", assertThrows(IllegalArgumentException.class,
                 () -> new BpeTokenizer(pieces(), types(), merges, BpeTokenizer.Pre.QWEN2, 'B', END, -1, -1, false))
                 .getMessage());
         }

@@ -105,6 +105,20 @@ class SamplerTest {
         assertEquals(0, counts[2]);
     }
 
+    /**
+     * Top-p 1 keeps every token even where the nucleus' mass, summed largest first, rounds below the total summed
+     * in token order: here 100 weights of e^-36.8 (each below half an ulp of 1) come before a weight of 1.
+     */
+    @Test
+    void topPOneKeepsEveryTokenWhateverTheSummingOrder() {
+        float[] l = new float[101];
+        java.util.Arrays.fill(l, -36.8f);
+        l[100] = 0f;
+        for (int t : draw(Sampler.topP(1f, 1f, SEED), l, 200)) {
+            assertEquals(100, t);
+        }
+    }
+
     @Test
     void theNucleusStopsWhenItsMassReachesTopP() {
         // four equal logits: top-p 0.5 keeps exactly the first two (mass 2 of 4), never a third

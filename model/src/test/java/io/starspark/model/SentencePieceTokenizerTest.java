@@ -196,6 +196,7 @@ class SentencePieceTokenizerTest {
             .putUint32("tokenizer.ggml.bos_token_id", 0).putUint32("tokenizer.ggml.eos_token_id", 1))) {
             Tokenizer t = Tokenizer.from(f);
             assertArrayEquals(new int[] {0, SPACE_AB}, t.encode("ab", true, true), "scores past the given ones are 0; BOS 0");
+            assertArrayEquals(new int[] {0, SPACE_AB}, t.encodeSpecial("ab", true), "BOS 0 with parse-special too");
             assertEquals(1, t.eos());
             assertEquals(Tokenizer.TYPE_CONTROL, t.type(1), "the given types");
             assertEquals(Tokenizer.TYPE_NORMAL, t.type(2), "past the given types: normal");

@@ -5,8 +5,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -127,6 +131,51 @@ class GgufMetadataTest {
                 dst[2] = 1f + 0x1p-8f;
             }))) {
             assertArrayEquals(new float[] {1f + 0x1p-6f, -2.5f, 1f}, f.floats("b"));
+        }
+    }
+
+    private Path bytes(String name, ByteBuffer b) throws Exception {
+        Path p = dir.resolve(name);
+        Files.write(p, Arrays.copyOf(b.array(), b.position()));
+        return p;
+    }
+
+    private static ByteBuffer header(int tensors, int kvs) {
+        ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        return b.putInt(GgufHeaderReader.MAGIC).putInt(3).putLong(tensors).putLong(kvs);
+    }
+
+    /** Counts and strings at the file's end: what fits exactly is read, one byte more is a truncated file. */
+    @Test
+    void theHeaderMayEndExactlyAtTheFilesEnd() throws Exception {
+        Path magicOnly = bytes("magic.gguf", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(GgufHeaderReader.MAGIC));
+        assertEquals(magicOnly + ": truncated file: header ends past the end of the file (4 bytes)",
+            assertThrows(ModelFormatException.class, () -> GgufFile.open(magicOnly)).getMessage());
+        Path counted = bytes("count.gguf", header(24, 0)); // 24 bytes: a tensor count of 24 is not refused as a count
+        assertEquals(counted + ": truncated file: header ends past the end of the file (24 bytes)",
+            assertThrows(ModelFormatException.class, () -> GgufFile.open(counted)).getMessage());
+        ByteBuffer b = header(0, 1).putLong(1).put((byte) 'k').putInt(GgufValueType.STRING.code()).putLong(2)
+            .put((byte) 'h').put((byte) 'i');
+        Path exact = bytes("exact.gguf", b);
+        try (GgufFile f = GgufFile.open(exact)) {
+            assertEquals("hi", f.getString("k"));
+            assertEquals(47, f.length());
+        }
+    }
+
+    /** A tensor past 2^31 - 9 elements (8 GiB of F32 here, a sparse file) is refused by name, not by a crash. */
+    @Test
+    void tensorsTooLargeForOneArrayAreRefused() throws Exception {
+        Path p = dir.resolve("big.gguf");
+        new GgufWriter().rawTensor("big", GgmlType.F32.code(), new long[] {65536, 32768}, new byte[0]).write(p);
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(Files.size(p) + (8L << 30));
+        }
+        try (GgufFile f = GgufFile.open(p)) {
+            String expected = p + ": tensor 'big' has 2147483648 elements; at most 2147483639 are supported";
+            assertEquals(expected, assertThrows(ModelFormatException.class, () -> f.matrix("big")).getMessage());
+            assertEquals(expected, assertThrows(ModelFormatException.class, () -> f.floats("big")).getMessage());
         }
     }
 
