@@ -36,7 +36,8 @@ class BpeTokenizerByHandTest {
     private static final int END = 264;     // <|end_of_text|>, the EOS here
     private static final int CUSTOM = 265;  // <|custom_eot|>, end of turn only through the eot id
     private static final int UNUSED = 266;  // type UNUSED: left out of decoded text
-    private static final int VOCAB = 267;
+    private static final int LONGER = 267;  // <|user|>!, user-defined, a longer added token after <|user|>
+    private static final int VOCAB = 268;
 
     @TempDir
     Path dir;
@@ -72,6 +73,7 @@ class BpeTokenizerByHandTest {
         p[END] = "<|end_of_text|>";
         p[CUSTOM] = "<|custom_eot|>";
         p[UNUSED] = "unused";
+        p[LONGER] = "<|user|>!";
         return p;
     }
 
@@ -82,6 +84,7 @@ class BpeTokenizerByHandTest {
         t[END] = Tokenizer.TYPE_CONTROL;
         t[CUSTOM] = Tokenizer.TYPE_CONTROL;
         t[UNUSED] = Tokenizer.TYPE_UNUSED;
+        t[LONGER] = Tokenizer.TYPE_USER_DEFINED;
         return t; // EOT stays NORMAL here: its text makes it control
     }
 
@@ -130,6 +133,8 @@ class BpeTokenizerByHandTest {
         int[] typed = t.encode("<|eot_id|>", false, false);
         assertTrue(typed.length > 1 && Arrays.stream(typed).noneMatch(id -> id == EOT), Arrays.toString(typed));
         assertArrayEquals(new int[] {USER, AB}, t.encode("<|user|>ab", false, false), "user-defined: matched always");
+        assertArrayEquals(new int[] {LONGER, AB, USER}, t.encode("<|user|>!ab<|user|>", false, false),
+            "the longest added token that matches, whatever the ids' order");
         for (int id = 0; id < VOCAB; id++) {
             assertEquals(id == EOT || id == END || id == CUSTOM, t.isEndOfGeneration(id), "id " + id);
         }

@@ -46,7 +46,8 @@ class GgufMetadataTest {
             .put("i64under", new GgufValue(GgufValueType.INT64, Integer.MIN_VALUE - 1L))
             .putUint32("u32", 7).putFloat32("f32", 2.5f).putString("s", "text")
             .put("f64", new GgufValue(GgufValueType.FLOAT64, -0.125))
-            .put("ints", GgufValue.ofArray(GgufValueType.INT64, List.of(3L, (long) Integer.MIN_VALUE)))
+            .put("ints", GgufValue.ofArray(GgufValueType.INT64, List.of(3L, (long) Integer.MIN_VALUE,
+                (long) Integer.MAX_VALUE)))
             .put("bigs", GgufValue.ofArray(GgufValueType.INT64, List.of(1L, Integer.MAX_VALUE + 1L)))
             .put("smalls", GgufValue.ofArray(GgufValueType.INT64, List.of(Integer.MIN_VALUE - 1L)))
             .put("halves", GgufValue.ofArray(GgufValueType.FLOAT64, List.of(0.5, -1.5)))
@@ -69,14 +70,15 @@ class GgufMetadataTest {
             assertEquals("metadata key 'u32' must be a string (is UINT32)", refused(f, () -> f.getString("u32")));
             assertEquals("metadata key 's' must be an array (is STRING)", refused(f, () -> f.getArray("s")));
             assertEquals("missing required key 'absent'", refused(f, () -> f.getString("absent")));
-            assertArrayEquals(new int[] {3, Integer.MIN_VALUE}, f.getInts("ints"));
+            assertArrayEquals(new int[] {3, Integer.MIN_VALUE, Integer.MAX_VALUE}, f.getInts("ints"));
             assertArrayEquals(new int[] {1, 255}, f.getInts("small"));
             assertEquals("metadata key 'bigs' element 1 = 2147483648 does not fit in an int",
                 refused(f, () -> f.getInts("bigs")));
             assertEquals("metadata key 'smalls' element 0 = -2147483649 does not fit in an int",
                 refused(f, () -> f.getInts("smalls")));
             assertArrayEquals(new float[] {0.5f, -1.5f}, f.getFloats("halves"));
-            assertArrayEquals(new float[] {3f, Integer.MIN_VALUE}, f.getFloats("ints"), "integers widen to float");
+            assertArrayEquals(new float[] {3f, Integer.MIN_VALUE, Integer.MAX_VALUE}, f.getFloats("ints"),
+                "integers widen to float");
             assertEquals("metadata key 'halves' must be an array of strings (is an array of FLOAT64)",
                 refused(f, () -> f.getStrings("halves")));
         }
@@ -164,6 +166,17 @@ class GgufMetadataTest {
         }
     }
 
+    /** A tensor's bytes past the end of the file: the message gives its byte range and the file's length. */
+    @Test
+    void aTensorPastTheEndNamesItsBytes() throws Exception {
+        Path p = dir.resolve("short.gguf");
+        new GgufWriter().rawTensor("t", GgmlType.F32.code(), new long[] {8}, new byte[4]).write(p);
+        long length = Files.size(p);
+        long start = length - 4; // the only tensor's data, 4 of its 32 bytes, ends the file
+        assertEquals(p + ": tensor 't' (bytes " + start + ".." + (start + 32) + ") extends past the end of the file ("
+            + length + " bytes)", assertThrows(ModelFormatException.class, () -> GgufFile.open(p)).getMessage());
+    }
+
     /** A tensor past 2^31 - 9 elements (8 GiB of F32 here, a sparse file) is refused by name, not by a crash. */
     @Test
     void tensorsTooLargeForOneArrayAreRefused() throws Exception {
@@ -192,6 +205,13 @@ class GgufMetadataTest {
         }
         long after = count(fds);
         assertTrue(after - before < 10, "open file handles went from " + before + " to " + after);
+        Path good = dir.resolve("good.gguf");
+        new GgufWriter().putString("k", "v").write(good);
+        for (int i = 0; i < 50; i++) {
+            GgufFile.open(good).close();
+        }
+        long closed = count(fds);
+        assertTrue(closed - before < 10, "open file handles went from " + before + " to " + closed + " (closed files)");
     }
 
     private static long count(Path dir) throws Exception {
