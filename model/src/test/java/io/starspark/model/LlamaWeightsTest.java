@@ -105,12 +105,17 @@ class LlamaWeightsTest {
         assertSame(m.weights().tokenEmbedding(), m.weights().output());
     }
 
+    /** A one-layer model of {@code family}: dim 32, 2 heads of 16, 1 KV head, vocab 320. */
+    private Path tiny(SyntheticModels.Family family) {
+        Path p = dir.resolve(family + ".gguf");
+        SyntheticModels.writer(new SyntheticModels.Shape("tiny", family, 32, 1, 2, 1, 16, 64, 320, 128, 1e6f, 1e-6f,
+            null), "f32", 5L).write(p);
+        return p;
+    }
+
     @Test
     void biasesAndHeadNormsAreReadWherePresentAndChecked() {
-        SyntheticModels.Shape qwen2 = new SyntheticModels.Shape("q2", SyntheticModels.Family.QWEN2, 32, 1, 2, 1, 16, 64,
-            320, 128, 1e6f, 1e-6f, null);
-        Path p2 = dir.resolve("qwen2.gguf");
-        SyntheticModels.writer(qwen2, "f32", 5L).write(p2);
+        Path p2 = tiny(SyntheticModels.Family.QWEN2);
         LlamaWeights.Layer l2 = LlamaModel.load(p2).weights().layers().get(0);
         assertEquals(32, l2.bq().length);
         assertEquals(16, l2.bk().length);
@@ -118,10 +123,7 @@ class LlamaWeightsTest {
         assertNull(l2.qNorm());
         assertEquals("tensor 'blk.0.attn_k.bias' has shape [32], expected [16]",
             error(withTensor(p2, "blk.0.attn_k.bias", new long[] {32})));
-        SyntheticModels.Shape qwen3 = new SyntheticModels.Shape("q3", SyntheticModels.Family.QWEN3, 32, 1, 2, 1, 16, 64,
-            320, 128, 1e6f, 1e-6f, null);
-        Path p3 = dir.resolve("qwen3.gguf");
-        SyntheticModels.writer(qwen3, "f32", 5L).write(p3);
+        Path p3 = tiny(SyntheticModels.Family.QWEN3);
         LlamaWeights.Layer l3 = LlamaModel.load(p3).weights().layers().get(0);
         assertEquals(16, l3.qNorm().length);
         assertEquals(16, l3.kNorm().length);
