@@ -166,6 +166,53 @@ class GgufMetadataTest {
         }
     }
 
+    /**
+     * Metadata of every width past the writer's 1 MiB buffer, after an odd-length string so values straddle its
+     * flushes: read back equal, and the data section still starts aligned after the long header.
+     */
+    @Test
+    void headersLongerThanTheWriteBufferRoundTrip() {
+        int n = 300_000;
+        List<Integer> u8 = new java.util.ArrayList<>();
+        List<Integer> u16 = new java.util.ArrayList<>();
+        List<Integer> i32 = new java.util.ArrayList<>();
+        List<Long> u64 = new java.util.ArrayList<>();
+        List<Double> f64 = new java.util.ArrayList<>();
+        List<Float> f32 = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            u8.add(i & 0xff);
+            u16.add(i & 0xffff);
+            i32.add(i * 7919);
+            u64.add((long) i << 20);
+            f64.add(i / 3.0);
+            f32.add(i / 7f);
+        }
+        GgufWriter w = new GgufWriter().putString("odd", "abc").put("i", GgufValue.ofInt32(-5))
+            .put("u8", GgufValue.ofArray(GgufValueType.UINT8, u8)).put("u16", GgufValue.ofArray(GgufValueType.UINT16, u16))
+            .put("i32", GgufValue.ofArray(GgufValueType.INT32, i32)).put("u64", GgufValue.ofArray(GgufValueType.UINT64, u64))
+            .put("f64", GgufValue.ofArray(GgufValueType.FLOAT64, f64)).put("f32", GgufValue.ofArray(GgufValueType.FLOAT32, f32))
+            .tensor("t", GgmlType.F32, new long[] {3}, (r, dst) -> dst[2] = 4f);
+        try (GgufFile f = open(w)) {
+            assertEquals(w.metadata(), f.metadata());
+            assertEquals(-5, f.getInt("i"));
+            assertEquals(0, f.dataStart() % GgufFile.DEFAULT_ALIGNMENT);
+            assertTrue(f.dataStart() > 4L * n * 6, "a header of several MiB");
+            assertArrayEquals(new float[] {0f, 0f, 4f}, f.floats("t"));
+        }
+    }
+
+    @Test
+    void typeCodesOutsideTheTablesAreNamed() throws Exception {
+        assertEquals("F32", GgmlType.nameOf(0));
+        assertEquals("BF16", GgmlType.nameOf(30));
+        assertEquals("code 31", GgmlType.nameOf(31));
+        assertEquals("code -1", GgmlType.nameOf(-1));
+        ByteBuffer b = header(0, 1).putLong(1).put((byte) 'k').putInt(GgufValueType.values().length).putInt(0);
+        Path p = bytes("type.gguf", b);
+        assertEquals(p + ": corrupt metadata: unknown value type code 13",
+            assertThrows(ModelFormatException.class, () -> GgufFile.open(p)).getMessage());
+    }
+
     /** A tensor's bytes past the end of the file: the message gives its byte range and the file's length. */
     @Test
     void aTensorPastTheEndNamesItsBytes() throws Exception {
