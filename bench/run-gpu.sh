@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # GPU check of the Aparapi backend, one results file, under 8 minutes:
 #   1. OpenCL from the NVIDIA driver only (its ICD in a private vendors dir; PoCL is never used),
-#   2. the kernel contract suite on the GPU (every call asserted to run on OpenCL),
+#   2. the kernel contract suite and the device-resident block forward's test on the GPU (every call asserted
+#      to run on OpenCL),
 #   3. GEMM and attention benchmarks (aparapi vs java; GEMM % of the GPU's FP32 peak),
-#   4. a 2048-token prefill of the 110m shape, java vs aparapi, with bytes moved to/from the device.
+#   4. a 2048-token prefill of the 110m shape: java, aparapi (device-resident: activations stay on the device
+#      across layers) and aparapi-calls (per-op calls), with bytes moved to/from the device.
 # --dry-run: the same steps on PoCL (installed if missing) with tiny sizes; CI runs it (.ci/run).
 #
 # The GPU machine may have no Maven and no network: on a build machine the script first assembles
@@ -37,13 +39,14 @@ apt_install() { as_root apt-get update -qq >/dev/null 2>&1 || true; as_root apt-
 # ---- 0. the kit: build it where Maven is, else use the carried one
 if command -v mvn >/dev/null 2>&1 && [[ -f "$root/pom.xml" ]]; then
   mvn -B -o -q -pl bench -am package -DskipTests
-  mvn -B -o -q -pl kernels test-compile
+  mvn -B -o -q -pl kernels,model test-compile
   mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile="$kit/bench-cp.txt" -Dmdep.includeScope=runtime >/dev/null
   rm -rf "$kit/lib" "$kit/classes" && mkdir -p "$kit/lib" "$kit/classes"
   # only what the kernels, model and these mains need: no Spark, no Hadoop
   tr ':' '\n' < "$kit/bench-cp.txt" | grep -E '/(aparapi|aparapi-jni|bcel|slf4j-api|log4j-api|log4j-core|log4j-slf4j2-impl|junit-[a-z-]+|opentest4j|apiguardian-api)-[0-9][^/]*\.jar$' \
     | xargs -I{} cp {} "$kit/lib/"
-  for m in kernels/target/classes kernels/target/test-classes model/target/classes bench/target/classes; do
+  for m in kernels/target/classes kernels/target/test-classes model/target/classes model/target/test-classes \
+      bench/target/classes; do
     cp -r "$root/$m/." "$kit/classes/"
   done
   icd_loader="$(ldconfig -p | awk '/libOpenCL\.so\.1 .*x86-64/ {print $NF; exit}')"
@@ -91,9 +94,11 @@ run_java() {
 # ---- 2. contract suite on the device
 log "== contract suite"
 if [[ $dry == 1 ]]; then
-  run_java 150 io.starspark.bench.DeviceContract io.starspark.kernels.aparapi.AparapiKernelsTest
+  run_java 150 io.starspark.bench.DeviceContract io.starspark.kernels.aparapi.AparapiKernelsTest \
+    io.starspark.model.DeviceForwardTest
 else
-  run_java 150 io.starspark.bench.DeviceContract --expect-gpu io.starspark.kernels.aparapi.AparapiKernelsTest
+  run_java 150 io.starspark.bench.DeviceContract --expect-gpu io.starspark.kernels.aparapi.AparapiKernelsTest \
+    io.starspark.model.DeviceForwardTest
 fi
 
 # ---- 3. GEMM and attention
@@ -109,8 +114,8 @@ fi
 log "== prefill"
 mkdir -p bench/target/models
 if [[ $dry == 1 ]]; then
-  run_java 90 -Xmx2g io.starspark.bench.PrefillBench --shapes stories260k --dtypes f32 --kernels java,aparapi --tokens 128 --runs 1 --out "$work"
+  run_java 90 -Xmx2g io.starspark.bench.PrefillBench --shapes stories260k --dtypes f32 --kernels java,aparapi,aparapi-calls --tokens 128 --runs 1 --out "$work"
 else
-  run_java 200 -Xmx24g io.starspark.bench.PrefillBench --shapes 110m --dtypes f32 --kernels java,aparapi --tokens 2048 --runs 2 --out "$work"
+  run_java 200 -Xmx24g io.starspark.bench.PrefillBench --shapes 110m --dtypes f32 --kernels java,aparapi,aparapi-calls --tokens 2048 --runs 2 --out "$work"
 fi
 log "== done in $((SECONDS - started)) s; results in $results"

@@ -22,8 +22,10 @@ import java.util.Map;
  * End-to-end single-JVM prefill: Forward over T tokens (positions 0..T-1, empty cache, last logits)
  * with JavaKernels on all threads (and/or Aparapi on the OpenCL device), against the FLOP limit at the FMA
  * peak measured in the same run. Optional decode steps after the prefill (GEMV path) report tokens/s and
- * weight GB/s. Aparapi runs also report the bytes moved to and from the device per prefill.
- * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--kernels java,aparapi] [--tokens 2048] [--runs 3] [--decode N]
+ * weight GB/s. Aparapi runs also report the bytes moved to and from the device per prefill: {@code aparapi} runs
+ * the prefill device-resident (activations stay on the device across layers), {@code aparapi-calls} through the
+ * per-op kernel calls (every op's inputs and outputs cross the bus), for comparison.
+ * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--kernels java,aparapi,aparapi-calls] [--tokens 2048] [--runs 3] [--decode N]
  * [--out DIR].
  */
 public final class PrefillBench {
@@ -102,10 +104,11 @@ public final class PrefillBench {
         switch (backend) {
             case "java":
                 return new JavaKernels(cores);
-            case "aparapi":
+            case "aparapi", "aparapi-calls":
                 return AparapiKernels.create();
             default:
-                throw new IllegalArgumentException("--kernels takes java and/or aparapi (got " + backend + ")");
+                throw new IllegalArgumentException("--kernels takes java, aparapi and/or aparapi-calls (got " + backend
+                        + ")");
         }
     }
 
@@ -123,7 +126,7 @@ public final class PrefillBench {
         }
         Kernels kernels = open(backend, cores);
         try (AutoCloseable closing = (AutoCloseable) kernels) {
-            TimingKernels timed = new TimingKernels(kernels);
+            TimingKernels timed = new TimingKernels(kernels, !backend.equals("aparapi-calls"));
             Forward fwd = new Forward(model, timed);
             double[] secs = new double[a.runs()];
             KvCache cache = null;
@@ -140,9 +143,10 @@ public final class PrefillBench {
                 if (kernels instanceof AparapiKernels ap) {
                     AparapiKernels.Traffic m = ap.traffic().minus(before);
                     traffic = String.format(Locale.ROOT, "  device traffic per prefill (%s): weights uploaded %.1f MB,"
-                            + " to device %.1f MB, from device %.1f MB (%d resident matrices)", r < 0 ? "first run"
-                            : "later runs", m.weightBytesUploaded() / 1e6, m.bytesToDevice() / 1e6,
-                            m.bytesFromDevice() / 1e6, ap.residentMatrices());
+                            + " to device %.1f MB, from device %.1f MB (%d resident matrices, %d device-resident"
+                            + " blocks)", r < 0 ? "first run" : "later runs", m.weightBytesUploaded() / 1e6,
+                            m.bytesToDevice() / 1e6, m.bytesFromDevice() / 1e6, ap.residentMatrices(),
+                            m.residentBlocks());
                     if (r < 0) {
                         System.out.println(traffic);
                     }
@@ -176,8 +180,10 @@ public final class PrefillBench {
                 sb.append(String.format(Locale.ROOT, "%s %.2f  ", k, v));
             }
         });
-        line(sb.append(String.format(Locale.ROOT, "(kernels %.2f of %.2f; attention %.1f GFLOP/s)", total,
-                secs[secs.length - 1], f.attention(0, t) / kernels.get("attention") / 1e9)).toString());
+        String attention = kernels.get("attention") > 0 ? String.format(Locale.ROOT, "attention %.1f GFLOP/s",
+                f.attention(0, t) / kernels.get("attention") / 1e9) : "attention inside the device-resident block";
+        line(sb.append(String.format(Locale.ROOT, "(kernels %.2f of %.2f; %s)", total, secs[secs.length - 1],
+                attention)).toString());
         line(String.format(Locale.ROOT, "  load before %s; FMA peak measured just before %.1f GFLOP/s → %.2f x that limit",
                 res.loadBefore(), res.peakBefore(), res.peakBefore() / gf));
         if (res.decode() != null) {

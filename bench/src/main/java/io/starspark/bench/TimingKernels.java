@@ -1,21 +1,34 @@
 package io.starspark.bench;
 
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.LayerStack;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Rope;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** A {@link Kernels} decorator that adds up wall time per kernel (one nanoTime pair per call). */
+/**
+ * A {@link Kernels} decorator that adds up wall time per kernel (one nanoTime pair per call); a backend's
+ * device-resident block forward is passed through and timed as one "block" kernel.
+ */
 final class TimingKernels implements Kernels {
-    private static final String[] NAMES = {"matmul", "rmsnorm", "rope", "swiglu", "attention", "scorePages"};
+    private static final String[] NAMES = {"matmul", "rmsnorm", "rope", "swiglu", "attention", "scorePages", "block"};
     private final Kernels inner;
+    private final boolean blocks;
     private final LongAdder[] nanos = new LongAdder[NAMES.length];
 
     TimingKernels(Kernels inner) {
+        this(inner, true);
+    }
+
+    /** With {@code blocks} false the backend's block forward is hidden: every layer goes through the calls. */
+    TimingKernels(Kernels inner, boolean blocks) {
         this.inner = inner;
+        this.blocks = blocks;
         for (int i = 0; i < nanos.length; i++) {
             nanos[i] = new LongAdder();
         }
@@ -41,6 +54,27 @@ final class TimingKernels implements Kernels {
     }
 
     @Override
+    public Optional<BlockForward> blockForward() {
+        if (!blocks) {
+            return Optional.empty();
+        }
+        return inner.blockForward().map(device -> new BlockForward() {
+            @Override
+            public String unsupported(LayerStack stack, int tokens) {
+                return device.unsupported(stack, tokens);
+            }
+
+            @Override
+            public void run(LayerStack stack, float[] x, int tokens, int[] positions, int keepFrom, float[][] k,
+                            float[][] v, boolean hiddenBack) {
+                long t0 = System.nanoTime();
+                device.run(stack, x, tokens, positions, keepFrom, k, v, hiddenBack);
+                add(6, t0);
+            }
+        });
+    }
+
+    @Override
     public String name() {
         return inner.name();
     }
@@ -49,6 +83,13 @@ final class TimingKernels implements Kernels {
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
         long t0 = System.nanoTime();
         inner.matmul(out, x, w, tokens);
+        add(0, t0);
+    }
+
+    @Override
+    public void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens) {
+        long t0 = System.nanoTime();
+        inner.matmuls(outs, x, ws, tokens);
         add(0, t0);
     }
 

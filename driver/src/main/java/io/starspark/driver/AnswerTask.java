@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -32,6 +33,15 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
     private static final long serialVersionUID = 1L;
+    /** The name of the accumulator counting answered questions (progress reads its per-task updates). */
+    static final String ANSWERED = "starspark answered questions";
+
+    private final LongAccumulator answered;
+
+    /** @param answered counts the questions answered (one per row), registered as {@link #ANSWERED} */
+    AnswerTask(LongAccumulator answered) {
+        this.answered = answered;
+    }
 
     /** The rows of {@link StarSpark#answer}: one per question. */
     static final StructType SCHEMA = new StructType()
@@ -45,7 +55,10 @@ final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
     @Override
     public Iterator<byte[]> call(Iterator<byte[]> jobs) {
         List<byte[]> rows = new ArrayList<>();
-        jobs.forEachRemaining(job -> rows.add(JavaBytes.of((java.io.Serializable) answer(JavaBytes.read(job), where()))));
+        jobs.forEachRemaining(job -> {
+            rows.add(JavaBytes.of((java.io.Serializable) answer(JavaBytes.read(job), where())));
+            answered.add(1);
+        });
         return rows.iterator();
     }
 

@@ -150,6 +150,18 @@ public abstract class Answerer implements AutoCloseable {
      */
     public abstract Answer answer(int[] context, int[] question);
 
+    /**
+     * Teacher forcing in one pass: the next-token logits after each of the last {@code scored} tokens of
+     * {@code prompt} (a question followed by teacher tokens), over the document as this answerer's mode sees it.
+     * Row i equals {@code answer(context, prompt[0 .. p + i])}'s first logits (p = prompt.length - scored), at
+     * the cost of one question pass instead of one per row.
+     *
+     * @param context [n] BOS + SentencePiece(" " + document)
+     * @param prompt  [m] question ++ teacher tokens, no BOS
+     * @return [scored][vocab]
+     */
+    public abstract float[] score(int[] context, int[] prompt, int scored);
+
     /** The Hadoop configuration output is written with. */
     abstract Configuration hadoop();
 
@@ -188,13 +200,24 @@ public abstract class Answerer implements AutoCloseable {
 
         @Override
         public Answer answer(int[] context, int[] question) {
-            StarRequest request = request(settings, maxNewTokens, context, question,
+            StarRequest request = request(context, question);
+            StarAnswer a = StarRunner.answer(jsc, request, sampler);
+            return new Answer(a.ids(), a.firstLogits(), Stats.star(request, a, jsc.master(), DRIVER));
+        }
+
+        @Override
+        public float[] score(int[] context, int[] prompt, int scored) {
+            return StarRunner.score(jsc, request(context, prompt), scored);
+        }
+
+        /** The request of one question; the document's stored K/V are deleted first when re-prefilling. */
+        private StarRequest request(int[] context, int[] question) {
+            StarRequest request = Answerer.request(settings, maxNewTokens, context, question,
                     plan -> Spark.partitions(jsc, plan));
             if (reprefill && forgotten.add(StarRunner.docId(context))) {
                 StarRunner.forget(jsc, request);
             }
-            StarAnswer a = StarRunner.answer(jsc, request, sampler);
-            return new Answer(a.ids(), a.firstLogits(), Stats.star(request, a, jsc.master(), DRIVER));
+            return request;
         }
 
         @Override
@@ -243,6 +266,12 @@ public abstract class Answerer implements AutoCloseable {
             Generator.Result r = generator.generate(prompt, maxNewTokens, sampler);
             return new Answer(r.ids(), r.firstLogits(),
                     Stats.full(context.length, question.length, kernels, NO_MASTER, DRIVER, r));
+        }
+
+        @Override
+        public float[] score(int[] context, int[] prompt, int scored) {
+            return generator.score(IntStream.concat(IntStream.of(context), IntStream.of(prompt)).toArray(), 0, null,
+                    scored);
         }
 
         @Override

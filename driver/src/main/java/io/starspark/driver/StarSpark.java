@@ -1,6 +1,7 @@
 package io.starspark.driver;
 
 import io.starspark.driver.star.PrefillReport;
+import io.starspark.driver.star.StarPrefill;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.errors.UserError;
@@ -8,13 +9,10 @@ import io.starspark.model.LlamaModel;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.workers.conf.StarSettings;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * local path or Hadoop URI read on the driver), {@code questions} (array of strings), optional {@code chat}
  * (boolean). Output ({@link #schema()}): one row per question, {@code id, question, answer, ids, error,
  * stats}, documents in input order. The driver tokenizes and plans; phase 1 of every document runs on the
- * executors (documents concurrently, one Spark job each, job group {@code starspark-phase1-<id>}); then
- * one Spark job answers all questions on the executors, each task reading its document's K/V from the
- * store ({@link StarRunner#decode}). A document that fails at run time (unreadable {@code document_path},
+ * executors as ONE Spark job (job group {@code starspark-phase1}, the blocks of all documents as its tasks);
+ * then one Spark job (group {@code starspark-answers}) answers all questions on the executors, each task a
+ * run of consecutive questions reading their documents' K/V from the store ({@link StarRunner#decode}). A document that fails at run time (unreadable {@code document_path},
  * corrupt stored K/V, longer than {@code maxContextTokens}) gives rows with {@code error} set and no answer;
  * the other rows complete. A table malformed as a whole is a {@link UserError} before any work.
  */
@@ -101,8 +99,10 @@ public final class StarSpark {
                     + " documents (" + settings.attention() + ")", false);
             progress.answersStarted(jobs.size());
             List<Row> rows = answerOnDriver ? jobs.stream().map(j -> AnswerTask.answer(j, Answerer.DRIVER)).toList()
-                    : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(), Math.max(1, jobs.size()))
-                    .mapPartitions(new AnswerTask()).collect().stream().map(b -> JavaBytes.<Row>read(b)).toList();
+                    : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(),
+                            answerPartitions(jobs.size(), jsc.defaultParallelism()))
+                    .mapPartitions(new AnswerTask(jsc.sc().longAccumulator(AnswerTask.ANSWERED))).collect().stream()
+                    .map(b -> JavaBytes.<Row>read(b)).toList();
             jsc.clearJobGroup();
             Dataset<Row> answers = spark.createDataFrame(rows, AnswerTask.SCHEMA);
             return new Batch(answers, rows, summary(docs, rows, (System.nanoTime() - t0) / 1e9));
@@ -112,65 +112,65 @@ public final class StarSpark {
     }
 
     /**
-     * Phase 1 of every document that has no error yet, documents concurrently (documents with the same tokens
-     * once); returns each one's report.
+     * Phase 1 of every document that has no error yet, as one Spark job ({@link StarPrefill#runAll}; documents
+     * with the same tokens once); returns each one's report (null for a document that failed).
      */
     private List<PrefillReport> prefillAll(JavaSparkContext jsc, List<Document> docs, Progress progress) {
-        int threads = Math.max(1, Math.min(docs.size(), Math.max(2, jsc.defaultParallelism())));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "starspark-phase1");
-            t.setDaemon(true);
-            return t;
-        });
+        Map<String, Integer> slotOfDocId = new HashMap<>(); // equal documents share their K/V folder
+        List<StarPrefill.Document> unique = new ArrayList<>();
+        List<String> shown = new ArrayList<>(); // user data: control characters escaped in logs and the UI
+        int[] slot = new int[docs.size()];
+        for (int i = 0; i < docs.size(); i++) {
+            Document d = docs.get(i);
+            if (d.error() != null) {
+                slot[i] = -1;
+                continue;
+            }
+            StarRequest first = d.requests().get(0);
+            slot[i] = slotOfDocId.computeIfAbsent(StarRunner.docId(first.context()), id -> {
+                if (reprefill) {
+                    StarRunner.forget(jsc, first);
+                }
+                unique.add(StarRunner.phase1(first));
+                shown.add(Texts.printable(d.input().id()));
+                return unique.size() - 1;
+            });
+        }
+        long tokens = unique.stream().mapToLong(u -> u.context().length).sum();
+        int blocks = unique.stream().mapToInt(u -> u.expected().plan().blockCount()).sum();
+        jsc.setJobGroup(Progress.PHASE1, "phase 1 of " + unique.size() + " documents (" + tokens + " tokens, " + blocks
+                + " blocks): " + String.join(", ", shown.subList(0, Math.min(shown.size(), 8)))
+                + (shown.size() > 8 ? ", ..." : ""), false);
+        List<StarPrefill.Outcome> outcomes;
         try {
-            // one phase 1 per distinct token sequence: equal documents share their K/V folder
-            Map<String, Future<PrefillReport>> byDocId = new java.util.HashMap<>();
-            List<Future<PrefillReport>> futures = new ArrayList<>();
-            for (Document d : docs) {
-                futures.add(d.error() != null ? null : byDocId.computeIfAbsent(
-                        StarRunner.docId(d.requests().get(0).context()), id -> pool.submit(() -> prefill(jsc, d, progress))));
-            }
-            List<PrefillReport> reports = new ArrayList<>();
-            for (int i = 0; i < docs.size(); i++) {
-                reports.add(futures.get(i) == null ? null : await(futures.get(i), docs, i));
-            }
-            return reports;
+            outcomes = StarPrefill.runAll(jsc, unique, docOfTask -> progress.phase1Planned(shown, tokens, blocks,
+                    docOfTask));
         } finally {
-            pool.shutdownNow();
+            jsc.clearJobGroup();
         }
-    }
-
-    private PrefillReport prefill(JavaSparkContext jsc, Document d, Progress progress) {
-        StarRequest first = d.requests().get(0);
-        String shown = Texts.printable(d.input().id()); // user data: control characters escaped in logs and the UI
-        jsc.setJobGroup(Progress.phase1Group(shown), "phase 1 of document '" + shown + "' ("
-                + first.context().length + " tokens, " + first.plan().blockCount() + " blocks)", false);
-        progress.phase1Started(shown, first.context().length, first.plan().blockCount());
-        if (reprefill) {
-            StarRunner.forget(jsc, first);
-        }
-        return StarRunner.prefill(jsc, first);
-    }
-
-    /** The document's report; a user error (bad stored K/V, settings mismatch) fails only its rows. */
-    private static PrefillReport await(Future<PrefillReport> f, List<Document> docs, int i) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for phase 1", e);
-        } catch (ExecutionException e) {
-            Throwable t = ErrorContract.unwrap(e);
-            if (t instanceof UserError u) {
+        List<PrefillReport> reports = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            StarPrefill.Outcome o = slot[i] < 0 ? null : outcomes.get(slot[i]);
+            if (o != null && o.error() != null) { // bad stored K/V or over maxKvBytes: only this document's rows fail
                 LOG.warn("phase 1 of document '{}' failed: {}", Texts.printable(docs.get(i).input().id()),
-                        ErrorContract.oneLine(u));
-                docs.set(i, docs.get(i).failed(ErrorContract.oneLine(u)));
-                return null;
+                        ErrorContract.oneLine(o.error()));
+                docs.set(i, docs.get(i).failed(ErrorContract.oneLine(o.error())));
             }
-            throw new IllegalStateException("phase 1 of document '" + Texts.printable(docs.get(i).input().id()) + "' failed",
-                    e.getCause());
+            reports.add(o == null ? null : o.report());
         }
+        return reports;
     }
+
+    /**
+     * Tasks of the answer job: {@link #ANSWER_TASKS_PER_CORE} per executor core (consecutive questions, so
+     * mostly of the same document, share a task and its start-up), enough that a slow task does not idle the
+     * other cores; never more than the questions.
+     */
+    static int answerPartitions(int questions, int cores) {
+        return Math.max(1, Math.min(questions, ANSWER_TASKS_PER_CORE * Math.max(1, cores)));
+    }
+
+    static final int ANSWER_TASKS_PER_CORE = 4;
 
     /** One job per question, in output order; reports null for full attention. */
     private List<QuestionJob> plan(List<Document> docs, List<PrefillReport> reports, JavaSparkContext jsc) {

@@ -106,7 +106,7 @@ class StarSparkTest {
     }
 
     @Test
-    void apiRunJsonlRunParquetAndGenerateGiveTheSameAnswers() throws IOException {
+    void apiRunJsonlRunParquetAndGenerateGiveTheSameAnswers() throws Exception {
         JsonNode golden = Cli.goldenStarCase();
         List<Row> input = goldenRows(golden);
         Path parquet = tmp.resolve("in.parquet");
@@ -116,9 +116,19 @@ class StarSparkTest {
             Dataset<Row> docs = spark.createDataFrame(input, INPUT).drop("document_path", "chat");
             docs.write().parquet(parquet.toString());
             StarSpark star = StarSpark.builder(spark).model(MODEL).maxNewTokens(24).build();
+            JobsByGroup jobs = new JobsByGroup();
+            spark.sparkContext().addSparkListener(jobs);
             Dataset<Row> answers = star.answer(docs);
             assertEquals(StarSpark.schema(), answers.schema());
             fromApi = answers.collectAsList();
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            // phase 1 of both documents is ONE job, a task per block (5 + 1); the answers are one job of
+            // 4 tasks per core, at most one per question
+            assertEquals(List.of(6), jobs.tasks(Progress.PHASE1), "phase-1 jobs (tasks each)");
+            assertEquals(List.of(StarSpark.answerPartitions(4, 2)), jobs.tasks(Progress.ANSWERS), "answer jobs");
+            assertEquals(4, StarSpark.answerPartitions(4, 2));
+            assertEquals(8, StarSpark.answerPartitions(100, 2));
+            assertEquals(1, StarSpark.answerPartitions(0, 2));
         } finally {
             spark.stop();
         }
@@ -272,5 +282,26 @@ class StarSparkTest {
                 intId + ": column id must be a string (is int)");
 
         assertTrue(!Files.exists(out) && !Files.exists(tmp.resolve("kv")), "nothing written, no K/V");
+    }
+
+    /** Tasks of each Spark job, by job group. */
+    static final class JobsByGroup extends org.apache.spark.scheduler.SparkListener {
+        private final Map<String, List<Integer>> tasks = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+            String group = job.properties() == null ? null : job.properties().getProperty("spark.jobGroup.id");
+            if (group != null) {
+                int n = 0;
+                for (int i = 0; i < job.stageInfos().size(); i++) {
+                    n += job.stageInfos().apply(i).numTasks();
+                }
+                tasks.computeIfAbsent(group, g -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(n);
+            }
+        }
+
+        List<Integer> tasks(String group) {
+            return tasks.getOrDefault(group, List.of());
+        }
     }
 }

@@ -3,17 +3,12 @@ package io.starspark.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * docker/compose.yml driven with the {@code docker compose} CLI, as a user drives it, under its own project name,
@@ -23,8 +18,6 @@ import org.junit.jupiter.api.Assumptions;
  * containers and network, and for a non-root user opens up what the containers wrote to /data.
  */
 final class ComposeProject implements AutoCloseable {
-    static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
-
     private final String name;
     private final Path data;
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -43,37 +36,18 @@ final class ComposeProject implements AutoCloseable {
      */
     static ComposeProject create(String name) throws IOException, InterruptedException {
         requireEngine();
-        Path data = Project.freshDir(name).resolve("data");
-        Files.createDirectories(data);
-        // the containers run as uid 10001, the tests as whoever runs Maven
-        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
-        ComposeProject project = new ComposeProject("starspark-it-" + name, data, randomSecret());
+        Path data = DockerIt.freshData(name);
+        ComposeProject project = new ComposeProject("starspark-it-" + name, data, DockerIt.randomSecret());
         project.down();
         return project;
     }
 
     /**
-     * Whether the Docker ITs run. {@code STARSPARK_DOCKER_IT=required} (set by .ci/run once docker/setup-engine.sh
-     * made the engine ready): an engine or compose v2 that does not answer FAILS the test. {@code skip} (.ci/run,
-     * where setup-engine.sh found that no engine can exist here and printed why): skipped. Unset (a user's
-     * {@code mvn verify}): run when {@code docker info} and {@code docker compose} answer, else skipped with the reason.
+     * Whether the compose ITs run: the {@code STARSPARK_DOCKER_IT} contract ({@link DockerIt#require}) on
+     * {@code docker info} and {@code docker compose} (v2).
      */
     static void requireEngine() throws IOException, InterruptedException {
-        String mode = System.getenv().getOrDefault("STARSPARK_DOCKER_IT", "");
-        if (mode.equals("skip")) {
-            skip("STARSPARK_DOCKER_IT=skip: docker/setup-engine.sh found that no Docker engine can run here");
-        }
-        if (!mode.isEmpty() && !mode.equals("required")) {
-            throw new IllegalStateException("STARSPARK_DOCKER_IT must be required, skip or unset, not " + mode);
-        }
-        String problem = engineProblem();
-        if (problem == null) {
-            return;
-        }
-        if (mode.equals("required")) {
-            throw new AssertionError("STARSPARK_DOCKER_IT=required but " + problem);
-        }
-        skip(problem + " (run docker/setup-engine.sh, see README)");
+        DockerIt.require(ComposeProject::engineProblem);
     }
 
     /** Null when {@code docker info} and compose v2 answer, else what is wrong. */
@@ -97,17 +71,6 @@ final class ComposeProject implements AutoCloseable {
         return null;
     }
 
-    private static void skip(String why) {
-        System.out.println("Docker IT skipped: " + why);
-        Assumptions.abort(why);
-    }
-
-    private static String randomSecret() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
-
     String name() {
         return name;
     }
@@ -124,7 +87,7 @@ final class ComposeProject implements AutoCloseable {
 
     /** {@link #compose} that must exit with 0. */
     ProcessResult composeOk(List<String> args) throws IOException, InterruptedException {
-        ProcessResult r = compose(COMMAND_TIMEOUT, args);
+        ProcessResult r = compose(DockerIt.COMMAND_TIMEOUT, args);
         assertEquals(0, r.exitCode(), "docker compose " + String.join(" ", args) + " failed:\n" + r.stderrTail()
                 + "\nstdout:\n" + r.stdout());
         return r;
@@ -143,7 +106,7 @@ final class ComposeProject implements AutoCloseable {
      * master and workers are started first if they are not running. {@code overrides}: {@code -e KEY=VALUE} pairs.
      */
     ProcessResult submit(Map<String, String> overrides, List<String> args) throws IOException, InterruptedException {
-        return compose(COMMAND_TIMEOUT, submitArgs(overrides, args));
+        return compose(DockerIt.COMMAND_TIMEOUT, submitArgs(overrides, args));
     }
 
     List<String> submitArgs(Map<String, String> overrides, List<String> args) {
@@ -179,17 +142,16 @@ final class ComposeProject implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         down();
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (DockerIt.mustReleaseData()) {
             releaseData();
         }
     }
 
-    /**
-     * Makes what the containers (uid 10001) wrote under /data writable for everyone, so that a non-root user can
-     * read it and the next run's {@link Project#freshDir} can delete it.
-     */
+    /** {@link DockerIt#RELEASE_DATA} in a one-off container of the master service. */
     private void releaseData() throws IOException, InterruptedException {
-        composeOk(List.of("run", "--rm", "--no-deps", "-T", "--entrypoint", "find", "master", "/data", "-user", "10001",
-                "-exec", "chmod", "a+rwX", "{}", "+"));
+        List<String> args = new ArrayList<>(List.of("run", "--rm", "--no-deps", "-T", "--entrypoint",
+                DockerIt.RELEASE_DATA.get(0), "master"));
+        args.addAll(DockerIt.RELEASE_DATA.subList(1, DockerIt.RELEASE_DATA.size()));
+        composeOk(args);
     }
 }

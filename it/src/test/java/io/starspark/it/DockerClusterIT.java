@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +61,8 @@ class DockerClusterIT {
         Files.copy(Project.root().resolve("conf/example-input.jsonl"), data.resolve("example-input.jsonl"));
         writeLongInput(data.resolve("long-input.jsonl"));
         background = Executors.newSingleThreadExecutor();
-        localExample = reference("example", data.resolve("example-input.jsonl"), EXAMPLE_SETTINGS);
-        localLong = reference("long", data.resolve("long-input.jsonl"), LONG_SETTINGS);
+        localExample = reference(background, dir, "example", data.resolve("example-input.jsonl"), EXAMPLE_SETTINGS);
+        localLong = reference(background, dir, "long", data.resolve("long-input.jsonl"), LONG_SETTINGS);
         // one image for every service, built once (from the cache when nothing changed)
         cluster.composeOk(List.of("build", "master"));
         cluster.composeOk(List.of("up", "-d", "master", "worker-1", "worker-2"));
@@ -70,7 +71,7 @@ class DockerClusterIT {
     @AfterAll
     static void stop() throws Exception {
         if (cluster != null) {
-            ProcessResult logs = cluster.compose(ComposeProject.COMMAND_TIMEOUT, List.of("logs", "--no-color"));
+            ProcessResult logs = cluster.compose(DockerIt.COMMAND_TIMEOUT, List.of("logs", "--no-color"));
             Files.writeString(dir.resolve("compose.log"), logs.stdout() + logs.stderr());
             cluster.close();
         }
@@ -87,8 +88,9 @@ class DockerClusterIT {
         Files.writeString(file, new ObjectMapper().writeValueAsString(row) + "\n");
     }
 
-    /** {@code bin/starspark run} on local[2] in the background; the rows of its answers. */
-    static CompletableFuture<List<JsonNode>> reference(String name, Path input, List<String> settings) {
+    /** {@code bin/starspark run} on local[2] on {@code background}, output under {@code dir}; the rows of its answers. */
+    static CompletableFuture<List<JsonNode>> reference(Executor background, Path dir, String name, Path input,
+                                                       List<String> settings) {
         Path output = dir.resolve("local-" + name);
         List<String> args = new ArrayList<>(List.of("run", "--model",
                 Project.shared().resolve("models").resolve(MODEL).toString(), "--input", input.toString(),
@@ -125,11 +127,22 @@ class DockerClusterIT {
     @Order(1)
     void batchRunOnJsonlEqualsLocalRun() throws Exception {
         ProcessResult r = cluster.submit(Map.of(), runArgs("example-input.jsonl", "example", EXAMPLE_SETTINGS));
+        List<JsonNode> rows = assertExampleRun(r, cluster.data(), localExample.join());
+        System.out.printf("DockerClusterIT run: %d answers equal to local[2], submit %d ms%n", rows.size(), r.wallMillis());
+    }
+
+    /**
+     * The example job submitted in a container ({@link #runArgs} of example-input.jsonl, "example",
+     * {@link #EXAMPLE_SETTINGS}) to a master named master and two workers: it exited with 0, ran on
+     * spark://master:7077, its answers under {@code data}/answers-example equal {@code local} row by row, phase 1
+     * used both workers and the answers ran on executors. Returns the answers.
+     */
+    static List<JsonNode> assertExampleRun(ProcessResult r, Path data, List<JsonNode> local) throws IOException {
         assertEquals(0, r.exitCode(), "run in docker failed:\n" + r.stderrTail());
         JsonNode summary = StarScenario.result(r.stdout());
         assertEquals("spark://master:7077", summary.get("master").asText(), summary.toString());
-        List<JsonNode> rows = rows(cluster.data().resolve("answers-example"));
-        assertSameAnswers(localExample.join(), rows);
+        List<JsonNode> rows = rows(data.resolve("answers-example"));
+        assertSameAnswers(local, rows);
         // run prefills its documents concurrently, so one document's blocks may all land on one executor;
         // the job as a whole must use both workers, for phase 1 and for the answers
         java.util.Set<String> phase1On = new java.util.TreeSet<>();
@@ -142,7 +155,7 @@ class DockerClusterIT {
         }
         assertEquals(2, phase1On.size(), "phase 1 on both workers: " + phase1On);
         assertTrue(answeredOn.stream().allMatch(e -> e.startsWith("executor ")), "answers on executors: " + answeredOn);
-        System.out.printf("DockerClusterIT run: %d answers equal to local[2], submit %d ms%n", rows.size(), r.wallMillis());
+        return rows;
     }
 
     @Test
@@ -163,7 +176,7 @@ class DockerClusterIT {
     @Test
     @Order(3)
     void daemonsRefuseToStartWithoutSecret() throws Exception {
-        ProcessResult r = cluster.compose(ComposeProject.COMMAND_TIMEOUT, List.of("run", "--rm", "-T", "--no-deps",
+        ProcessResult r = cluster.compose(DockerIt.COMMAND_TIMEOUT, List.of("run", "--rm", "-T", "--no-deps",
                 "-e", "STARSPARK_AUTH_SECRET=", "worker-1", "worker"));
         assertEquals(2, r.exitCode(), r.stderrTail());
         assertTrue(r.stderr().contains("starspark: error: STARSPARK_AUTH_SECRET is not set"), r.stderrTail());
@@ -176,16 +189,16 @@ class DockerClusterIT {
         assertEquals(0, exec("master", "exec 3<>/dev/tcp/master/7077").exitCode(), "the master's RPC port is closed?");
         assertNotEquals(0, exec("master", "exec 3<>/dev/tcp/master/6066").exitCode(), "REST submission server on 6066");
         for (String service : List.of("master", "worker-1", "worker-2")) {
-            assertEquals("10001", exec(service, "id -u").stdout().strip(), service + " runs as");
+            assertEquals(DockerIt.CONTAINER_UID, exec(service, "id -u").stdout().strip(), service + " runs as");
         }
         String image = cluster.composeOk(List.of("config", "--images")).stdout();
         ProcessResult inspect = Cli.command(List.of("docker", "image", "inspect", "--format", "{{json .Config.Env}}",
-                image.lines().findFirst().orElseThrow().strip()), Map.of(), ComposeProject.COMMAND_TIMEOUT);
+                image.lines().findFirst().orElseThrow().strip()), Map.of(), DockerIt.COMMAND_TIMEOUT);
         assertFalse(inspect.stdout().contains("SECRET"), "a secret in the image: " + inspect.stdout());
     }
 
     private ProcessResult exec(String service, String script) throws IOException, InterruptedException {
-        return cluster.compose(ComposeProject.COMMAND_TIMEOUT, List.of("exec", "-T", service, "bash", "-c", script));
+        return cluster.compose(DockerIt.COMMAND_TIMEOUT, List.of("exec", "-T", service, "bash", "-c", script));
     }
 
     @Test
@@ -209,7 +222,7 @@ class DockerClusterIT {
         System.out.println("DockerClusterIT: killed worker-1 (" + worker.substring(0, 12) + ") after " + firstBlockFile(kv));
         assertFalse(manifestBeforeKill, "phase 1 had finished before the kill; the document is too short");
 
-        assertTrue(submit.waitFor(ComposeProject.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "submit hangs after the kill");
+        assertTrue(submit.waitFor(DockerIt.COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "submit hangs after the kill");
         assertEquals(0, submit.exitValue(), "run after executor loss failed:\n" + Files.readString(err));
         List<JsonNode> rows = rows(cluster.data().resolve("answers-long"));
         assertSameAnswers(localLong.join(), rows);

@@ -20,7 +20,7 @@ class DockerComposeIT {
     @Test
     void composeUpCompletesItsSubmitService() throws Exception {
         try (ComposeProject project = ComposeProject.create("docker-compose-up")) {
-            ProcessResult r = project.compose(ComposeProject.COMMAND_TIMEOUT,
+            ProcessResult r = project.compose(DockerIt.COMMAND_TIMEOUT,
                     List.of("up", "--build", "--abort-on-container-exit", "--exit-code-from", "submit", "--no-color"));
             assertEquals(0, r.exitCode(), "docker compose up failed:\n" + r.stdout() + r.stderrTail());
             // compose prefixes each service's lines with "submit-1  | " (after terminal codes, even with --ansi never)

@@ -134,7 +134,8 @@ public enum BlockType {
         }
     }
 
-    static float half(byte[] b, int at) {
+    /** The little-endian IEEE half at {@code b[at]}, as float. */
+    public static float half(byte[] b, int at) {
         return Half.toFloat((short) ((b[at] & 0xff) | (b[at + 1] << 8)));
     }
 
@@ -189,16 +190,16 @@ public enum BlockType {
         }
     }
 
-    /** 6-bit scale of K-quant sub-block {@code j} (ggml's get_scale_min_k4). */
-    static int kScale(byte[] b, int s, int j) {
+    /** 6-bit scale of K-quant sub-block {@code j} (ggml's get_scale_min_k4), scales at {@code b[s..s+12)}. */
+    public static int kScale(byte[] b, int s, int j) {
         if (j < 4) {
             return b[s + j] & 63;
         }
         return (b[s + j + 4] & 0x0f) | (((b[s + j - 4] & 0xff) >>> 6) << 4);
     }
 
-    /** 6-bit min of K-quant sub-block {@code j}. */
-    static int kMin(byte[] b, int s, int j) {
+    /** 6-bit min of K-quant sub-block {@code j}, scales at {@code b[s..s+12)}. */
+    public static int kMin(byte[] b, int s, int j) {
         if (j < 4) {
             return b[s + j + 4] & 63;
         }

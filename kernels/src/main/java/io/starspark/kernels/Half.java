@@ -1,8 +1,35 @@
 package io.starspark.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /** IEEE-754 binary16 and bfloat16 conversions (Java 17 has no Float.float16ToFloat). */
 public final class Half {
+    private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    /** Exponent and mantissa of a half shifted into float position ({@code (h & 0x7fff) << 13}) at or past this: Inf or NaN. */
+    private static final int SPECIAL = 0x1f << 23;
+
     private Half() {
+    }
+
+    /**
+     * {@link #toFloat} of the 16 halves at {@code h[at..at+16)}, in 16 float lanes (the decode GEMV's F16 path; JDK 17's
+     * Vector API has no half conversion). Not used by {@link F16Matrix#loadRow}: inside the GEMM's packing, inlined
+     * into a large compile unit, C2 may not inline it and would box the result (the table is faster there). Exponent and mantissa shift into float position and one
+     * multiplication by 2^112 rebiases the exponent, exactly, for normal and subnormal halves and zero alike; Inf
+     * and NaN (exponent 31) take exponent 255 instead; then the sign. Same bits as {@link #toFloat} for all 65536
+     * halves ({@code HalfTest}). Needs 512-bit vectors (callers check the float species has 16 lanes).
+     */
+    public static FloatVector toFloats(short[] h, int at) {
+        IntVector s = (IntVector) ShortVector.fromArray(H16, h, at).convertShape(VectorOperators.S2I, I16, 0);
+        IntVector em = s.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector magnitude = finite.blend(em.or(0x7f800000), em.compare(VectorOperators.GE, SPECIAL));
+        return magnitude.or(s.and(0x80000000)).reinterpretAsFloats();
     }
 
     public static float toFloat(short h) {

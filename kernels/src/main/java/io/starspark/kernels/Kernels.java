@@ -1,5 +1,7 @@
 package io.starspark.kernels;
 
+import java.util.Optional;
+
 /**
  * The numeric kernels every forward pass is built from. All buffers are flat, row-major
  * float arrays; shapes are given next to each parameter. Implementations must not keep
@@ -18,6 +20,21 @@ public interface Kernels {
      * @param x   [tokens][w.cols]
      */
     void matmul(float[] out, float[] x, Matrix w, int tokens);
+
+    /**
+     * {@link #matmul} of one input by several matrices with the same columns, {@code outs[i] = x · ws[i]ᵀ}, each
+     * with the bits {@code matmul(outs[i], x, ws[i], tokens)} gives. A backend may run them as one parallel loop
+     * (at decode: one hand-off to its threads instead of one per matrix, e.g. for q, k, v or gate, up).
+     *
+     * @param outs [ws.length][tokens][ws[i].rows]
+     * @param x    [tokens][cols], cols the same for every matrix
+     */
+    default void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens) {
+        Shapes.matmuls(outs, x, ws, tokens);
+        for (int i = 0; i < ws.length; i++) {
+            matmul(outs[i], x, ws[i], tokens);
+        }
+    }
 
     /**
      * {@code out[t][i] = x[t][i] / sqrt(mean_i(x[t][i]²) + eps) · weight[i]}; out may alias x.
@@ -54,4 +71,12 @@ public interface Kernels {
      */
     void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                     int tokens, int pages, int heads, int kvHeads, int headDim);
+
+    /**
+     * The backend's device-resident forward of whole blocks, when it has one (Aparapi); empty for backends whose
+     * memory is the host's, where the calls above already touch no bus.
+     */
+    default Optional<BlockForward> blockForward() {
+        return Optional.empty();
+    }
 }

@@ -17,6 +17,21 @@ public final class Shapes {
         requireAtLeast("out", out.length, (long) tokens * w.rows());
     }
 
+    /** Arguments of {@link Kernels#matmuls}. */
+    public static void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens) {
+        if (outs.length != ws.length) {
+            throw new IllegalArgumentException("matmuls needs one output per matrix (got " + outs.length
+                + " outputs, " + ws.length + " matrices)");
+        }
+        for (int i = 0; i < ws.length; i++) {
+            if (ws[i].cols() != ws[0].cols()) {
+                throw new IllegalArgumentException("matmuls matrices must have the same cols (got " + ws[0].cols()
+                    + " and " + ws[i].cols() + ")");
+            }
+            matmul(outs[i], x, ws[i], tokens);
+        }
+    }
+
     /** Arguments of {@link Kernels#rmsnorm}. */
     public static void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim) {
         requireNonNegative("tokens", tokens);

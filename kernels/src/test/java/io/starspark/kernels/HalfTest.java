@@ -20,6 +20,23 @@ class HalfTest {
         }
     }
 
+    /** The 16-lane conversion gives {@link Half#toFloat}'s bits (NaN payloads and signed zeros included) for every half. */
+    @Test
+    void vectorConversionEqualsScalarForEveryHalf() {
+        short[] all = new short[65536];
+        for (int h = 0; h < all.length; h++) {
+            all[h] = (short) h;
+        }
+        float[] got = new float[16];
+        for (int at = 0; at < all.length; at += 16) {
+            Half.toFloats(all, at).intoArray(got, 0);
+            for (int i = 0; i < 16; i++) {
+                assertEquals(Float.floatToRawIntBits(Half.toFloat(all[at + i])), Float.floatToRawIntBits(got[i]),
+                        "half bits 0x" + Integer.toHexString(at + i));
+            }
+        }
+    }
+
     @Test
     void knownValues() {
         assertEquals(1f, Half.toFloat((short) 0x3c00));

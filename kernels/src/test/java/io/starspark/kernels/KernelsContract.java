@@ -129,6 +129,42 @@ public abstract class KernelsContract {
         }
     }
 
+    /**
+     * matmuls gives every matrix the bits of its own matmul, at decode sizes (T ≤ 3: one parallel loop over all rows
+     * in the java backend, 2222 rows so that two threads split it, mid-matrix) and at prefill sizes; mixed types.
+     */
+    @Test
+    void matmulsEqualsOneMatmulPerMatrix() {
+        int cols = 256;
+        short[] halves = new short[600 * cols];
+        for (int i = 0; i < halves.length; i++) {
+            halves[i] = Half.fromFloat((float) (rnd.nextDouble() * 2 - 1));
+        }
+        byte[] q = new byte[700 * cols];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (rnd.nextInt(255) - 127);
+        }
+        Matrix[] ws = {new F32Matrix(random(5 * cols, 1), 5, cols), new F16Matrix(halves, 600, cols),
+            new Q8Matrix(q, random(700 * cols / 32, 0.01), 700, cols),
+            BlockMatrix.quantize(BlockType.Q4_K, random(17 * cols, 1), 17, cols),
+            BlockMatrix.quantize(BlockType.Q6_K, random(900 * cols, 1), 900, cols)};
+        for (int tokens : new int[] {1, 3, 5}) {
+            float[] x = random(tokens * cols, 1);
+            float[][] outs = new float[ws.length][];
+            for (int i = 0; i < ws.length; i++) {
+                outs[i] = random(tokens * ws[i].rows(), 100); // garbage must be overwritten
+            }
+            kernels.matmuls(outs, x, ws, tokens);
+            afterCall();
+            for (int i = 0; i < ws.length; i++) {
+                float[] expect = new float[tokens * ws[i].rows()];
+                kernels.matmul(expect, x, ws[i], tokens);
+                assertTrue(java.util.Arrays.equals(expect, outs[i]),
+                        "matmuls differs from matmul for " + describe(ws[i]) + " T=" + tokens + where());
+            }
+        }
+    }
+
     private void checkMatmul(Matrix w, int tokens) {
         float[] x = random(tokens * w.cols(), 1);
         float[] out = random(tokens * w.rows(), 100); // garbage must be overwritten
@@ -354,6 +390,12 @@ public abstract class KernelsContract {
         bad.put("matmul tokens 0", k -> k.matmul(new float[2], new float[3], w, 0));
         bad.put("matmul x short", k -> k.matmul(new float[4], new float[5], w, 2));
         bad.put("matmul out short", k -> k.matmul(new float[3], new float[6], w, 2));
+        bad.put("matmuls outputs != matrices", k -> k.matmuls(new float[][] {new float[2]}, new float[3],
+                new Matrix[] {w, w}, 1));
+        bad.put("matmuls cols differ", k -> k.matmuls(new float[][] {new float[2], new float[3]}, new float[3],
+                new Matrix[] {w, new F32Matrix(new float[6], 3, 2)}, 1));
+        bad.put("matmuls out short", k -> k.matmuls(new float[][] {new float[2], new float[1]}, new float[3],
+                new Matrix[] {w, w}, 1));
         bad.put("rmsnorm dim 0", k -> k.rmsnorm(new float[4], new float[4], new float[4], 1, 0, 1e-5f));
         bad.put("rmsnorm tokens -1", k -> k.rmsnorm(new float[4], new float[4], new float[4], -1, 4, 1e-5f));
         bad.put("rmsnorm x short", k -> k.rmsnorm(new float[8], new float[7], new float[4], 2, 4, 1e-5f));

@@ -1,17 +1,33 @@
 package io.starspark.model;
 
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.LayerStack;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Partials;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Llama forward pass over a batch of tokens at given positions. Each token attends to all
  * keys of an {@link ExternalAttention} (merged exactly by LSE), every row already in the cache,
  * and causally to the batch itself; the batch's K/V are appended to the cache.
  * Owns scratch buffers reused across calls (grown, never shrunk); one per request; not thread-safe.
+ *
+ * <p>When the backend offers a device-resident {@link BlockForward} (Aparapi) and the batch attends only to
+ * itself (empty cache, no external keys: a prefill, phase 1 of Star attention), the layers run there with the
+ * activations kept on the device; the host-array path below is the fallback and the reference.
  */
 public final class Forward {
+    private static final Logger LOG = LoggerFactory.getLogger(Forward.class);
+    /** Each reason the device path was refused, and its first use, logged once per JVM. */
+    private static final Set<String> SAID = ConcurrentHashMap.newKeySet();
     private final LlamaModel model;
     private final LlamaConfig c;
     private final Kernels kernels;
@@ -27,6 +43,7 @@ public final class Forward {
     private float[] proj; // [T][dim]
     private float[] gate; // [T][ffn]
     private float[] up;   // [T][ffn]
+    private LayerStack stack; // the layers as the device path takes them, made on first use
 
     public Forward(LlamaModel model, Kernels kernels) {
         this.model = model;
@@ -46,6 +63,24 @@ public final class Forward {
      * @return null, {@code [vocab]} of the last token, or {@code [T][vocab]}, per {@code which}
      */
     public float[] forward(int[] tokens, int[] positions, KvCache cache, ExternalAttention ext, Logits which) {
+        return run(tokens, positions, cache, ext, which, 0);
+    }
+
+    /**
+     * A block prefill that keeps only its tail: all tokens run (and attend causally to each other), but only the
+     * K/V rows {@code [keepFrom, T)} are appended to {@code cache}, which must be empty (phase 1: anchor ++ block
+     * keeps the block's rows). On a device backend only those rows come back from the device.
+     */
+    public void prefill(int[] tokens, int[] positions, int keepFrom, KvCache cache) {
+        if (keepFrom < 0 || keepFrom > tokens.length || !empty(cache)) {
+            throw new IllegalArgumentException("prefill keeps rows [" + keepFrom + ", " + tokens.length
+                + ") into an empty cache (cache holds " + cache.length() + " rows)");
+        }
+        run(tokens, positions, cache, null, Logits.NONE, keepFrom);
+    }
+
+    private float[] run(int[] tokens, int[] positions, KvCache cache, ExternalAttention ext, Logits which,
+                        int keepFrom) {
         int t = tokens.length;
         if (t == 0 || positions.length != t) {
             throw new IllegalArgumentException("need at least one token and one position per token (got "
@@ -56,21 +91,83 @@ public final class Forward {
         for (int i = 0; i < t; i++) {
             embed(w.tokenEmbedding(), tokens[i], x, i * c.dim());
         }
+        BlockForward device = ext == null && empty(cache) ? device(t) : null;
+        if (device != null) {
+            onDevice(device, positions, t, keepFrom, cache, which != Logits.NONE);
+            return logits(w, t, which, positions);
+        }
+        KvCache into = keepFrom == 0 ? cache : new KvCache(c.layers(), c.kvHeads(), c.headDim(), t);
         for (int l = 0; l < c.layers(); l++) {
-            attentionBlock(l, w.layers().get(l), positions, t, cache, ext);
+            attentionBlock(l, w.layers().get(l), positions, t, into, ext);
             ffnBlock(w.layers().get(l), t);
             requireFinite(x, t * c.dim(), "the hidden state after layer " + l + " (of 0.." + (c.layers() - 1) + ")",
                 positions);
         }
+        if (into != cache) {
+            KvCache kept = into.slice(keepFrom, t);
+            for (int l = 0; l < c.layers(); l++) {
+                cache.append(l, kept.keys(l), kept.values(l), t - keepFrom);
+            }
+        }
         return logits(w, t, which, positions);
+    }
+
+    private static boolean empty(KvCache cache) {
+        for (int l = 0; l < cache.layers(); l++) {
+            if (cache.length(l) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The backend's device-resident block forward when it has one that takes this model and batch, else null. */
+    private BlockForward device(int t) {
+        BlockForward device = kernels.blockForward().orElse(null);
+        if (device == null) {
+            return null;
+        }
+        if (stack == null) {
+            List<LayerStack.Layer> layers = new ArrayList<>();
+            for (LlamaWeights.Layer l : model.weights().layers()) {
+                layers.add(new LayerStack.Layer(l.attnNorm(), l.wq(), l.wk(), l.wv(), l.wo(), l.bq(), l.bk(), l.bv(),
+                    l.qNorm(), l.kNorm(), l.ffnNorm(), l.gate(), l.up(), l.down()));
+            }
+            stack = new LayerStack(c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.ffnDim(), c.rmsEps(), c.rope(),
+                layers);
+        }
+        String why = device.unsupported(stack, t);
+        if (why != null) {
+            if (SAID.add(why)) {
+                LOG.warn("forward: {} cannot keep this batch on the device ({}); its layers run through the"
+                    + " host-array kernel calls instead", kernels.name(), why);
+            }
+            return null;
+        }
+        if (SAID.add("device " + kernels.name())) {
+            LOG.info("forward: prefill blocks run through every layer on the device ({}, activations resident;"
+                + " only kept K/V come back)", kernels.name());
+        }
+        return device;
+    }
+
+    /** Every layer on the device; the kept K/V rows into {@code cache}, the last hidden state into x when asked. */
+    private void onDevice(BlockForward device, int[] positions, int t, int keepFrom, KvCache cache, boolean hidden) {
+        int rows = (t - keepFrom) * c.kvDim();
+        float[][] k = new float[c.layers()][rows];
+        float[][] v = new float[c.layers()][rows];
+        device.run(stack, x, t, positions, keepFrom, k, v, hidden);
+        for (int l = 0; l < c.layers(); l++) {
+            requireFinite(k[l], rows, "the keys of layer " + l, positions);
+            requireFinite(v[l], rows, "the values of layer " + l, positions);
+            cache.append(l, k[l], v[l], t - keepFrom);
+        }
     }
 
     private void attentionBlock(int l, LlamaWeights.Layer w, int[] positions, int t, KvCache cache,
                                 ExternalAttention ext) {
         kernels.rmsnorm(xb, x, w.attnNorm(), t, c.dim(), c.rmsEps());
-        kernels.matmul(q, xb, w.wq(), t);
-        kernels.matmul(k, xb, w.wk(), t);
-        kernels.matmul(v, xb, w.wv(), t);
+        kernels.matmuls(new float[][] {q, k, v}, xb, new Matrix[] {w.wq(), w.wk(), w.wv()}, t);
         addBias(q, w.bq(), t);
         addBias(k, w.bk(), t);
         addBias(v, w.bv(), t);
@@ -94,8 +191,7 @@ public final class Forward {
 
     private void ffnBlock(LlamaWeights.Layer w, int t) {
         kernels.rmsnorm(xb, x, w.ffnNorm(), t, c.dim(), c.rmsEps());
-        kernels.matmul(gate, xb, w.gate(), t);
-        kernels.matmul(up, xb, w.up(), t);
+        kernels.matmuls(new float[][] {gate, up}, xb, new Matrix[] {w.gate(), w.up()}, t);
         kernels.swiglu(gate, gate, up, t * c.ffnDim());
         kernels.matmul(proj, gate, w.down(), t);
         addInto(x, proj, t * c.dim());
@@ -124,10 +220,11 @@ public final class Forward {
         }
         int first = which == Logits.LAST ? t - 1 : 0;
         int n = t - first;
-        System.arraycopy(x, first * c.dim(), xb, 0, n * c.dim());
-        kernels.rmsnorm(xb, xb, w.outputNorm(), n, c.dim(), c.rmsEps());
+        // exactly the n rows (not the scratch xb): a device backend moves whole arrays
+        float[] h = Arrays.copyOfRange(x, first * c.dim(), t * c.dim()); // [n][dim]
+        kernels.rmsnorm(h, h, w.outputNorm(), n, c.dim(), c.rmsEps());
         float[] out = new float[n * c.vocabSize()]; // [n][vocab]
-        kernels.matmul(out, xb, w.output(), n);
+        kernels.matmul(out, h, w.output(), n);
         requireFinite(out, out.length, "the logits of the output layer", positions);
         return out;
     }

@@ -88,4 +88,33 @@ public final class Generator {
         }
         return new Result(Arrays.copyOf(out, n), prompt.length, prefill, System.nanoTime() - t1, first);
     }
+
+    /**
+     * Teacher forcing in one pass: the next-token logits after each of the last {@code scored} tokens of
+     * {@code prompt}. The causal mask makes row i see exactly {@code prompt[0 .. p + i]} (p = prompt.length -
+     * scored) and the external keys, so it equals the first logits of {@link #generate} on that prefix, at
+     * O(prompt) instead of O(prompt²) cost. The tokens before the scored ones run first as a batch that returns
+     * no logits (e.g. a full-attention context), then the scored ones as one batch.
+     *
+     * @param firstPosition position of the prompt's first token (e.g. the context length, for a question)
+     * @param context       keys every token also attends to (merged exactly by LSE), or null
+     * @param scored        1..prompt.length
+     * @return [scored][vocab]
+     */
+    public float[] score(int[] prompt, int firstPosition, ExternalAttention context, int scored) {
+        if (scored < 1 || scored > prompt.length) {
+            throw new IllegalArgumentException("scored must be in 1.." + prompt.length + " (got " + scored + ")");
+        }
+        model.checkTrainedContext((long) firstPosition + prompt.length);
+        Forward fwd = new Forward(model, kernels);
+        KvCache cache = KvCache.forModel(model.config());
+        int split = prompt.length - scored;
+        int[] positions = new int[prompt.length];
+        Arrays.setAll(positions, i -> firstPosition + i);
+        if (split > 0) {
+            fwd.forward(Arrays.copyOf(prompt, split), Arrays.copyOf(positions, split), cache, context, Logits.NONE);
+        }
+        return fwd.forward(Arrays.copyOfRange(prompt, split, prompt.length),
+                Arrays.copyOfRange(positions, split, prompt.length), cache, context, Logits.ALL);
+    }
 }

@@ -45,13 +45,14 @@ class ForwardTest {
         int[] qPos = Stories.range(n, n + question.length);
 
         float[] expected = new Forward(m, kernels).forward(question, qPos, full.slice(0, n), null, Logits.ALL);
-        float[] actual = new Forward(m, kernels).forward(question, qPos, second, partialOver(first), Logits.ALL);
+        float[] actual = new Forward(m, kernels).forward(question, qPos, second, partialOver(m, kernels, first),
+            Logits.ALL);
         assertArrayEquals(expected, actual, 1e-4f);
         assertEquals(n - half + question.length, second.length());
     }
 
-    /** Exact attention of the queries over every row of {@code ctx}. */
-    private ExternalAttention partialOver(KvCache ctx) {
+    /** Exact attention of the queries over every row of {@code ctx} (context keys held outside the pass). */
+    static ExternalAttention partialOver(LlamaModel m, Kernels kernels, KvCache ctx) {
         LlamaConfig c = m.config();
         return (layer, q, tokens) -> {
             float[] out = new float[tokens * c.qDim()];

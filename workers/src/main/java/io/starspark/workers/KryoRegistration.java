@@ -36,6 +36,9 @@ public class KryoRegistration implements KryoRegistrator {
             ClusterProbe.TaskReport[].class,
             java.util.ArrayList.class,
             BlockSpec.class,
+            PrefillWork.class,
+            PrefillConf.class,
+            io.starspark.kv.KvLayout.class,
             BlockResult.class,
             BlockResult[].class);
 

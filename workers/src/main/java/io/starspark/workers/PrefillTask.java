@@ -8,7 +8,6 @@ import io.starspark.kv.KvStore;
 import io.starspark.model.Forward;
 import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
-import io.starspark.model.Logits;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -22,43 +21,43 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
- * Phase 1 on an executor: for each block of the partition, run {@code anchor ++ block} through all
- * layers (blockwise-local causal attention), keep only the block's K/V, write them to the K/V store
- * (atomic per block, page summaries included) and send back the block's stats.
+ * Phase 1 on an executor: for each block of the partition's {@link PrefillWork} (one document's blocks; a
+ * job may hold many documents), run {@code anchor ++ block} through all layers (blockwise-local causal
+ * attention), keep only the block's K/V, write them to the document's K/V store (atomic per block, page
+ * summaries included) and send back the block's stats.
  */
-public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpec>>, BlockResult> {
+public final class PrefillTask implements FlatMapFunction<Iterator<PrefillWork>, BlockResult> {
     private static final long serialVersionUID = 1L;
-    private final PrefillConf conf;
-
-    public PrefillTask(PrefillConf conf) {
-        this.conf = conf;
-    }
 
     @Override
-    public Iterator<BlockResult> call(Iterator<List<BlockSpec>> groups) {
-        LlamaModel model = ModelRegistry.get(conf.modelPath());
+    public Iterator<BlockResult> call(Iterator<PrefillWork> works) {
         TaskContext task = TaskContext.get();
-        // one task per executor core already: kernels use the task's CPUs, not every core of the machine
-        Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
         List<BlockResult> results = new ArrayList<>();
-        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(),
-                conf.binding(), 0)) {
-            Forward forward = new Forward(model, kernels);
-            while (groups.hasNext()) {
-                for (BlockSpec spec : groups.next()) {
-                    results.add(run(model, forward, store, spec));
+        while (works.hasNext()) {
+            PrefillWork work = works.next();
+            PrefillConf conf = work.conf();
+            LlamaModel model = ModelRegistry.get(conf.modelPath());
+            // one task per executor core already: kernels use the task's CPUs, not every core of the machine
+            Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
+            try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(),
+                    conf.binding(), 0)) {
+                Forward forward = new Forward(model, kernels);
+                for (BlockSpec spec : work.blocks()) {
+                    results.add(run(work.doc(), conf, model, forward, store, spec));
                 }
             }
         }
         return results.iterator();
     }
 
-    private BlockResult run(LlamaModel model, Forward forward, KvStore store, BlockSpec spec) {
-        KvCache cache = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
-                spec.tokens().length);
-        forward.forward(spec.tokens(), spec.positions(), cache, null, Logits.NONE);
-        BlockKv kept = keptRows(cache, spec);
-        store.writeBlock(spec.blockIndex(), spec.firstToken(), kept);
+    private static BlockResult run(int doc, PrefillConf conf, LlamaModel model, Forward forward, KvStore store,
+                                   BlockSpec spec) {
+        // only the block's rows are kept (on a device backend only they come back from the device)
+        KvCache kept = new KvCache(model.config().layers(), model.config().kvHeads(), model.config().headDim(),
+                spec.keptLength());
+        forward.prefill(spec.tokens(), spec.positions(), spec.keptOffset(), kept);
+        BlockKv rows = keptRows(kept, spec);
+        store.writeBlock(spec.blockIndex(), spec.firstToken(), rows);
         TaskContext ctx = TaskContext.get();
         int attempt = ctx == null ? 0 : ctx.attemptNumber();
         if (conf.failsFirstAttempt(spec.blockIndex()) && attempt == 0) {
@@ -66,11 +65,10 @@ public final class PrefillTask implements FlatMapFunction<Iterator<List<BlockSpe
                     + " (test hook PrefillConf.failFirstAttemptBlocks)");
         }
         long kvBytes = 2L * conf.layout().layers() * spec.keptLength() * conf.layout().rowFloats() * conf.layout().dtype().bytes();
-        return new BlockResult(spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());
+        return new BlockResult(doc, spec.blockIndex(), kvBytes, executorId(), attempt, peakHeapBytes());
     }
 
-    private static BlockKv keptRows(KvCache cache, BlockSpec spec) {
-        KvCache kept = cache.slice(spec.keptOffset(), spec.tokens().length);
+    private static BlockKv keptRows(KvCache kept, BlockSpec spec) {
         int layers = kept.layers();
         int rows = spec.keptLength() * kept.kvHeads() * kept.headDim();
         float[][] k = new float[layers][];

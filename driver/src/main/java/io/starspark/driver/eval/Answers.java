@@ -41,12 +41,28 @@ final class Answers {
      * @param question [m] no BOS, no added space
      */
     Answerer.Answer answer(Mode mode, int[] context, int[] question, int maxNewTokens) {
+        try (Answerer answerer = answerer(mode, context, maxNewTokens)) {
+            return answerer.answer(context, question);
+        }
+    }
+
+    /**
+     * Teacher forcing in one pass ({@link Answerer#score}).
+     *
+     * @param prompt [m] question ++ teacher tokens
+     * @return [scored][vocab] the logits after each of the last {@code scored} tokens of {@code prompt}
+     */
+    float[] score(Mode mode, int[] context, int[] prompt, int scored) {
+        try (Answerer answerer = answerer(mode, context, 1)) {
+            return answerer.score(context, prompt, scored);
+        }
+    }
+
+    private Answerer answerer(Mode mode, int[] context, int maxNewTokens) {
         StarSettings settings = settings(mode, context.length);
         boolean forget = reprefill && settings.attention() != AttentionMode.FULL
                 && forgotten.add(StarRunner.docId(context));
-        try (Answerer answerer = Answerer.over(jsc, model, settings, maxNewTokens, Sampler.greedy(), forget)) {
-            return answerer.answer(context, question);
-        }
+        return Answerer.over(jsc, model, settings, maxNewTokens, Sampler.greedy(), forget);
     }
 
     /** Phase-1 tasks that run at once (1 without Spark). */

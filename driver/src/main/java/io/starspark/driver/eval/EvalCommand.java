@@ -1,6 +1,7 @@
 package io.starspark.driver.eval;
 
 import io.starspark.driver.AnswerOptions;
+import io.starspark.driver.Answerer;
 import io.starspark.driver.Texts;
 import io.starspark.errors.UserError;
 import io.starspark.model.LlamaModel;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,9 +139,11 @@ public final class EvalCommand implements Callable<Integer> {
                             modes(List.of(5.0, 10.0, 25.0)), fullMaxTokens, vocab != null ? vocab
                             : Path.of(settings.requireModel() + ".vocab.json"));
                     Estimate estimate = needleEstimate(plan, answers, err);
+                    long planned = System.nanoTime();
                     results.put("plan", plan.toJson());
                     results.put("estimated_seconds", estimate.seconds());
                     results.putAll(NeedleSuite.run(plan, answers, estimate, err));
+                    results.put("planned_seconds", (System.nanoTime() - planned) / 1e9);
                     results.put("seconds", (System.nanoTime() - t0) / 1e9);
                     report = Report.needle(out, results);
                 }
@@ -147,15 +151,14 @@ public final class EvalCommand implements Callable<Integer> {
                     AgreementSuite.Plan plan = new AgreementSuite.Plan(agreementDocuments(model, settings), question,
                             answerOptions.maxNewTokens(), seed, modes(List.of(5.0, 10.0, 25.0, 50.0, 100.0)),
                             recallTokens);
-                    err.printf("eval: agreement plan: %d documents (%s tokens), %d teacher-forced steps, modes %s, "
-                            + "seed %d%n", plan.documents().size(), plan.documents().stream()
-                            .map(d -> Integer.toString(d.context().length)).distinct().toList(), plan.steps(),
-                            plan.modes().stream().map(Mode::label).toList(), seed);
-                    err.flush();
+                    Estimate estimate = agreementEstimate(plan, answers, err);
+                    long planned = System.nanoTime();
                     results.put("plan", plan.toJson());
+                    results.put("estimated_seconds", estimate.seconds());
                     Configuration hadoop = spark.jsc != null ? spark.jsc.hadoopConfiguration()
                             : HadoopConfs.of(new org.apache.spark.SparkConf());
-                    results.putAll(AgreementSuite.run(plan, answers, hadoop, err));
+                    results.putAll(AgreementSuite.run(plan, answers, hadoop, estimate, err));
+                    results.put("planned_seconds", (System.nanoTime() - planned) / 1e9);
                     results.put("seconds", (System.nanoTime() - t0) / 1e9);
                     report = Report.agreement(out, results);
                 }
@@ -202,9 +205,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * The plan's time on this machine, printed before it starts: a full-attention answer on a 1024-token
-     * haystack calibrates {@link Estimate}; the fastest of {@link #CALIBRATION_RUNS} runs counts (the first ones
-     * run while the JIT compiles).
+     * The needle plan's time on this machine, printed before it starts, calibrated on a
+     * {@link #CALIBRATION_TOKENS}-token haystack.
      */
     private static Estimate needleEstimate(NeedleSuite.Plan plan, Answers answers, PrintWriter err) {
         Tokenizer tok = answers.model().tokenizer();
@@ -216,22 +218,15 @@ public final class EvalCommand implements Callable<Integer> {
         }
         int[] context = tok.encode(h.text(), true, true);
         int[] question = tok.encode(h.question(), false, false);
-        double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < CALIBRATION_RUNS; i++) {
-            long c0 = System.nanoTime();
-            answers.answer(Mode.FULL, context, question, 1);
-            best = Math.min(best, (System.nanoTime() - c0) / 1e9);
-        }
-        int calibration = context.length;
-        Estimate e = Estimate.calibrate(answers.model().config(), calibration, best);
+        Estimate e = calibrate(answers, context, question, 1);
         for (int length : plan.lengths()) {
             int docs = plan.depthsPercent().size() * plan.trials();
             for (Mode m : plan.modesAt(length)) {
                 StarSettings s = answers.settings(m, length);
                 double each = switch (m.attention()) {
                     case FULL -> e.full(length, 0);
-                    case STAR -> e.answer(2, length);
-                    case SPARSE -> e.answer(2, (int) Math.ceil(m.effectiveFraction(s, length) * length));
+                    case STAR -> e.answer(2, length, 1);
+                    case SPARSE -> e.answer(2, (int) Math.ceil(m.effectiveFraction(s, length) * length), 1);
                 };
                 e = e.plus(docs * each);
             }
@@ -241,18 +236,79 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         err.printf(Locale.ROOT, "eval: needle plan: lengths %s × depths %s%% × %d trials = %d documents (seed %d), "
-                        + "modes %s (full up to %d tokens): %d answers, %d cells; estimated %s "
-                        + "(calibrated: full attention on %d tokens took %.2f s)%n", plan.lengths(),
+                        + "modes %s (full up to %d tokens): %d answers, %d cells; estimated %s (%s)%n", plan.lengths(),
                 plan.depthsPercent().stream().map(Report::number).toList(), plan.trials(), plan.documents(),
                 plan.seed(), plan.modes().stream().map(Mode::label).toList(), plan.fullMaxTokens(), plan.answers(),
-                plan.lengths().size() * plan.depthsPercent().size(), Report.duration(e.seconds()), calibration,
-                e.secondsPerWork() * Estimate.work(calibration, 0, e.keysPerTokenWork()));
+                plan.lengths().size() * plan.depthsPercent().size(), Report.duration(e.seconds()),
+                calibrated(e, context.length + question.length));
         err.flush();
         return e;
     }
 
+    /**
+     * The agreement plan's time on this machine, printed before it starts, calibrated on the first document:
+     * full attention on at most {@link #CALIBRATION_TOKENS} tokens of it ({@link #CALIBRATION_STEPS} generated),
+     * then its phase 1 (the suite's first Spark job; every mode reuses its K/V) and the fastest of
+     * {@link #CALIBRATION_RUNS} star answers over its stored K/V, which measures the overhead of an answer.
+     */
+    private static Estimate agreementEstimate(AgreementSuite.Plan plan, Answers answers, PrintWriter err) {
+        int[] question = AgreementSuite.questionIds(plan, answers.model().tokenizer());
+        int[] first = plan.documents().get(0).context();
+        int[] context = Arrays.copyOf(first, Math.min(first.length, CALIBRATION_TOKENS));
+        Estimate e = calibrate(answers, context, question, Math.min(plan.steps(), CALIBRATION_STEPS));
+        long p0 = System.nanoTime();
+        answers.answer(Mode.STAR, first, question, 1);
+        double prefill = (System.nanoTime() - p0) / 1e9;
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < CALIBRATION_RUNS; i++) {
+            long a0 = System.nanoTime();
+            answers.answer(Mode.STAR, first, question, 1);
+            best = Math.min(best, (System.nanoTime() - a0) / 1e9);
+        }
+        e = AgreementSuite.estimate(plan, answers, question.length,
+                e.withAnswerTimed(question.length, first.length, best));
+        err.printf(Locale.ROOT, "eval: agreement plan: %d documents (%s tokens) × modes %s (seed %d): per document "
+                        + "a %d-token teacher from full attention, one teacher-forced pass and %d free-running answers "
+                        + "per mode (the faster one timed); estimated %s (%s; the first document's phase 1 took %.1f s, "
+                        + "an answer over its stored K/V %.2f s)%n", plan.documents().size(),
+                plan.documents().stream().map(d -> Integer.toString(d.context().length)).distinct().toList(),
+                plan.modes().stream().map(Mode::label).toList(), plan.seed(), plan.steps(), AgreementSuite.COST_RUNS,
+                Report.duration(e.seconds()), calibrated(e, context.length + question.length), prefill, best);
+        err.flush();
+        return e;
+    }
+
+    /**
+     * Calibrates {@link Estimate} with full-attention answers of {@code generate} tokens over context ++ question;
+     * the fastest of {@link #CALIBRATION_RUNS} runs counts (the first ones run while the JIT compiles).
+     */
+    private static Estimate calibrate(Answers answers, int[] context, int[] question, int generate) {
+        double best = Double.POSITIVE_INFINITY;
+        Answerer.Answer fastest = null;
+        for (int i = 0; i < CALIBRATION_RUNS; i++) {
+            long c0 = System.nanoTime();
+            Answerer.Answer a = answers.answer(Mode.FULL, context, question, generate);
+            double seconds = (System.nanoTime() - c0) / 1e9;
+            if (seconds < best) {
+                best = seconds;
+                fastest = a;
+            }
+        }
+        return Estimate.calibrate(answers.model().config(), context.length + question.length, best,
+                fastest.ids().length, ((Number) fastest.stats().get("decode_seconds")).doubleValue());
+    }
+
+    /** How the estimate was calibrated, for the plan line. */
+    private static String calibrated(Estimate e, int tokens) {
+        return String.format(Locale.ROOT, "calibrated: full attention on %d tokens took %.2f s%s", tokens,
+                e.secondsPerWork() * Estimate.work(tokens, 0, e.keysPerTokenWork()),
+                e.secondsPerStep() > 0 ? String.format(Locale.ROOT, ", %.1f ms per decoding step",
+                        1000 * e.secondsPerStep()) : "");
+    }
+
     static final int CALIBRATION_TOKENS = 1024;
     static final int CALIBRATION_RUNS = 4;
+    static final int CALIBRATION_STEPS = 16;
 
     private List<AgreementSuite.Document> agreementDocuments(LlamaModel model, StarSettings settings) {
         List<AgreementSuite.Document> docs = new ArrayList<>();

@@ -92,11 +92,14 @@ final class Report {
     static String agreement(Path dir, Map<String, Object> results) {
         List<Map<String, Object>> modes = (List<Map<String, Object>>) results.get("modes");
         StringBuilder md = header("agreement with full attention", results);
-        md.append("Teacher-forced: full attention decodes greedily; every mode is asked the question followed by the ")
-                .append("first i tokens of full's answer, for each step i. top-1: the same argmax as full; KL(full ‖ mode) ")
+        md.append("Teacher-forced: full attention decodes greedily (the teacher); every mode reads the question ")
+                .append("followed by full's answer in one pass, and its logits at step i are those after the question and ")
+                .append("the first i teacher tokens (the causal mask hides the rest; sparse picks pages per token). ")
+                .append("top-1: the same argmax as full; KL(full ‖ mode) ")
                 .append("in nats per step; recall: the fraction of the exact softmax mass over the context keys that ")
                 .append("sparse's selected pages hold (mean over layers, heads and sampled query tokens; min over ")
-                .append("layer/head). Cost from one free-running greedy answer per mode and document: ms per decoded ")
+                .append("layer/head). Cost from the faster of two free-running greedy answers per mode and document ")
+                .append("(the first of a mode runs while the JIT compiles): ms per decoded ")
                 .append("token, K/V bytes read from the store per generated token (question pass included), pages ")
                 .append("read per step and layer.\n\n");
         md.append("| mode | pages read | top-1 | first token | top-1 vs star | KL | recall mean | recall min | ms/token "
@@ -147,9 +150,8 @@ final class Report {
         md.append("- seed: ").append(((Map<String, Object>) results.get("plan")).get("seed")).append('\n');
         md.append("- settings: ").append(results.get("settings_summary")).append('\n');
         md.append("- time: ").append(duration((Double) results.get("seconds")));
-        if (results.containsKey("estimated_seconds")) {
-            md.append(" (estimated ").append(duration((Double) results.get("estimated_seconds"))).append(')');
-        }
+        md.append(" in all; the planned runs ").append(duration((Double) results.get("planned_seconds")))
+                .append(" (estimated ").append(duration((Double) results.get("estimated_seconds"))).append(')');
         md.append('\n');
         md.append("- plan:\n");
         ((Map<String, Object>) results.get("plan")).forEach((k, v) -> md.append("  - ").append(k).append(": ")

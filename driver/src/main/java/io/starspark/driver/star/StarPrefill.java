@@ -11,11 +11,15 @@ import io.starspark.workers.BlockResult;
 import io.starspark.workers.BlockSpec;
 import io.starspark.workers.PrefillConf;
 import io.starspark.workers.PrefillTask;
+import io.starspark.workers.PrefillWork;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -23,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Phase 1 orchestration on the driver: plan the blocks, ship {@code anchor ++ block} tokens to
- * executors (one Spark partition per group of blocks), collect their stats, and commit the
- * document's manifest last. A document whose manifest is already committed with the same model,
- * tokens and settings is reused without running anything.
+ * executors (one Spark partition per group of blocks; one Spark job for any number of documents),
+ * collect their stats, and commit each document's manifest last. A document whose manifest is already
+ * committed with the same model, tokens and settings is reused without running anything.
  */
 public final class StarPrefill {
     private static final Logger LOG = LoggerFactory.getLogger(StarPrefill.class);
@@ -35,6 +39,8 @@ public final class StarPrefill {
     }
 
     /**
+     * One document's phase 1, as one Spark job; {@link #runAll} with this document alone.
+     *
      * @param expected   the manifest to commit (or to find committed): document, model, plan, settings
      * @param context    [n] context token ids (BOS included)
      * @param conf       what the tasks need; its binding is {@code expected.binding()}
@@ -43,27 +49,91 @@ public final class StarPrefill {
      */
     public static PrefillReport run(JavaSparkContext jsc, Manifest expected, int[] context, PrefillConf conf,
                                     int partitions, long maxKvBytes) {
-        KvLayout layout = conf.layout();
-        StarPlan plan = expected.plan();
-        try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), jsc.hadoopConfiguration(), layout,
-                conf.binding(), HadoopKvStore.DEFAULT_CACHE_BYTES)) {
-            Optional<Manifest> existing = store.readManifest();
-            if (existing.isPresent()) {
-                existing.get().requireCompatible(expected, conf.kvRoot());
-                LOG.info("phase 1: reusing committed K/V of {} tokens at {}", context.length, conf.kvRoot());
-                return new PrefillReport(conf.kvRoot(), context.length, plan.blockCount(), true, List.of(), 0, 0, 0, 0);
-            }
-            long kvBytes = requireWithinLimit(layout, plan, maxKvBytes, conf.kvRoot());
-            long t0 = System.nanoTime();
-            List<List<BlockSpec>> groups = groups(context, plan, partitions);
-            LOG.info("phase 1: {} tokens in {} blocks over {} partitions will write {} of K/V ({} layers) to {}",
-                    context.length, plan.blockCount(), groups.size(), gib(kvBytes), layout.layers(), conf.kvRoot());
-            List<BlockResult> results = jsc.parallelize(groups, groups.size()).mapPartitions(new PrefillTask(conf))
-                    .collect();
-            long nanos = System.nanoTime() - t0;
-            store.commit(expected);
-            return report(conf.kvRoot(), context.length, plan, results, nanos);
+        Outcome o = runAll(jsc, List.of(new Document(expected, context, conf, partitions, maxKvBytes)), p -> { })
+                .get(0);
+        if (o.error() != null) {
+            throw o.error();
         }
+        return o.report();
+    }
+
+    /**
+     * One document of a phase-1 job; the parameters are those of {@link #run}.
+     *
+     * @param context [n] context token ids (BOS included)
+     */
+    public record Document(Manifest expected, int[] context, PrefillConf conf, int partitions, long maxKvBytes) {
+    }
+
+    /** A document's phase 1: its report, or the user error (bad stored K/V, over maxKvBytes) that fails only it. */
+    public record Outcome(PrefillReport report, UserError error) {
+    }
+
+    /**
+     * Phase 1 of many documents as ONE Spark job, so the executors stay busy across documents: each document
+     * whose manifest is committed already (same model, tokens and settings) is reused without running anything;
+     * the blocks of all the others become the job's partitions ({@link PrefillWork}, one document's group of
+     * blocks each); each document's manifest is committed after the job. A document that cannot run (its stored
+     * K/V belong to other settings, or it is over its maxKvBytes) fails alone, before the job; a failed task
+     * fails the job. Every report of the job carries the job's wall time.
+     *
+     * @param planned called with the job's partitions (document index per partition) before it is submitted
+     * @return one outcome per document, in order
+     */
+    public static List<Outcome> runAll(JavaSparkContext jsc, List<Document> docs, Consumer<int[]> planned) {
+        Outcome[] outcomes = new Outcome[docs.size()];
+        List<PrefillWork> work = new ArrayList<>();
+        for (int d = 0; d < docs.size(); d++) {
+            Document doc = docs.get(d);
+            PrefillConf conf = doc.conf();
+            StarPlan plan = doc.expected().plan();
+            try (KvStore store = open(jsc, conf)) {
+                Optional<Manifest> existing = store.readManifest();
+                if (existing.isPresent()) {
+                    existing.get().requireCompatible(doc.expected(), conf.kvRoot());
+                    LOG.info("phase 1: reusing committed K/V of {} tokens at {}", doc.context().length, conf.kvRoot());
+                    outcomes[d] = new Outcome(new PrefillReport(conf.kvRoot(), doc.context().length, plan.blockCount(),
+                            true, List.of(), 0, 0, 0, 0), null);
+                    continue;
+                }
+                long kvBytes = requireWithinLimit(conf.layout(), plan, doc.maxKvBytes(), conf.kvRoot());
+                List<List<BlockSpec>> groups = groups(doc.context(), plan, doc.partitions());
+                LOG.info("phase 1: {} tokens in {} blocks over {} partitions will write {} of K/V ({} layers) to {}",
+                        doc.context().length, plan.blockCount(), groups.size(), gib(kvBytes), conf.layout().layers(),
+                        conf.kvRoot());
+                for (List<BlockSpec> g : groups) {
+                    work.add(new PrefillWork(d, conf, g));
+                }
+            } catch (UserError e) {
+                outcomes[d] = new Outcome(null, e);
+            }
+        }
+        if (work.isEmpty()) {
+            return List.of(outcomes);
+        }
+        planned.accept(work.stream().mapToInt(PrefillWork::doc).toArray());
+        long t0 = System.nanoTime();
+        List<BlockResult> results = jsc.parallelize(work, work.size()).mapPartitions(new PrefillTask()).collect();
+        long nanos = System.nanoTime() - t0;
+        Map<Integer, List<BlockResult>> byDoc = results.stream().collect(Collectors.groupingBy(BlockResult::doc));
+        for (int d = 0; d < docs.size(); d++) {
+            if (outcomes[d] != null) {
+                continue;
+            }
+            Document doc = docs.get(d);
+            PrefillReport report = report(doc.conf().kvRoot(), doc.context().length, doc.expected().plan(),
+                    byDoc.getOrDefault(d, List.of()), nanos);
+            try (KvStore store = open(jsc, doc.conf())) {
+                store.commit(doc.expected());
+            }
+            outcomes[d] = new Outcome(report, null);
+        }
+        return List.of(outcomes);
+    }
+
+    private static KvStore open(JavaSparkContext jsc, PrefillConf conf) {
+        return HadoopKvStore.open(URI.create(conf.kvRoot()), jsc.hadoopConfiguration(), conf.layout(), conf.binding(),
+                HadoopKvStore.DEFAULT_CACHE_BYTES);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.PrefillConf;
 import io.starspark.workers.SparseContextAttention;
 import java.net.URI;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -34,11 +35,17 @@ public final class StarRunner {
 
     /** Phase 1 of the request's document on the cluster, or the reuse of its committed K/V. */
     public static PrefillReport prefill(JavaSparkContext jsc, StarRequest r) {
+        StarPrefill.Document d = phase1(r);
+        return StarPrefill.run(jsc, d.expected(), d.context(), d.conf(), d.partitions(), d.maxKvBytes());
+    }
+
+    /** The request's document as phase 1 sees it (for {@link StarPrefill#runAll} with other documents). */
+    public static StarPrefill.Document phase1(StarRequest r) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
         Manifest expected = manifest(model, r);
         PrefillConf conf = new PrefillConf(r.modelPath(), documentRoot(r.kvDir(), expected.docId()),
                 layout(model.config(), r), expected.binding(), r.kernels(), r.failFirstAttemptBlocks());
-        return StarPrefill.run(jsc, expected, r.context(), conf, r.partitions(), r.maxKvBytes());
+        return new StarPrefill.Document(expected, r.context(), conf, r.partitions(), r.maxKvBytes());
     }
 
     /**
@@ -47,24 +54,48 @@ public final class StarRunner {
      * an executor task (with {@code HadoopConfs.current()}) as well as on the driver.
      */
     public static StarAnswer decode(StarRequest r, PrefillReport prefill, Configuration hadoop, Sampler sampler) {
+        return overContext(r, prefill, hadoop, p -> {
+            Generator.Result d = p.generator().generate(r.question(), r.context().length, p.context(),
+                    r.maxNewTokens(), sampler, p.model().tokenizer().eos());
+            SparseContextAttention sparse = p.context() instanceof SparseContextAttention s ? s : null;
+            double pagesPerStep = sparse != null ? sparse.meanPagesPerCall() : r.plan().pageCount();
+            long pageVisits = sparse != null ? sparse.pageVisits() : 0;
+            return new StarAnswer(docId(r.context()), p.kernels().name(), d.ids(), d.firstLogits(), prefill,
+                    d.prefillNanos(), d.decodeNanos(), p.store().bytesRead(), pagesPerStep, pageVisits);
+        });
+    }
+
+    /**
+     * Teacher forcing over the request's document in one pass: phase 1 (or its reuse), then the request's
+     * question (the question followed by the teacher's tokens) over the stored K/V, star or sparse, with the
+     * logits of its last {@code scored} tokens ({@link Generator#score}). Sparse picks pages per query token,
+     * as decoding does, so row i equals the first logits of {@link #answer} on the first p + i + 1 tokens.
+     *
+     * @return [scored][vocab]
+     */
+    public static float[] score(JavaSparkContext jsc, StarRequest r, int scored) {
+        return overContext(r, prefill(jsc, r), jsc.hadoopConfiguration(),
+                p -> p.generator().score(r.question(), r.context().length, p.context(), scored));
+    }
+
+    /** What phase 2 works with: the model, its generator, the store it reads and the attention over the context in it. */
+    private record Phase2(LlamaModel model, Generator generator, Kernels kernels, KvStore store,
+                          ExternalAttention context) {
+    }
+
+    /** Opens the document's store and runs {@code body} with star's exact or sparse's selected-page attention. */
+    private static <T> T overContext(StarRequest r, PrefillReport prefill, Configuration hadoop,
+                                     Function<Phase2, T> body) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
         LlamaConfig c = model.config();
         Kernels kernels = KernelBackends.select(r.kernels());
         try (KvStore store = HadoopKvStore.open(URI.create(prefill.kvRoot()), hadoop, layout(c, r),
                 manifest(model, r).binding(), HadoopKvStore.DEFAULT_CACHE_BYTES)) {
-            String docId = docId(r.context());
-            if (r.sparse() == null) {
-                ExactContextAttention context = new ExactContextAttention(store, kernels, c, r.plan().pageCount(),
-                        ExactContextAttention.DEFAULT_GROUP_BYTES);
-                Generator.Result d = generate(model, kernels, r, context, sampler);
-                return new StarAnswer(docId, kernels.name(), d.ids(), d.firstLogits(), prefill, d.prefillNanos(),
-                        d.decodeNanos(), store.bytesRead(), r.plan().pageCount(), 0);
-            }
-            SparseContextAttention context = new SparseContextAttention(store, kernels, c, store.readSummaries(),
-                    r.sparse());
-            Generator.Result d = generate(model, kernels, r, context, sampler);
-            return new StarAnswer(docId, kernels.name(), d.ids(), d.firstLogits(), prefill, d.prefillNanos(),
-                    d.decodeNanos(), store.bytesRead(), context.meanPagesPerCall(), context.pageVisits());
+            ExternalAttention context = r.sparse() == null
+                    ? new ExactContextAttention(store, kernels, c, r.plan().pageCount(),
+                            ExactContextAttention.DEFAULT_GROUP_BYTES)
+                    : new SparseContextAttention(store, kernels, c, store.readSummaries(), r.sparse());
+            return body.apply(new Phase2(model, new Generator(model, kernels), kernels, store, context));
         }
     }
 
@@ -89,13 +120,6 @@ public final class StarRunner {
 
     private static KvLayout layout(LlamaConfig c, StarRequest r) {
         return new KvLayout(c.layers(), c.kvHeads(), c.headDim(), r.plan().pageSize(), r.dtype());
-    }
-
-    /** The question at positions after the context, then the answer; the context through {@code context}. */
-    private static Generator.Result generate(LlamaModel model, Kernels kernels, StarRequest r,
-                                             ExternalAttention context, Sampler sampler) {
-        return new Generator(model, kernels).generate(r.question(), r.context().length, context, r.maxNewTokens(),
-                sampler, model.tokenizer().eos());
     }
 
     /** A document's id: the first 16 hex digits of the sha-256 of its context token ids. */

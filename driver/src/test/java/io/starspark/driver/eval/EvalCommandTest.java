@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starspark.driver.Answerer;
 import io.starspark.driver.Main;
 import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRequest;
@@ -19,6 +20,8 @@ import io.starspark.model.Sampler;
 import io.starspark.model.Tokenizer;
 import io.starspark.workers.ModelRegistry;
 import io.starspark.workers.SparseSettings;
+import io.starspark.workers.conf.AttentionMode;
+import io.starspark.workers.conf.StarKeys;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.conf.StarSparkConf;
 import java.io.DataInputStream;
@@ -28,6 +31,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -140,7 +146,17 @@ class EvalCommandTest {
                 "--context-tokens", "128", "--page-size", "16", "--budgets", "50,100", "--max-new-tokens", "4",
                 "--master", "local[1]", "--kv-dir", tmp.resolve("kv").toUri().toString(), "--kernels", KERNELS);
         assertEquals(0, r.code(), r.err());
-        JsonNode modes = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("modes");
+        assertTrue(r.err().contains("eval: agreement plan: 1 documents ([128] tokens) × modes [full, star, sparse@50%, "
+                + "sparse@100%] (seed 1): per document a 4-token teacher from full attention, one teacher-forced pass "
+                + "and 2 free-running answers per mode (the faster one timed); estimated "), r.err());
+        assertTrue(r.err().contains("; the first document's phase 1 took "), r.err());
+        assertEquals(4, r.err().lines().filter(l -> l.startsWith("eval: [1/1] generated-0, ")).count(), r.err());
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains(" in all; the planned runs " + Report.duration(results.get("planned_seconds")
+                .asDouble()) + " (estimated " + Report.duration(results.get("estimated_seconds").asDouble()) + ")\n"),
+                report);
+        JsonNode modes = results.get("modes");
         assertEquals("full", modes.get(0).get("mode").asText());
         assertEquals(1.0, modes.get(0).get("top1_agreement").asDouble(), "full agrees with itself");
         assertEquals(0.0, modes.get(0).get("kl_mean").asDouble());
@@ -160,6 +176,114 @@ class EvalCommandTest {
         assertEquals(5 * 8, countLeaves(half.get("recall_per_layer_head")), "5 layers × 8 heads");
         assertPng(out.resolve("agreement.png"), Plots.WIDTH, Plots.HEIGHT);
         assertPng(out.resolve("bytes.png"), Plots.WIDTH, Plots.HEIGHT);
+    }
+
+    /** A document of about 250 stories260K tokens. */
+    static final String STORY = "Once upon a time, there was a little girl named Lily. She loved to play outside in "
+            + "the park with her friend Tom. One day, they saw a big red ball under a tree. Lily wanted to kick the "
+            + "ball, but Tom said, \"Wait, it is not our ball.\" They looked around and saw a small boy who was "
+            + "crying. The boy said he lost his ball. Lily and Tom gave the ball back to the boy. The boy smiled and "
+            + "said thank you. They all played together until the sun went down.";
+
+    /**
+     * The one-pass teacher forcing against its reference twin, step by step: full attention answers the question
+     * followed by the first i teacher tokens for each step i (the teacher being full's own argmax), and so does
+     * every mode, each step a separate answer through the answer path. Reference kernels compute every row on its
+     * own, so the numbers must be equal, not close.
+     */
+    @Test
+    void agreementInOnePassEqualsStepByStepAnswers() throws IOException {
+        Path story = tmp.resolve("story.txt");
+        Files.writeString(story, STORY);
+        Path out = tmp.resolve("one-pass");
+        int maxSteps = 8;
+        Run r = eval("eval", "--model", STORIES, "--suite", "agreement", "--out", out.toString(), "--context-file",
+                story.toString(), "--page-size", "16", "--budgets", "25,100", "--max-new-tokens",
+                Integer.toString(maxSteps), "--master", "local[1]", "--kv-dir", tmp.resolve("kv").toUri().toString(),
+                "--kernels", "reference");
+        assertEquals(0, r.code(), r.err());
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+
+        LlamaModel model = ModelRegistry.get(STORIES);
+        Tokenizer tok = model.tokenizer();
+        int[] context = tok.encode(STORY, true, true);
+        int[] question = tok.encode(" Lily", false, false);
+        StarSettings base = StarSettings.from(Map.of(StarKeys.MODEL.key(), STORIES, StarKeys.PAGE_SIZE.key(), "16",
+                StarKeys.KERNELS.key(), "reference", StarKeys.KV_DIR.key(), tmp.resolve("twin-kv").toUri().toString()));
+        Mode.Blocks blocks = new Mode.Blocks(0.25, 0, 0);
+        List<Mode> modes = List.of(Mode.FULL, Mode.STAR, Mode.sparse(25), Mode.sparse(100));
+        try (JavaSparkContext jsc = spark()) {
+            // the twin's teacher: full's argmax, one full answer per step
+            List<float[]> full = new ArrayList<>();
+            List<Integer> teacher = new ArrayList<>();
+            for (int i = 0; i < maxSteps; i++) {
+                float[] logits = answer(jsc, model, Mode.FULL.settings(base, blocks, context.length), context,
+                        twinPrompt(question, teacher, i)).firstLogits();
+                full.add(logits);
+                if (Sampler.argmax(logits) == tok.eos()) {
+                    break;
+                }
+                teacher.add(Sampler.argmax(logits));
+            }
+            int steps = full.size();
+            JsonNode doc = results.get("documents").get(0);
+            assertEquals(steps, doc.get("steps").asInt());
+            assertArrayEquals(teacher.stream().mapToInt(Integer::intValue).toArray(),
+                    new ObjectMapper().convertValue(doc.get("teacher_ids"), int[].class));
+            assertEquals(0, doc.get("teacher_not_argmax").asInt());
+            List<float[]> star = null;
+            double sparseKl = 0;
+            for (int mi = 0; mi < modes.size(); mi++) {
+                Mode mode = modes.get(mi);
+                StarSettings s = mode.settings(base, blocks, context.length);
+                List<float[]> logits = new ArrayList<>();
+                String kvRoot = null;
+                for (int i = 0; i < steps; i++) {
+                    Answerer.Answer a = answer(jsc, model, s, context, twinPrompt(question, teacher, i));
+                    logits.add(a.firstLogits());
+                    kvRoot = (String) a.stats().get("kv_root");
+                }
+                int agree = 0;
+                int agreeStar = 0;
+                double kl = 0;
+                for (int i = 0; i < steps; i++) {
+                    agree += Sampler.argmax(logits.get(i)) == Sampler.argmax(full.get(i)) ? 1 : 0;
+                    agreeStar += star != null && Sampler.argmax(logits.get(i)) == Sampler.argmax(star.get(i)) ? 1 : 0;
+                    kl += AgreementSuite.kl(full.get(i), logits.get(i));
+                }
+                JsonNode m = results.get("modes").get(mi);
+                String label = mode.label();
+                assertEquals(label, m.get("mode").asText());
+                assertEquals(agree / (double) steps, m.get("top1_agreement").asDouble(), label);
+                assertEquals(Sampler.argmax(logits.get(0)) == Sampler.argmax(full.get(0)) ? 1.0 : 0.0,
+                        m.get("first_token_agreement").asDouble(), label);
+                assertEquals(kl / steps, m.get("kl_mean").asDouble(), 0.0, label);
+                if (mode.attention() == AttentionMode.STAR) {
+                    star = logits;
+                }
+                if (mode.attention() == AttentionMode.SPARSE) {
+                    assertEquals(agreeStar / (double) steps, m.get("top1_agreement_with_star").asDouble(), label);
+                    double[][] recall = MassRecall.measure(model, s, kvRoot, jsc.hadoopConfiguration(),
+                            context.length, twinPrompt(question, teacher, steps - 1), 64, 2);
+                    assertEquals(AgreementSuite.mean(recall), m.get("recall_mean").asDouble(), 0.0, label);
+                    sparseKl = Math.max(sparseKl, kl);
+                }
+            }
+            assertTrue(sparseKl > 0, "a sparse budget that changes the logits, so that equality means something");
+        }
+    }
+
+    /** [m + i] the question followed by the first {@code i} teacher tokens. */
+    private static int[] twinPrompt(int[] question, List<Integer> teacher, int i) {
+        return IntStream.concat(IntStream.of(question), teacher.subList(0, i).stream().mapToInt(Integer::intValue))
+                .toArray();
+    }
+
+    private static Answerer.Answer answer(JavaSparkContext jsc, LlamaModel model, StarSettings s, int[] context,
+                                          int[] question) {
+        try (Answerer a = Answerer.over(jsc, model, s, 1, Sampler.greedy(), false)) {
+            return a.answer(context, question);
+        }
     }
 
     @Test

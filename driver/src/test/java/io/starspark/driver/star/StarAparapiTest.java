@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Phase 1 with {@code spark.starspark.kernels=aparapi} (OpenCL; PoCL in CI) on the golden document: the page
  * summaries equal the Java backend's within float32 tolerance, and the prefill really ran on the device
- * (every Aparapi execute asserts it ran on OpenCL; here its weights were uploaded and activations moved).
+ * (every Aparapi execute asserts it ran on OpenCL; here every block ran device-resident, activations staying on
+ * the device across layers, and only the kept K/V came back).
  */
 class StarAparapiTest {
     /** |aparapi − java| ≤ TOL · (1 + |java|) for every page min/max (float32 sums in a different order). */
@@ -62,6 +63,9 @@ class StarAparapiTest {
                     moved.weightBytesUploaded() / plan.blockCount(), moved.bytesToDevice() / plan.blockCount(),
                     moved.bytesFromDevice() / plan.blockCount());
             assertTrue(moved.bytesToDevice() > 0 && moved.bytesFromDevice() > 0, "the prefill ran on the device: " + moved);
+            assertEquals(plan.blockCount(), moved.residentBlocks(), "every block ran device-resident: " + moved);
+            assertEquals(4L * 2 * cfg.layers() * cfg.kvDim() * context.length, moved.bytesFromDevice(),
+                    "only the blocks' kept K/V came back (each context row once): " + moved);
             assertEquals(java.length, aparapi.length);
             double worst = 0;
             for (int l = 0; l < java.length; l++) {

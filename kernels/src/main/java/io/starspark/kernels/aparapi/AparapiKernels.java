@@ -5,6 +5,7 @@ import com.aparapi.device.OpenCLDevice;
 import com.aparapi.internal.kernel.KernelManager;
 import com.aparapi.Range;
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Kernels;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,11 +33,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Device memory is managed explicitly ({@code setExplicit(true)}): each kernel puts exactly the
  * arrays a call reads and gets the arrays it writes. Weights stay resident: every {@link Matrix} gets
- * its own {@link GemmKernel} whose weight buffers are uploaded once, in the stored type (F16 and Q8_0
+ * its own GEMM kernel ({@link BlockKernelCpu} / {@link BlockKernelGpu}, the kernels of the device-resident block
+ * forward, with this matrix alone as their weights) whose weight buffers are uploaded once, in the stored type (F16 and Q8_0
  * are dequantized in the kernel; the block types Q4_0..Q6_K are widened to F32 through
  * {@link Matrix#loadRow} at upload), and released when the matrix is garbage-collected or the backend
  * closed; a matmul then moves only x in and out back. Bytes moved are counted ({@link #traffic()}).
- * The {@link Kernels} interface takes host arrays, so activations and K/V cross the bus on every call.
+ * The {@link Kernels} interface takes host arrays, so activations and K/V cross the bus on every call; a whole
+ * block through all layers keeps them on the device instead ({@link #blockForward()}, {@link ResidentBlocks}).
  *
  * <p>Work-group sizes come from the device's limits ({@link WorkGroups}). One instance per kernel
  * class per backend; calls of the same kernel (or the same matrix) are serialised on it.
@@ -52,19 +56,24 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private final SwigluKernel swiglu = new SwigluKernel();
     private final AttentionKernel attention = new AttentionKernel();
     private final ScorePagesKernel scorePages = new ScorePagesKernel();
-    private final Map<Matrix, GemmKernel> resident = Collections.synchronizedMap(new WeakHashMap<>());
-    private final Set<GemmKernel> live = ConcurrentHashMap.newKeySet();
+    private final Map<Matrix, BlockKernel> matrices = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Set<BlockKernel> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong weightBytes = new AtomicLong();
     private final AtomicLong toDevice = new AtomicLong();
     private final AtomicLong fromDevice = new AtomicLong();
+    private final AtomicLong blocks = new AtomicLong();
+    private final ResidentBlocks resident;
     private static final float[] ONE = new float[1];
     private float[] attentionScratch = new float[1]; // guarded by attention
 
-    /** Bytes moved between host and device since the backend was made (weights counted once, when uploaded). */
-    public record Traffic(long weightBytesUploaded, long bytesToDevice, long bytesFromDevice) {
+    /**
+     * Bytes moved between host and device since the backend was made (weights counted once, when uploaded), and
+     * the blocks run by the device-resident {@link #blockForward()}.
+     */
+    public record Traffic(long weightBytesUploaded, long bytesToDevice, long bytesFromDevice, long residentBlocks) {
         public Traffic minus(Traffic earlier) {
             return new Traffic(weightBytesUploaded - earlier.weightBytesUploaded, bytesToDevice - earlier.bytesToDevice,
-                    bytesFromDevice - earlier.bytesFromDevice);
+                    bytesFromDevice - earlier.bytesFromDevice, residentBlocks - earlier.residentBlocks);
         }
     }
 
@@ -74,6 +83,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         for (Kernel k : smallKernels()) {
             prepare(k);
         }
+        this.resident = new ResidentBlocks(this, groups, device.getType() == com.aparapi.device.Device.TYPE.CPU,
+                blocks);
         LOG.info("kernels: aparapi work-groups on {}: {}", deviceName(), groups);
     }
 
@@ -81,7 +92,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return new Kernel[] {rmsnorm, rope, swiglu, attention, scorePages};
     }
 
-    private void prepare(Kernel k) {
+    void prepare(Kernel k) {
         LinkedHashSet<com.aparapi.device.Device> only = new LinkedHashSet<>();
         only.add(device);
         KernelManager.instance().setPreferredDevices(k, only);
@@ -93,8 +104,11 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return new AparapiKernels(OpenClDevices.device(), false);
     }
 
-    /** With the GPU's tiled GEMM even on a CPU device: lets PoCL test the path GPUs take. */
-    static AparapiKernels createTiled() {
+    /**
+     * With the GPU's modes even on a CPU device (tiled GEMM, local-memory attention): lets PoCL test the path GPUs
+     * take. For tests; slower than {@link #create()} on a CPU.
+     */
+    public static AparapiKernels createTiled() {
         return new AparapiKernels(OpenClDevices.device(), true);
     }
 
@@ -109,7 +123,21 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     /** Bytes moved so far; subtract two snapshots for the bytes of one forward or block. */
     public Traffic traffic() {
-        return new Traffic(weightBytes.get(), toDevice.get(), fromDevice.get());
+        return new Traffic(weightBytes.get(), toDevice.get(), fromDevice.get(), blocks.get());
+    }
+
+    /** The device-resident forward of whole blocks (activations stay on the device across layers). */
+    @Override
+    public Optional<BlockForward> blockForward() {
+        return Optional.of(resident);
+    }
+
+    OpenCLDevice device() {
+        return device;
+    }
+
+    void weightsUploaded(long bytes) {
+        weightBytes.addAndGet(bytes);
     }
 
     /** True when F16 weights are widened to F32 at upload (CPU devices), false when the kernel converts them. */
@@ -122,7 +150,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return live.size();
     }
 
-    private void execute(Kernel k, Range range) {
+    void execute(Kernel k, Range range) {
         k.execute(range);
         if (!k.isRunningCL() || k.getTargetDevice() != device) {
             throw new IllegalStateException("aparapi kernel " + k.getClass().getSimpleName()
@@ -131,7 +159,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         }
     }
 
-    private void put(Kernel k, float[] a) {
+    void put(Kernel k, float[] a) {
         k.put(a);
         toDevice.addAndGet(4L * a.length);
     }
@@ -151,7 +179,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         }
     }
 
-    private void get(Kernel k, float[] a) {
+    void get(Kernel k, float[] a) {
         k.get(a);
         fromDevice.addAndGet(4L * a.length);
     }
@@ -159,42 +187,58 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
         Shapes.matmul(out, x, w, tokens);
-        GemmKernel g = resident.computeIfAbsent(w, this::upload);
+        BlockKernel g = matrices.computeIfAbsent(w, this::upload);
         synchronized (g) {
-            g.out = out;
+            g.act = out; // the GEMM reads x (gInX = 1) and stores into act: here the caller's arrays
             g.x = x;
             g.tokens = tokens;
             put(g, x);
             putIfLonger(g, out, (long) tokens * w.rows());
-            if (groups.columns()) {
-                g.mode = GemmKernel.MODE_COLUMNS;
-                int blocks = (tokens + GemmKernel.COLUMN_TOKENS - 1) / GemmKernel.COLUMN_TOKENS;
-                int rowBlocks = (w.rows() + GemmKernel.COLUMN_ROWS - 1) / GemmKernel.COLUMN_ROWS;
-                execute(g, device.createRange2D(WorkGroups.roundUp(rowBlocks, groups.columnRows()),
-                        WorkGroups.roundUp(blocks, groups.columnTokenBlocks()), groups.columnRows(),
-                        groups.columnTokenBlocks()));
-            } else if (tokens < TILED_MIN_TOKENS) {
-                g.mode = GemmKernel.MODE_ROW_DOT;
-                execute(g, device.createRange(WorkGroups.roundUp(tokens * w.rows(), groups.rowDot()), groups.rowDot()));
-            } else {
-                g.mode = GemmKernel.MODE_TILED;
-                int side = groups.gemmSide();
-                int tile = 4 * side;
-                execute(g, device.createRange2D(WorkGroups.roundUp(w.rows(), tile) / 4,
-                        WorkGroups.roundUp(tokens, tile) / 4, side, side));
-            }
+            g.mode = gemmMode(tokens);
+            execute(g, gemmRange(g.mode, w.rows(), tokens));
             get(g, out);
-            g.out = null;
+            g.act = null;
             g.x = null;
         }
     }
 
+    /** GEMM mode for {@code tokens}: columns on CPU devices; on GPUs row-dot for a few tokens, else tiled. */
+    int gemmMode(int tokens) {
+        if (groups.columns()) {
+            return BlockKernel.MODE_COLUMNS;
+        }
+        return tokens < TILED_MIN_TOKENS ? BlockKernel.MODE_ROW_DOT : BlockKernel.MODE_TILED;
+    }
+
+    /** The range of a GEMM in {@code mode} over {@code rows} outputs of {@code tokens} tokens. */
+    Range gemmRange(int mode, int rows, int tokens) {
+        if (mode == BlockKernel.MODE_COLUMNS) {
+            int blocks = (tokens + BlockKernel.COLUMN_TOKENS - 1) / BlockKernel.COLUMN_TOKENS;
+            int rowBlocks = (rows + BlockKernel.COLUMN_ROWS - 1) / BlockKernel.COLUMN_ROWS;
+            return device.createRange2D(WorkGroups.roundUp(rowBlocks, groups.columnRows()),
+                    WorkGroups.roundUp(blocks, groups.columnTokenBlocks()), groups.columnRows(),
+                    groups.columnTokenBlocks());
+        }
+        if (mode == BlockKernel.MODE_ROW_DOT) {
+            return device.createRange(WorkGroups.roundUp(tokens * rows, groups.rowDot()), groups.rowDot());
+        }
+        int side = groups.gemmSide();
+        int tile = 4 * side;
+        return device.createRange2D(WorkGroups.roundUp(rows, tile) / 4, WorkGroups.roundUp(tokens, tile) / 4, side, side);
+    }
+
     /** A kernel holding {@code w} on the device, uploaded now, released with w or with this backend. */
-    private GemmKernel upload(Matrix w) {
-        GemmKernel g = new GemmKernel();
+    private BlockKernel upload(Matrix w) {
+        BlockKernel g = groups.columns() ? new BlockKernelCpu() : new BlockKernelGpu();
         prepare(g);
-        g.rows = w.rows();
-        g.cols = w.cols();
+        g.op = BlockKernel.OP_GEMM;
+        g.gInX = 1;
+        g.epi = BlockKernel.EPI_STORE;
+        g.gRows = w.rows();
+        g.gCols = w.cols();
+        g.vec = new float[1];
+        g.trig = new float[1];
+        g.kv = new float[1];
         g.side = groups.gemmSide();
         g.halfScale = halfScales();
         g.wf = new float[1];
@@ -205,18 +249,18 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         g.transposed = t ? 1 : 0;
         long bytes;
         if (w instanceof F16Matrix h && !t) {
-            g.dtype = GemmKernel.DTYPE_F16;
+            g.dtype = BlockKernel.DTYPE_F16;
             g.wh = packHalves(h.data());
             bytes = 4L * g.wh.length;
         } else if (w instanceof Q8Matrix q) {
-            g.dtype = GemmKernel.DTYPE_Q8;
+            g.dtype = BlockKernel.DTYPE_Q8;
             g.wq = t ? Transpose.of(q.quants(), q.rows(), q.cols()) : q.quants();
             g.ws = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
             bytes = g.wq.length + 4L * g.ws.length;
         } else {
             // F32, and on CPU devices also F16: PoCL leaves the in-kernel half conversion scalar (measured
             // 0.4 GFLOP/s vs 4.3 for F32 under the same load), and a CPU device's memory is the host's anyway
-            g.dtype = GemmKernel.DTYPE_F32;
+            g.dtype = BlockKernel.DTYPE_F32;
             float[] f = w instanceof F32Matrix m ? m.data() : widen(w);
             g.wf = t ? Transpose.of(f, w.rows(), w.cols()) : f;
             bytes = 4L * g.wf.length;
@@ -228,7 +272,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return g;
     }
 
-    private void release(GemmKernel g) {
+    private void release(BlockKernel g) {
         if (live.remove(g)) {
             synchronized (g) {
                 g.dispose();
@@ -246,7 +290,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     /** Scale per half exponent: 2^-24 (subnormal), 2^(e-25) for normal e (mantissa with its implicit 1024), +inf, NaN. */
-    private static float[] halfScales() {
+    static float[] halfScales() {
         float[] s = new float[33];
         s[0] = 0x1p-24f;
         for (int e = 1; e < 31; e++) {
@@ -258,7 +302,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     /** Any other matrix type: widened to F32 on the host once, when uploaded. */
-    private static float[] widen(Matrix w) {
+    static float[] widen(Matrix w) {
         float[] f = new float[w.rows() * w.cols()];
         for (int r = 0; r < w.rows(); r++) {
             w.loadRow(r, f, r * w.cols());
@@ -287,7 +331,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         }
     }
 
-    private Range oneD(int n) {
+    Range oneD(int n) {
         return device.createRange(WorkGroups.roundUp(n, groups.rowDot()), groups.rowDot());
     }
 
@@ -295,19 +339,11 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope spec) {
         Shapes.rope(x, tokens, heads, headDim, positions, spec);
         int pairs = spec.pairs();
-        float[] cos = new float[tokens * pairs];
-        float[] sin = new float[tokens * pairs];
-        for (int t = 0; t < tokens; t++) {
-            for (int i = 0; i < pairs; i++) {
-                double angle = positions[t] * spec.frequency(i);
-                cos[t * pairs + i] = (float) Math.cos(angle);
-                sin[t * pairs + i] = (float) Math.sin(angle);
-            }
-        }
+        float[] trig = ResidentBlocks.angles(spec, positions, tokens);
         synchronized (rope) {
             rope.x = x;
-            rope.cos = cos;
-            rope.sin = sin;
+            rope.trig = trig;
+            rope.sinOff = tokens * pairs;
             rope.heads = heads;
             rope.headDim = headDim;
             rope.pairs = pairs;
@@ -315,13 +351,11 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             rope.partnerOffset = spec.second(0) - spec.first(0);
             rope.n = tokens * heads * pairs;
             put(rope, x);
-            put(rope, cos);
-            put(rope, sin);
+            put(rope, trig);
             execute(rope, oneD(rope.n));
             get(rope, x);
             rope.x = null;
-            rope.cos = null;
-            rope.sin = null;
+            rope.trig = null;
         }
     }
 
@@ -465,9 +499,10 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
                 k.dispose();
             }
         }
-        for (GemmKernel g : live.toArray(new GemmKernel[0])) {
+        for (BlockKernel g : live.toArray(new BlockKernel[0])) {
             release(g);
         }
-        resident.clear();
+        matrices.clear();
+        resident.close();
     }
 }

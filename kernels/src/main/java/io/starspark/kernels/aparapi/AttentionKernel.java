@@ -179,13 +179,19 @@ final class AttentionKernel extends Kernel {
         }
     }
 
+    /**
+     * Work-items are numbered head-major: the consecutive work-items a CPU runs in turn are consecutive queries of
+     * one head and share its K/V in cache (numbered token-major, each one switched heads and streamed its head's
+     * K/V from memory: measured 1.2–1.5 GFLOP/s).
+     */
     private void runCpu() {
-        int row = getGlobalId();
-        if (row >= tokens * heads) {
+        int gid = getGlobalId();
+        if (gid >= tokens * heads) {
             return;
         }
-        int t = row / heads;
-        int h = row - t * heads;
+        int h = gid / tokens;
+        int t = gid - h * tokens;
+        int row = t * heads + h;
         int g = h / (heads / kvHeads);
         int visible = min(keys, max(0, t + causalOffset + 1));
         int qb = row * headDim;

@@ -8,8 +8,8 @@ import com.aparapi.Kernel;
  */
 final class RopeKernel extends Kernel {
     float[] x; // [tokens][heads][headDim]
-    float[] cos; // [tokens][pairs]
-    float[] sin; // [tokens][pairs]
+    float[] trig; // [tokens][pairs] cos, then [tokens][pairs] sin
+    int sinOff; // tokens · pairs
     int heads;
     int headDim;
     int pairs; // rotaryDim / 2
@@ -27,8 +27,8 @@ final class RopeKernel extends Kernel {
         int th = gid / pairs;
         int t = th / heads;
         int base = th * headDim + pairStride * i;
-        float c = cos[t * pairs + i];
-        float s = sin[t * pairs + i];
+        float c = trig[t * pairs + i];
+        float s = trig[sinOff + t * pairs + i];
         float a = x[base];
         float b = x[base + partnerOffset];
         x[base] = a * c - b * s;

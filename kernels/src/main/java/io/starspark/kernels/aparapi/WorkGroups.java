@@ -9,12 +9,12 @@ import com.aparapi.device.OpenCLDevice;
  * @param gemmSide   side of the GEMM's square work-group (a tile of 4·side rows × 4·side tokens)
  * @param rowDot     1D work-group size for element-wise and row kernels
  * @param attnMax    most queries in an attention work-group
- * @param columnRows GEMM column mode (CPU devices), blocks of {@link GemmKernel#COLUMN_ROWS} rows per work-group,
+ * @param columnRows GEMM column mode (CPU devices), blocks of {@link BlockKernel#COLUMN_ROWS} rows per work-group,
  *                   or 0 for the tiled mode (GPUs)
- * @param columnTokenBlocks GEMM column mode, blocks of {@link GemmKernel#COLUMN_TOKENS} tokens per work-group
+ * @param columnTokenBlocks GEMM column mode, blocks of {@link BlockKernel#COLUMN_TOKENS} tokens per work-group
  */
 record WorkGroups(int gemmSide, int rowDot, int attnMax, int columnRows, int columnTokenBlocks) {
-    private static final int LOCAL_BYTES_GEMM = 2 * GemmKernel.TILE_K * 4 * GemmKernel.MAX_SIDE * 4;
+    private static final int LOCAL_BYTES_GEMM = 2 * BlockKernel.TILE_K * 4 * BlockKernel.MAX_SIDE * 4;
     private static final int LOCAL_BYTES_ATTENTION = (2 * AttentionKernel.TILE_KEYS * AttentionKernel.MAX_HEAD_DIM
             + AttentionKernel.OUT_CAPACITY) * 4;
 
@@ -28,7 +28,7 @@ record WorkGroups(int gemmSide, int rowDot, int attnMax, int columnRows, int col
                     + " bytes of local memory; the aparapi kernels need " + Math.max(LOCAL_BYTES_GEMM, LOCAL_BYTES_ATTENTION)
                     + " (choose spark.starspark.kernels=java)");
         }
-        int side = GemmKernel.MAX_SIDE;
+        int side = BlockKernel.MAX_SIDE;
         while (side > 1 && (side * side > maxGroup || side > maxItems[0] || side > maxItems[1])) {
             side /= 2;
         }
@@ -59,8 +59,8 @@ record WorkGroups(int gemmSide, int rowDot, int attnMax, int columnRows, int col
     @Override
     public String toString() {
         String gemm = columns() ? "gemm columns " + columnRows + "x" + columnTokenBlocks + " (" + columnRows
-                * GemmKernel.COLUMN_ROWS + " rows x " + columnTokenBlocks * GemmKernel.COLUMN_TOKENS + " tokens, weights transposed)"
-                : "gemm " + gemmSide + "x" + gemmSide + " (tile " + 4 * gemmSide + "x" + 4 * gemmSide + "x" + GemmKernel.TILE_K + ")";
+                * BlockKernel.COLUMN_ROWS + " rows x " + columnTokenBlocks * BlockKernel.COLUMN_TOKENS + " tokens, weights transposed)"
+                : "gemm " + gemmSide + "x" + gemmSide + " (tile " + 4 * gemmSide + "x" + 4 * gemmSide + "x" + BlockKernel.TILE_K + ")";
         return gemm + ", rows " + rowDot + ", attention up to " + attnMax + " queries x " + AttentionKernel.TILE_KEYS + " keys";
     }
 }

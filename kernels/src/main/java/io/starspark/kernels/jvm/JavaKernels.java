@@ -49,6 +49,12 @@ public final class JavaKernels implements Kernels, AutoCloseable {
     }
 
     @Override
+    public void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens) {
+        Shapes.matmuls(outs, x, ws, tokens);
+        JavaMatmul.matmuls(outs, x, ws, tokens, par, scratch);
+    }
+
+    @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
         Shapes.rmsnorm(out, x, weight, tokens, dim);
         for (int t = 0; t < tokens; t++) {

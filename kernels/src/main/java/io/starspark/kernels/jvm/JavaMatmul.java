@@ -1,9 +1,6 @@
 package io.starspark.kernels.jvm;
 
-import io.starspark.kernels.F32Matrix;
 import io.starspark.kernels.Matrix;
-import io.starspark.kernels.Q8Matrix;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,14 +14,13 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * The micro-kernel keeps an MR×NR tile of out in registers (MR broadcasts of x, 2 vector loads of W,
  * 2·MR FMAs per step). A W panel (KC×NR) stays in L1 while every token panel of the MC block passes;
- * the MC×KC block of X stays in L2. Threads split the output rows. Few tokens (decode) take a
- * dot-product path that reads each weight row once.
+ * the MC×KC block of X stays in L2. Threads split the output rows. Few tokens (decode) take
+ * {@link Gemv}, which streams each weight row once.
  * Generated micro-kernel: the MR accumulator pairs are spelled out so they stay in registers.
  */
 final class JavaMatmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     static final int MR = 6;
     static final int NR = 2 * VL;
     static final int KC = 256;
@@ -43,7 +39,7 @@ final class JavaMatmul {
         int cols = w.cols();
         long flops = 2L * tokens * rows * cols;
         if (tokens <= SMALL_T) {
-            par.forRange(rows, flops, (r0, r1) -> gemv(out, x, w, tokens, r0, r1, scratch.get()));
+            par.forRange(rows, flops, (r0, r1) -> Gemv.rows(out, x, w, tokens, r0, r1, scratch.get()));
             return;
         }
         int panels = (tokens + MR - 1) / MR;
@@ -51,6 +47,38 @@ final class JavaMatmul {
         par.forRange(panels, flops, (p0, p1) -> packX(xp, x, tokens, cols, p0, p1));
         int rowPanels = (rows + NR - 1) / NR;
         par.forRange(rowPanels, flops, (j0, j1) -> gemmRows(out, xp, w, tokens, panels, j0, j1, scratch.get()));
+    }
+
+    /**
+     * Several matrices, one x: at few tokens one parallel loop over the rows of all of them (one hand-off to the
+     * pool instead of one per matrix; every row's sum is the one {@link Gemv} computes alone), else one
+     * {@link #matmul} each.
+     */
+    static void matmuls(float[][] outs, float[] x, Matrix[] ws, int tokens, Parallel par, ThreadLocal<Scratch> scratch) {
+        if (tokens > SMALL_T) {
+            for (int i = 0; i < ws.length; i++) {
+                matmul(outs[i], x, ws[i], tokens, par, scratch);
+            }
+            return;
+        }
+        int total = 0;
+        long flops = 0;
+        for (Matrix w : ws) {
+            total += w.rows();
+            flops += 2L * tokens * w.rows() * w.cols();
+        }
+        par.forRange(total, flops, (a, b) -> {
+            int base = 0;
+            for (int i = 0; i < ws.length; i++) {
+                int rows = ws[i].rows();
+                int lo = Math.max(a, base);
+                int hi = Math.min(b, base + rows);
+                if (lo < hi) {
+                    Gemv.rows(outs[i], x, ws[i], tokens, lo - base, hi - base, scratch.get());
+                }
+                base += rows;
+            }
+        });
     }
 
     private static void packX(float[] xp, float[] x, int tokens, int cols, int p0, int p1) {
@@ -185,58 +213,6 @@ final class JavaMatmul {
                 out[o + j] = accumulate ? out[o + j] + tile[i * NR + j] : tile[i * NR + j];
             }
         }
-    }
-
-    /** Few tokens: each weight row is converted once and dotted with every token. */
-    private static void gemv(float[] out, float[] x, Matrix w, int tokens, int r0, int r1, Scratch s) {
-        int cols = w.cols();
-        int rows = w.rows();
-        if (w instanceof Q8Matrix q8 && VL == 16) {
-            for (int r = r0; r < r1; r++) {
-                for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = dotQ8(x, t * cols, q8, r);
-                }
-            }
-            return;
-        }
-        boolean f32 = w instanceof F32Matrix;
-        float[] row = f32 ? ((F32Matrix) w).data() : s.row(cols);
-        for (int r = r0; r < r1; r++) {
-            int off = r * cols;
-            if (!f32) {
-                w.loadRow(r, row, 0);
-                off = 0;
-            }
-            for (int t = 0; t < tokens; t++) {
-                out[t * rows + r] = dot(x, t * cols, row, off, cols);
-            }
-        }
-    }
-
-    /**
-     * {@link #dot} of x with Q8_0 row r decoded in registers: per 16-value half block, the bytes widened to
-     * floats and multiplied by the block scale (the values {@link Q8Matrix#loadRow} writes), then the same FMAs
-     * into the same two accumulators as {@link #dot}, so the result has the same bits as loadRow + dot without
-     * writing and re-reading the float row. Needs 16 float lanes (one 32-value block = one step of dot).
-     */
-    private static float dotQ8(float[] x, int xOff, Q8Matrix w, int r) {
-        int cols = w.cols();
-        byte[] q = w.quants();
-        float[] scales = w.scales();
-        int base = r * cols;
-        int sBase = r * (cols / Q8Matrix.BLOCK);
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
-        for (int c = 0, b = 0; c < cols; c += Q8Matrix.BLOCK, b++) {
-            float scale = scales[sBase + b];
-            FloatVector w0 = ((FloatVector) ByteVector.fromArray(B16, q, base + c)
-                    .convertShape(VectorOperators.B2F, S, 0)).mul(scale);
-            FloatVector w1 = ((FloatVector) ByteVector.fromArray(B16, q, base + c + VL)
-                    .convertShape(VectorOperators.B2F, S, 0)).mul(scale);
-            acc0 = FloatVector.fromArray(S, x, xOff + c).fma(w0, acc0);
-            acc1 = FloatVector.fromArray(S, x, xOff + c + VL).fma(w1, acc1);
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     /** Σ_i a[aOff + i] · b[bOff + i] for i &lt; n. */

@@ -13,6 +13,7 @@ final class Scratch {
     private float[] b = new float[0];
     private float[] c = new float[0];
     private float[] d = new float[0];
+    private float[] sums = new float[0];
 
     private static float[] grow(float[] buf, int n) {
         return buf.length >= n ? buf : new float[n];
@@ -46,6 +47,12 @@ final class Scratch {
     float[] c(int n) {
         c = grow(c, n);
         return c;
+    }
+
+    /** Σ x per 32 values for the decode matmul ({@link Gemv}). */
+    float[] sums(int n) {
+        sums = grow(sums, n);
+        return sums;
     }
 
     float[] d(int n) {

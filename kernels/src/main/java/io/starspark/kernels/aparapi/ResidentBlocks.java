@@ -1,0 +1,490 @@
+package io.starspark.kernels.aparapi;
+
+import com.aparapi.Range;
+import io.starspark.kernels.BlockForward;
+import io.starspark.kernels.F16Matrix;
+import io.starspark.kernels.F32Matrix;
+import io.starspark.kernels.LayerStack;
+import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Q8Matrix;
+import io.starspark.kernels.Rope;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Aparapi backend's device-resident block forward ({@link BlockForward}). Per layer stack (per model), one
+ * {@link BlockKernel} ({@link BlockKernelCpu} on CPU devices, {@link BlockKernelGpu} on GPUs) holds every buffer: all layers' weights packed once into resident arrays (F32, F16 pairs,
+ * Q8_0 quants and scales, norms and biases) with per-matrix offsets, the residual stream, a scratch arena for the
+ * activations, the RoPE angles and the kept K/V. A block then moves: embeddings and angles in; kept K/V (and the
+ * last hidden state when asked) out. Bytes are counted in the owner's {@link AparapiKernels#traffic()}.
+ *
+ * <p>Aparapi re-creates a buffer from the host array when the JVM moved the array between two executes; on a
+ * device with its own memory the arena's device contents would then be lost. G1 never moves humongous arrays,
+ * so there the resident scratch arrays are made at least half a G1 region long; with another collector the
+ * device path is refused on such devices (the host-array path runs instead, said loudly by the caller).
+ */
+final class ResidentBlocks implements BlockForward {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final int MATS = 7; // wq, wk, wv, wo, gate, up, down
+    private static final int WQ = 0;
+    private static final int WK = 1;
+    private static final int WV = 2;
+    private static final int WO = 3;
+    private static final int GATE = 4;
+    private static final int UP = 5;
+    private static final int DOWN = 6;
+    private final AparapiKernels owner;
+    private final WorkGroups groups;
+    private final boolean sharedMemory;
+    private final int minScratchFloats;
+    private final Map<Matrix, Resident> stacks = Collections.synchronizedMap(new WeakHashMap<>());
+    private final AtomicLong blocks;
+
+    ResidentBlocks(AparapiKernels owner, WorkGroups groups, boolean sharedMemory, AtomicLong blocks) {
+        this.owner = owner;
+        this.blocks = blocks;
+        this.groups = groups;
+        this.sharedMemory = sharedMemory;
+        this.minScratchFloats = sharedMemory ? 1 : humongousFloats();
+    }
+
+    /** Floats of an array G1 allocates as humongous (never moved), or 0 when the JVM does not run G1. */
+    private static int humongousFloats() {
+        boolean g1 = false;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            g1 |= gc.getName().startsWith("G1");
+        }
+        if (!g1) {
+            return 0;
+        }
+        com.sun.management.HotSpotDiagnosticMXBean hs =
+                ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        long region = Long.parseLong(hs.getVMOption("G1HeapRegionSize").getValue());
+        return (int) (region / 2 / 4) + 1;
+    }
+
+    @Override
+    public String unsupported(LayerStack s, int tokens) {
+        if (!sharedMemory && minScratchFloats == 0) {
+            return "the device has its own memory and this JVM's collector may move the resident scratch arrays"
+                    + " (Aparapi would then re-upload stale host copies); run the JVM with G1 (the default)";
+        }
+        if (!groups.columns() && s.headDim() > AttentionKernel.MAX_HEAD_DIM) {
+            return "head dim " + s.headDim() + " exceeds the " + AttentionKernel.MAX_HEAD_DIM
+                    + " the tiled attention holds in local memory";
+        }
+        if (Layout.of(s, tokens, groups.columns()).total > Integer.MAX_VALUE - 8) {
+            return "a block of " + tokens + " tokens needs more device scratch than one Java array holds";
+        }
+        long[] sizes = Packing.sizes(s, groups.columns());
+        for (long n : sizes) {
+            if (n > Integer.MAX_VALUE - 8) {
+                return "the layers' weights of one type exceed what one Java array holds (" + n + " elements)";
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void run(LayerStack stack, float[] x, int tokens, int[] positions, int keepFrom, float[][] k, float[][] v,
+                    boolean hiddenBack) {
+        String why = unsupported(stack, tokens);
+        if (why != null) {
+            throw new IllegalArgumentException("aparapi block forward: " + why);
+        }
+        if (tokens < 1 || positions.length < tokens || keepFrom < 0 || keepFrom > tokens
+                || k.length != stack.layers().size() || v.length != stack.layers().size()) {
+            throw new IllegalArgumentException("block forward of " + tokens + " tokens keeping from " + keepFrom
+                    + ": need as many positions and K/V arrays for each of the " + stack.layers().size() + " layers");
+        }
+        Resident r;
+        synchronized (stacks) {
+            r = stacks.get(stack.layers().get(0).wq());
+            if (r == null || !r.holds(stack)) {
+                if (r != null) {
+                    r.release();
+                }
+                r = new Resident(stack);
+                stacks.put(stack.layers().get(0).wq(), r);
+                Resident made = r;
+                CLEANER.register(stack.layers().get(0).wq(), made::release);
+            }
+        }
+        synchronized (r) {
+            r.run(stack, x, tokens, positions, keepFrom, k, v, hiddenBack);
+        }
+        blocks.incrementAndGet();
+    }
+
+    void close() {
+        synchronized (stacks) {
+            for (Resident r : stacks.values()) {
+                r.release();
+            }
+            stacks.clear();
+        }
+    }
+
+    /** Offsets of the activation regions in the arena, for a block of {@code tokens}. */
+    private record Layout(int xb, int q, int k, int v, int att, int lse, int proj, int gate, int up, int kt, int sc,
+                          long total) {
+        static Layout of(LayerStack s, int tokens, boolean cpu) {
+            long t = tokens;
+            long[] widths = {s.dim(), s.qDim(), s.kvDim(), s.kvDim(), s.qDim(), s.heads(), s.dim(), s.ffnDim(),
+                s.ffnDim(), cpu ? s.kvDim() : 0, cpu ? (long) s.heads() * AttentionKernel.CPU_TILE_KEYS : 0};
+            long[] at = new long[widths.length];
+            long sum = 0;
+            for (int i = 0; i < widths.length; i++) {
+                at[i] = sum;
+                sum += t * widths[i];
+            }
+            if (sum > Integer.MAX_VALUE - 8) {
+                return new Layout(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum);
+            }
+            return new Layout((int) at[0], (int) at[1], (int) at[2], (int) at[3], (int) at[4], (int) at[5], (int) at[6],
+                    (int) at[7], (int) at[8], (int) at[9], (int) at[10], sum);
+        }
+    }
+
+    /** How each matrix is stored on the device: its type, and sizes per type. */
+    private static final class Packing {
+        private Packing() {
+        }
+
+        /** GEMM weight type of {@code w} on this device (F16 is widened on CPU devices, like the matmul path). */
+        static int dtype(Matrix w, boolean transposed) {
+            if (w instanceof F16Matrix && !transposed) {
+                return BlockKernel.DTYPE_F16;
+            }
+            return w instanceof Q8Matrix ? BlockKernel.DTYPE_Q8 : BlockKernel.DTYPE_F32;
+        }
+
+        /** Elements of {F32 floats, F16 halves, Q8 quants, Q8 scales, vector floats} over the whole stack. */
+        static long[] sizes(LayerStack s, boolean transposed) {
+            long[] n = new long[5];
+            for (LayerStack.Layer l : s.layers()) {
+                for (Matrix w : l.matrices()) {
+                    long e = (long) w.rows() * w.cols();
+                    int d = dtype(w, transposed);
+                    if (d == BlockKernel.DTYPE_F16) {
+                        n[1] += e + (e & 1);
+                    } else if (d == BlockKernel.DTYPE_Q8) {
+                        n[2] += e;
+                        n[3] += e / Q8Matrix.BLOCK;
+                    } else {
+                        n[0] += e;
+                    }
+                }
+                for (float[] a : vectors(l)) {
+                    n[4] += a == null ? 0 : a.length;
+                }
+            }
+            return n;
+        }
+
+        /** attnNorm, ffnNorm, bq, bk, bv, qNorm, kNorm (null when absent). */
+        static float[][] vectors(LayerStack.Layer l) {
+            return new float[][] {l.attnNorm(), l.ffnNorm(), l.bq(), l.bk(), l.bv(), l.qNorm(), l.kNorm()};
+        }
+    }
+
+    /** One stack's kernel, its resident weights and the block scratch. */
+    private final class Resident {
+        final BlockKernel kernel = groups.columns() ? new BlockKernelCpu() : new BlockKernelGpu();
+        private final WeakReference<Matrix>[] matrices;
+        private final int layers;
+        private final int[] rows; // [layers·7]
+        private final int[] cols; // [layers·7]
+        private final int[] dtype; // [layers·7]
+        private final int[] wOff; // [layers·7]
+        private final int[] sOff; // [layers·7]
+        private final int[] vOff; // [layers·7] attnNorm, ffnNorm, bq, bk, bv, qNorm, kNorm; -1 when absent
+        private int capacity; // tokens the arena holds
+        private boolean released;
+
+        @SuppressWarnings("unchecked")
+        Resident(LayerStack s) {
+            boolean t = groups.columns();
+            layers = s.layers().size();
+            matrices = new WeakReference[layers * MATS];
+            dtype = new int[layers * MATS];
+            rows = new int[layers * MATS];
+            cols = new int[layers * MATS];
+            wOff = new int[layers * MATS];
+            sOff = new int[layers * MATS];
+            vOff = new int[layers * MATS];
+            long[] n = Packing.sizes(s, t);
+            float[] wf = new float[(int) Math.max(1, n[0])];
+            int[] wh = new int[(int) Math.max(1, n[1] / 2)];
+            byte[] wq = new byte[(int) Math.max(1, n[2])];
+            float[] ws = new float[(int) Math.max(1, n[3])];
+            float[] vec = new float[(int) Math.max(1, n[4])];
+            int[] at = new int[5];
+            for (int l = 0; l < layers; l++) {
+                LayerStack.Layer layer = s.layers().get(l);
+                Matrix[] ms = layer.matrices();
+                for (int m = 0; m < MATS; m++) {
+                    int i = l * MATS + m;
+                    Matrix w = ms[m];
+                    matrices[i] = new WeakReference<>(w);
+                    rows[i] = w.rows();
+                    cols[i] = w.cols();
+                    int d = Packing.dtype(w, t);
+                    dtype[i] = d;
+                    if (d == BlockKernel.DTYPE_F16) {
+                        short[] h = ((F16Matrix) w).data();
+                        wOff[i] = at[1];
+                        for (int e = 0; e < h.length; e++) {
+                            int p = at[1] + e;
+                            wh[p >> 1] |= (h[e] & 0xffff) << ((p & 1) * 16);
+                        }
+                        at[1] += h.length + (h.length & 1);
+                    } else if (d == BlockKernel.DTYPE_Q8) {
+                        Q8Matrix q = (Q8Matrix) w;
+                        byte[] quants = t ? Transpose.of(q.quants(), q.rows(), q.cols()) : q.quants();
+                        float[] scales = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
+                        wOff[i] = at[2];
+                        sOff[i] = at[3];
+                        System.arraycopy(quants, 0, wq, at[2], quants.length);
+                        System.arraycopy(scales, 0, ws, at[3], scales.length);
+                        at[2] += quants.length;
+                        at[3] += scales.length;
+                    } else {
+                        float[] f = w instanceof F32Matrix fm ? fm.data() : AparapiKernels.widen(w);
+                        float[] placed = t ? Transpose.of(f, w.rows(), w.cols()) : f;
+                        wOff[i] = at[0];
+                        System.arraycopy(placed, 0, wf, at[0], w.rows() * w.cols());
+                        at[0] += w.rows() * w.cols();
+                    }
+                }
+                float[][] vs = Packing.vectors(layer);
+                for (int j = 0; j < vs.length; j++) {
+                    if (vs[j] == null) {
+                        vOff[l * MATS + j] = -1;
+                    } else {
+                        vOff[l * MATS + j] = at[4];
+                        System.arraycopy(vs[j], 0, vec, at[4], vs[j].length);
+                        at[4] += vs[j].length;
+                    }
+                }
+            }
+            BlockKernel b = kernel;
+            owner.prepare(b);
+            b.side = groups.gemmSide();
+            b.wf = wf;
+            b.wh = wh;
+            b.wq = wq;
+            b.ws = ws;
+            b.vec = vec;
+            b.halfScale = AparapiKernels.halfScales();
+            b.x = new float[1];
+            b.act = new float[1];
+            b.trig = new float[1];
+            b.kv = new float[1];
+            b.put(wf).put(wh).put(wq).put(ws).put(vec).put(b.halfScale);
+            owner.weightsUploaded(4L * wf.length + 4L * wh.length + wq.length + 4L * ws.length + 4L * vec.length);
+        }
+
+        /** Frees the device buffers (once; the model's matrices were collected, replaced, or the backend closed). */
+        synchronized void release() {
+            if (!released) {
+                released = true;
+                kernel.dispose();
+            }
+        }
+
+        /** Whether this upload is of exactly {@code s}'s matrices. */
+        boolean holds(LayerStack s) {
+            if (s.layers().size() != layers) {
+                return false;
+            }
+            for (int l = 0; l < layers; l++) {
+                Matrix[] ms = s.layers().get(l).matrices();
+                for (int m = 0; m < MATS; m++) {
+                    if (matrices[l * MATS + m].get() != ms[m]) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        private float[] scratch(int floats) {
+            return new float[Math.max(floats, minScratchFloats)];
+        }
+
+        void run(LayerStack s, float[] xIn, int tokens, int[] positions, int keepFrom, float[][] kOut, float[][] vOut,
+                 boolean hiddenBack) {
+            BlockKernel b = kernel;
+            boolean cpu = groups.columns();
+            Layout a = Layout.of(s, tokens, cpu);
+            if (tokens > capacity) {
+                capacity = tokens;
+                b.act = scratch((int) a.total);
+            }
+            int dim = s.dim();
+            int keepN = tokens - keepFrom;
+            int kvDim = s.kvDim();
+            if (b.x.length != Math.max(tokens * dim, minScratchFloats)) {
+                b.x = scratch(tokens * dim);
+            }
+            long kvFloats = 2L * layers * keepN * kvDim;
+            if (b.kv.length != Math.max(kvFloats, minScratchFloats)) {
+                b.kv = scratch((int) Math.max(1, kvFloats));
+            }
+            System.arraycopy(xIn, 0, b.x, 0, tokens * dim);
+            b.trig = angles(s.rope(), positions, tokens);
+            b.tokens = tokens;
+            owner.put(b, b.x);
+            owner.put(b, b.trig);
+            for (int l = 0; l < layers; l++) {
+                layer(s, l, a, keepFrom, keepN);
+            }
+            if (keepN > 0) {
+                owner.get(b, b.kv);
+                int n = keepN * kvDim;
+                for (int l = 0; l < layers; l++) {
+                    System.arraycopy(b.kv, 2 * l * n, kOut[l], 0, n);
+                    System.arraycopy(b.kv, (2 * l + 1) * n, vOut[l], 0, n);
+                }
+            }
+            if (hiddenBack) {
+                owner.get(b, b.x);
+                System.arraycopy(b.x, 0, xIn, 0, tokens * dim);
+            }
+        }
+
+        private void layer(LayerStack s, int l, Layout a, int keepFrom, int keepN) {
+            BlockKernel b = kernel;
+            int t = b.tokens;
+            int base = l * MATS;
+            norm(1, 0, a.xb(), t, s.dim(), vOff[base], s.eps());
+            gemm(l, WQ, a.xb(), a.q(), vOff[base + 2]);
+            gemm(l, WK, a.xb(), a.k(), vOff[base + 3]);
+            gemm(l, WV, a.xb(), a.v(), vOff[base + 4]);
+            if (vOff[base + 5] >= 0) {
+                norm(0, a.q(), a.q(), t * s.heads(), s.headDim(), vOff[base + 5], s.eps());
+            }
+            if (vOff[base + 6] >= 0) {
+                norm(0, a.k(), a.k(), t * s.kvHeads(), s.headDim(), vOff[base + 6], s.eps());
+            }
+            rope(s, a.q(), s.heads());
+            rope(s, a.k(), s.kvHeads());
+            b.heads = s.heads();
+            b.kvHeads = s.kvHeads();
+            b.headDim = s.headDim();
+            b.qOff = a.q();
+            b.kOff = a.k();
+            b.vOff = a.v();
+            b.ktOff = a.kt();
+            b.scOff = a.sc();
+            b.attOff = a.att();
+            b.lseOff = a.lse();
+            if (keepN > 0) {
+                b.op = BlockKernel.OP_KEEP;
+                b.keepFrom = keepFrom;
+                b.keepN = keepN;
+                b.kvOut = 2 * l * keepN * s.kvDim();
+                owner.execute(b, owner.oneD(keepN * s.kvDim()));
+            }
+            attention(s, t);
+            b.epi = BlockKernel.EPI_RESIDUAL;
+            gemmInto(l, WO, a.att(), a.proj());
+            norm(1, 0, a.xb(), t, s.dim(), vOff[base + 1], s.eps());
+            gemm(l, GATE, a.xb(), a.gate(), -1);
+            b.epi = BlockKernel.EPI_SWIGLU;
+            b.epiOff = a.gate();
+            gemmInto(l, UP, a.xb(), a.up());
+            b.epi = BlockKernel.EPI_RESIDUAL;
+            gemmInto(l, DOWN, a.up(), a.proj());
+        }
+
+        private void norm(int fromX, int in, int out, int rows, int dim, int weight, float eps) {
+            BlockKernel b = kernel;
+            b.op = BlockKernel.OP_NORM;
+            b.normSrcX = fromX;
+            b.normIn = in;
+            b.normOut = out;
+            b.normRows = rows;
+            b.normDim = dim;
+            b.normW = weight;
+            b.eps = eps;
+            owner.execute(b, owner.oneD(rows));
+        }
+
+        /** A GEMM with a plain store, or a bias add when {@code bias >= 0}. */
+        private void gemm(int l, int m, int in, int out, int bias) {
+            kernel.epi = bias >= 0 ? BlockKernel.EPI_BIAS : BlockKernel.EPI_STORE;
+            kernel.epiOff = bias;
+            gemmInto(l, m, in, out);
+        }
+
+        /** A GEMM through the epilogue already set on the kernel. */
+        private void gemmInto(int l, int m, int in, int out) {
+            BlockKernel b = kernel;
+            int i = l * MATS + m;
+            b.op = BlockKernel.OP_GEMM;
+            b.gIn = in;
+            b.gOut = out;
+            b.gRows = rows[i];
+            b.gCols = cols[i];
+            b.gW = wOff[i];
+            b.gS = sOff[i];
+            b.dtype = dtype[i];
+            b.transposed = groups.columns() ? 1 : 0;
+            b.mode = owner.gemmMode(b.tokens);
+            owner.execute(b, owner.gemmRange(b.mode, rows[i], b.tokens));
+        }
+
+        private void rope(LayerStack s, int off, int heads) {
+            BlockKernel b = kernel;
+            Rope r = s.rope();
+            b.op = BlockKernel.OP_ROPE;
+            b.ropeOff = off;
+            b.ropeHeads = heads;
+            b.headDim = s.headDim();
+            b.pairs = r.pairs();
+            b.pairStride = r.style() == Rope.Style.ADJACENT ? 2 : 1;
+            b.partnerOffset = r.second(0) - r.first(0);
+            owner.execute(b, owner.oneD(b.tokens * heads * r.pairs()));
+        }
+
+        private void attention(LayerStack s, int t) {
+            BlockKernel b = kernel;
+            b.scale = (float) (1.0 / Math.sqrt(s.headDim()));
+            Range range;
+            if (groups.columns()) {
+                b.op = BlockKernel.OP_TRANSPOSE_KEYS;
+                owner.execute(b, owner.oneD(t * s.kvDim()));
+                range = owner.oneD(t * s.heads());
+            } else {
+                int group = groups.attentionGroup(s.headDim(), t);
+                b.group = group;
+                b.blocksPerHead = (t + group - 1) / group;
+                range = owner.device().createRange(s.heads() * b.blocksPerHead * group, group);
+            }
+            b.op = BlockKernel.OP_ATTENTION;
+            owner.execute(b, range);
+        }
+    }
+
+    /** {@code [tokens][pairs]} cos then sin of each position's angles, computed in double like the matmul path. */
+    static float[] angles(Rope spec, int[] positions, int tokens) {
+        int pairs = spec.pairs();
+        float[] trig = new float[2 * tokens * pairs];
+        for (int t = 0; t < tokens; t++) {
+            for (int i = 0; i < pairs; i++) {
+                double angle = positions[t] * spec.frequency(i);
+                trig[t * pairs + i] = (float) Math.cos(angle);
+                trig[tokens * pairs + t * pairs + i] = (float) Math.sin(angle);
+            }
+        }
+        return trig;
+    }
+}

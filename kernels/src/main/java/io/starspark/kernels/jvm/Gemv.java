@@ -1,0 +1,244 @@
+package io.starspark.kernels.jvm;
+
+import io.starspark.kernels.BlockMatrix;
+import io.starspark.kernels.BlockType;
+import io.starspark.kernels.F16Matrix;
+import io.starspark.kernels.F32Matrix;
+import io.starspark.kernels.Half;
+import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Q8Matrix;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The few-token (decode) matmul {@code out[t][r] = Σ_c x[t][c] · W[r][c]}, tokens ≤ {@link JavaMatmul#SMALL_T}: a
+ * weight-streaming loop, one row at a time (front to back: one stream per thread, which the hardware prefetcher
+ * follows best; several rows per pass over x measured slower on F32 and Q8_0, see bench/README.md). F32 rows are
+ * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 two rows per
+ * pass, {@link #f16Rows}); Q4_K and Q6_K fold their sub-block scales into the sums ({@link #kQuantRows}); other
+ * types are decoded by {@link Matrix#loadRow} into a per-thread buffer.
+ * <p>
+ * For F32, F16, Q8_0 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
+ * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
+ * bits do not depend on the thread split or the JIT tier, and equal {@code loadRow} + {@code dot}
+ * ({@code MatmulRepeatabilityTest}). Q4_K and Q6_K sum in another fixed order (same bits on any split and tier,
+ * within float rounding of loadRow + dot).
+ */
+final class Gemv {
+    private static final VectorSpecies<Float> S = JavaMatmul.S;
+    private static final int VL = JavaMatmul.VL;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+
+    private Gemv() {
+    }
+
+    /** Rows {@code [r0, r1)} of out for every token; x: [tokens][cols], out: [tokens][rows]. */
+    static void rows(float[] out, float[] x, Matrix w, int tokens, int r0, int r1, Scratch s) {
+        int rows = w.rows();
+        int cols = w.cols();
+        if (VL == 16 && w instanceof Q8Matrix q8) {
+            for (int r = r0; r < r1; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * rows + r] = q8Row(x, t * cols, q8, r);
+                }
+            }
+            return;
+        }
+        if (VL == 16 && w instanceof F16Matrix f16 && cols % (2 * VL) == 0) {
+            int r = r0;
+            for (; r + 2 <= r1; r += 2) {
+                for (int t = 0; t < tokens; t++) {
+                    f16Rows(out, t * rows + r, x, t * cols, f16.data(), r * cols, cols);
+                }
+            }
+            for (; r < r1; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * rows + r] = f16Row(x, t * cols, f16.data(), r * cols, cols);
+                }
+            }
+            return;
+        }
+        if (VL == 16 && w instanceof BlockMatrix bm && (bm.type() == BlockType.Q4_K || bm.type() == BlockType.Q6_K)) {
+            kQuantRows(out, x, bm, tokens, r0, r1, s);
+            return;
+        }
+        boolean f32 = w instanceof F32Matrix;
+        float[] row = f32 ? ((F32Matrix) w).data() : s.row(cols);
+        for (int r = r0; r < r1; r++) {
+            int off = r * cols;
+            if (!f32) {
+                w.loadRow(r, row, 0);
+                off = 0;
+            }
+            for (int t = 0; t < tokens; t++) {
+                out[t * rows + r] = JavaMatmul.dot(x, t * cols, row, off, cols);
+            }
+        }
+    }
+
+    /** 16 Q8_0 values at q[at..] times the block scale: the floats {@link Q8Matrix#loadRow} writes. */
+    private static FloatVector q8(byte[] q, int at, float scale) {
+        return ((FloatVector) ByteVector.fromArray(B16, q, at).convertShape(VectorOperators.B2F, S, 0)).mul(scale);
+    }
+
+    /** One Q8_0 row; one 32-value block = one step of dot (needs 16 float lanes). */
+    private static float q8Row(float[] x, int xOff, Q8Matrix w, int r) {
+        int cols = w.cols();
+        byte[] q = w.quants();
+        float[] sc = w.scales();
+        int q0 = r * cols;
+        int s0 = r * (cols / Q8Matrix.BLOCK);
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        for (int c = 0, b = 0; c < cols; c += Q8Matrix.BLOCK, b++) {
+            float d0 = sc[s0 + b];
+            a0 = FloatVector.fromArray(S, x, xOff + c).fma(q8(q, q0 + c, d0), a0);
+            b0 = FloatVector.fromArray(S, x, xOff + c + VL).fma(q8(q, q0 + c + VL, d0), b0);
+        }
+        return a0.add(b0).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * F16 rows at h[at..] and h[at + cols..] into out[o], out[o + 1]; cols a multiple of 2·VL. One chunk of VL
+     * values per iteration, the two accumulators of a row swapped after each, so chunk k still lands in
+     * accumulator k mod 2 as in dot. (Two rows and one chunk per iteration: with more {@link Half#toFloats} per
+     * loop body C2 reaches its inlining node limit and the vectors of the rest are boxed, ~10x slower.)
+     */
+    private static void f16Rows(float[] out, int o, float[] x, int xOff, short[] h, int at, int cols) {
+        int h1 = at + cols;
+        FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        for (int c = 0; c < cols; c += VL) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + c);
+            FloatVector n0 = xv.fma(Half.toFloats(h, at + c), a0);
+            FloatVector n1 = xv.fma(Half.toFloats(h, h1 + c), a1);
+            a0 = b0;
+            b0 = n0;
+            a1 = b1;
+            b1 = n1;
+        }
+        out[o] = a0.add(b0).reduceLanes(VectorOperators.ADD);
+        out[o + 1] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One F16 row at h[at..]; cols a multiple of 2·VL. */
+    private static float f16Row(float[] x, int xOff, short[] h, int at, int cols) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        for (int c = 0; c < cols; c += 2 * VL) {
+            a0 = FloatVector.fromArray(S, x, xOff + c).fma(Half.toFloats(h, at + c), a0);
+            b0 = FloatVector.fromArray(S, x, xOff + c + VL).fma(Half.toFloats(h, at + c + VL), b0);
+        }
+        return a0.add(b0).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q4_K and Q6_K rows without decoding them to floats: a sub-block's values are {@code d1·q − m1} (Q4_K: 32
+     * values, 4-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q, {@code m1 = 0}), so its share of the dot
+     * is {@code d1·Σ x·q − m1·Σ x}: per value one widening and one multiply(-add) instead of decode, scale, offset,
+     * store and reload; the scale once per sub-block; {@code Σ x} per 32 values of x once per call ({@code sums},
+     * Q4_K only). One row at a time (the work per byte is higher than Q8_0's, x loads matter less), each row's
+     * kernel one flat method so C2 keeps its vectors in registers; per row one vector accumulator (sub-blocks in
+     * order) and one float for the mins.
+     */
+    private static void kQuantRows(float[] out, float[] x, BlockMatrix w, int tokens, int r0, int r1, Scratch s) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int rowBytes = w.type().rowBytes(cols);
+        byte[] b = w.data();
+        if (w.type() == BlockType.Q6_K) {
+            for (int r = r0; r < r1; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * rows + r] = q6kRow(x, t * cols, b, r * rowBytes, cols);
+                }
+            }
+            return;
+        }
+        int chunks = cols / 32;
+        float[] sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
+        for (int i = 0; i < tokens * chunks; i++) {
+            float sum = 0f;
+            for (int c = 0; c < 32; c++) {
+                sum += x[i * 32 + c];
+            }
+            sums[i] = sum;
+        }
+        for (int r = r0; r < r1; r++) {
+            for (int t = 0; t < tokens; t++) {
+                out[t * rows + r] = q4kRow(x, t * cols, sums, t * chunks, b, r * rowBytes, cols);
+            }
+        }
+    }
+
+    /** 16 bytes at b[at] sign-extended to int lanes (then masked: shifts and masks in 32-bit lanes, which x86 has). */
+    private static IntVector ints(byte[] b, int at) {
+        return (IntVector) ByteVector.fromArray(B16, b, at).convertShape(VectorOperators.B2I, I16, 0);
+    }
+
+    private static FloatVector floats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * One Q4_K row at b[at]: per block (d, dmin, 12 bytes of scales, 128 of nibbles) and j &lt; 4, sub-block 2j
+     * (low nibbles of the 32 bytes at 16 + 32j, x[64j, 64j + 32)) and 2j+1 (high nibbles, the next 32 of x).
+     */
+    private static float q4kRow(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at; c < cols; c += 256, p += 144) {
+            float d = BlockType.half(b, p);
+            float dmin = BlockType.half(b, p + 2);
+            for (int j = 0; j < 4; j++) {
+                int xc = xOff + c + 64 * j;
+                IntVector v0 = ints(b, p + 16 + 32 * j);
+                IntVector v1 = ints(b, p + 32 + 32 * j);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(floats(v1.and(0x0f)),
+                        FloatVector.fromArray(S, x, xc).mul(floats(v0.and(0x0f))));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(
+                        floats(v1.lanewise(VectorOperators.LSHR, 4).and(0x0f)),
+                        FloatVector.fromArray(S, x, xc + 32).mul(floats(v0.lanewise(VectorOperators.LSHR, 4).and(0x0f))));
+                acc = lo.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j)), acc);
+                acc = hi.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j + 1)), acc);
+                int sc = so + (c + 64 * j) / 32;
+                mins += dmin * BlockType.kMin(b, p + 4, 2 * j) * sums[sc];
+                mins += dmin * BlockType.kMin(b, p + 4, 2 * j + 1) * sums[sc + 1];
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /**
+     * One Q6_K row at b[at]: per block (ql[128], qh[64], int8 scales[16], d), 128-value half n and 16-value offset h,
+     * sub-block k &lt; 4 (values +32k): low 4 bits from the low (k &lt; 2) or high nibbles of ql + 32·(k mod 2), 2 high
+     * bits from qh at shift 2k; q − 32 exact as float. The k loop keeps one copy of the vector code: four copies reach
+     * C2's inlining node limit, and the vectors of the last ones are boxed (5x slower).
+     */
+    private static float q6kRow(float[] x, int xOff, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0, p = at; c < cols; c += 256, p += 210) {
+            float d = BlockType.half(b, p + 208);
+            for (int n = 0; n < 2; n++) {
+                for (int h = 0; h < 32; h += 16) {
+                    int ql = p + 64 * n + h;
+                    int qh = p + 128 + 32 * n + h;
+                    int sc = p + 192 + 8 * n + h / 16;
+                    int xc = xOff + c + 128 * n + h;
+                    for (int k = 0; k < 4; k++) {
+                        IntVector hi = ints(b, qh).lanewise(VectorOperators.LSHR, 2 * k).and(3)
+                                .lanewise(VectorOperators.LSHL, 4);
+                        IntVector q = ints(b, ql + 32 * (k & 1)).lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and(0x0f)
+                                .or(hi).sub(32);
+                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(floats(q))
+                                .fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
