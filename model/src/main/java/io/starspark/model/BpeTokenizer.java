@@ -91,8 +91,7 @@ public final class BpeTokenizer extends GgufVocab implements Tokenizer {
     BpeTokenizer(String[] pieces, int[] types, List<String> merges, Pre pre, int bos, int eos, int eot, int eom,
                  boolean addBos) {
         super(pieces, types, bos, eos);
-        this.pre = pre;
-        checkId(eos, "eos");
+        this.pre = pre; // GgufVocab checked BOS (-1 allowed) and EOS
         this.addBos = addBos;
         if (addBos) {
             checkId(bos, "bos");
@@ -184,18 +183,25 @@ public final class BpeTokenizer extends GgufVocab implements Tokenizer {
                 Matcher m = pre.pattern.matcher(f.text());
                 int last = 0;
                 while (m.find()) {
-                    if (m.start() > last) {
-                        out.addAll(word(f.text().substring(last, m.start())));
-                    }
+                    requireNoGap(last, m.start(), f.text());
                     out.addAll(word(m.group()));
                     last = m.end();
                 }
-                if (last < f.text().length()) {
-                    out.addAll(word(f.text().substring(last)));
-                }
+                requireNoGap(last, f.text().length(), f.text());
             }
         }
         return out.toArray();
+    }
+
+    /**
+     * The pre-tokenizer's alternatives cover every character (letters, digits, whitespace, and the rest), so its
+     * matches are contiguous; text between two of them would be a bug in the pattern, never dropped silently.
+     */
+    private static void requireNoGap(int last, int next, String text) {
+        if (next != last) {
+            throw new IllegalStateException("pre-tokenizer skipped characters " + last + ".." + next + " of a "
+                + text.length() + "-character text");
+        }
     }
 
     /** The ids of one pre-tokenized word. */

@@ -89,13 +89,16 @@ public final class LlamaModel {
      * trained for. Running past it is allowed: Star Attention exists for that.
      *
      * @param positions the number of positions a request uses (context, prompt and new tokens)
+     * @return whether this call logged the warning
      */
-    public void checkTrainedContext(long positions) {
+    public boolean checkTrainedContext(long positions) {
         if (positions > config.contextLength() && warnedPastContext.compareAndSet(false, true)) {
             LOG.warn("{} positions requested, past the model's trained context of {} ({}.context_length in {}); "
                 + "running anyway (further requests past it are not logged again)", positions,
                 config.contextLength(), config.arch(), path.getFileName());
+            return true;
         }
+        return false;
     }
 
     /** Stable model id: sha-256 of the file, lower-case hex (computed once, on first call). */

@@ -12,6 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SamplerTest {
     private static final long SEED = 20240611L;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void logSeed() {
+        System.out.println("SamplerTest seed " + SEED + " (logits and every sampler)");
+    }
+
     private static float[] randomLogits(long seed, int n) {
         System.out.println("SamplerTest seed " + seed);
         SplittableRandom r = new SplittableRandom(seed);
@@ -84,6 +89,33 @@ class SamplerTest {
                 // binomial standard deviation <= 0.0036 at 20000 draws: 0.015 is over 4 of them
                 assertEquals(expected[i] / sum, counts[i] / 20000.0, 0.015, "token " + i + " at temperature " + t);
             }
+        }
+    }
+
+    /** Logits past exp's range (raw scores can be hundreds): each token's weight is taken relative to the largest. */
+    @Test
+    void hugeLogitsSampleByTheirDifferences() {
+        float[] l = {800f + (float) Math.log(0.7), 800f + (float) Math.log(0.3), -800f};
+        int[] counts = new int[3];
+        for (int t : draw(Sampler.topP(1f, 1f, SEED), l, 20000)) {
+            counts[t]++;
+        }
+        assertEquals(0.7, counts[0] / 20000.0, 0.015);
+        assertEquals(0.3, counts[1] / 20000.0, 0.015);
+        assertEquals(0, counts[2]);
+    }
+
+    /**
+     * Top-p 1 keeps every token even where the nucleus' mass, summed largest first, rounds below the total summed
+     * in token order: here 100 weights of e^-36.8 (each below half an ulp of 1) come before a weight of 1.
+     */
+    @Test
+    void topPOneKeepsEveryTokenWhateverTheSummingOrder() {
+        float[] l = new float[101];
+        java.util.Arrays.fill(l, -36.8f);
+        l[100] = 0f;
+        for (int t : draw(Sampler.topP(1f, 1f, SEED), l, 200)) {
+            assertEquals(100, t);
         }
     }
 

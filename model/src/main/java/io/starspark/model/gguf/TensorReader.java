@@ -16,9 +16,16 @@ final class TensorReader {
     private static final long CHUNK = 1L << 30;
 
     private final GgufFile file;
+    private final long chunk;
 
     TensorReader(GgufFile file) {
+        this(file, CHUNK);
+    }
+
+    /** @param chunk the most bytes mapped at once, rounded down to whole rows (at least one) */
+    TensorReader(GgufFile file, long chunk) {
         this.file = file;
+        this.chunk = chunk;
     }
 
     Matrix matrix(GgufTensor t) {
@@ -102,7 +109,7 @@ final class TensorReader {
 
     private void forEachChunk(GgufTensor t, ChunkConsumer c) {
         long rowBytes = t.type().bytesFor(t.cols());
-        long rowsPerChunk = Math.max(1, CHUNK / rowBytes);
+        long rowsPerChunk = Math.max(1, chunk / rowBytes);
         long rows = t.rows();
         for (long first = 0; first < rows; first += rowsPerChunk) {
             long count = Math.min(rowsPerChunk, rows - first);

@@ -113,7 +113,9 @@ class GgufLayoutTest {
     void floatsOfThePlainTypesAreWhatWasWritten() {
         int rows = 3;
         int cols = 64;
-        java.util.SplittableRandom r = new java.util.SplittableRandom(Long.getLong("starspark.test.seed", 20261209L));
+        long seed = Long.getLong("starspark.test.seed", 20261209L);
+        System.out.println("GgufLayoutTest seed " + seed);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         float[] d = new float[rows * cols];
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) r.nextGaussian();

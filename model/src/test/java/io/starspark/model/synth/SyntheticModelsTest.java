@@ -96,6 +96,7 @@ class SyntheticModelsTest {
     @ParameterizedTest
     @ValueSource(strings = {"f16", "q8_0"})
     void quantizedLogitsStayNearTheF32Logits(String dtype) {
+        System.out.println("SyntheticModelsTest seed " + SEED);
         Path f32 = dir.resolve("f32.gguf");
         SyntheticModels.write("stories260k", "f32", SEED, f32);
         Path quantized = dir.resolve("q-" + dtype + ".gguf");
@@ -144,6 +145,7 @@ class SyntheticModelsTest {
      */
     @Test
     void q4kmMixesQ4KAndQ6KLikeLlamaCpp() throws Exception {
+        System.out.println("SyntheticModelsTest seed " + SEED);
         SyntheticModels.Shape shape = new SyntheticModels.Shape("mix", 256, 8, 4, 2, 512, 512, 2048, 10000f);
         Path p = dir.resolve("mix.gguf");
         SyntheticModels.writer(shape, "q4_k_m", SEED).write(p);
