@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the Docker ITs share, whether they drive docker/compose.yml with the compose CLI ({@link ComposeProject}) or
- * start containers from Java ({@link TestcontainersClusterIT}): the {@code STARSPARK_DOCKER_IT} contract, the image
+ * start containers from Java ({@link DockerTestcontainersIT}): the {@code STARSPARK_DOCKER_IT} contract, the image
  * compose.yml names, the cluster's shared secret and the /data folder that the containers (uid 10001) write to.
  */
 final class DockerIt {

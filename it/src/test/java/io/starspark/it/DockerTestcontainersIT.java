@@ -42,7 +42,7 @@ import org.testcontainers.utility.DockerStatus;
  * it/target/it/testcontainers-cluster/NAME.log, and {@link #start()} first removes what an interrupted earlier run
  * left (found by {@link #LABEL}), as compose's {@code down} does for the compose ITs.
  */
-class TestcontainersClusterIT {
+class DockerTestcontainersIT {
     static final String MASTER_URL = "spark://master:7077";
     static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /** On this IT's containers and network: what {@link #removeLeftovers} finds. */
@@ -60,7 +60,7 @@ class TestcontainersClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        DockerIt.require(TestcontainersClusterIT::engineProblem);
+        DockerIt.require(DockerTestcontainersIT::engineProblem);
         removeLeftovers(DockerClientFactory.instance().client());
         data = DockerIt.freshData("testcontainers-cluster");
         dir = data.getParent();
@@ -104,11 +104,11 @@ class TestcontainersClusterIT {
     private static void removeLeftovers(DockerClient client) {
         List<String> labels = LABEL.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         for (var c : client.listContainersCmd().withShowAll(true).withLabelFilter(LABEL).exec()) {
-            System.out.println("TestcontainersClusterIT: removing container " + c.getId() + " of an earlier run");
+            System.out.println("DockerTestcontainersIT: removing container " + c.getId() + " of an earlier run");
             client.removeContainerCmd(c.getId()).withForce(true).exec();
         }
         for (var n : client.listNetworksCmd().withFilter("label", labels).exec()) {
-            System.out.println("TestcontainersClusterIT: removing network " + n.getName() + " of an earlier run");
+            System.out.println("DockerTestcontainersIT: removing network " + n.getName() + " of an earlier run");
             client.removeNetworkCmd(n.getId()).exec();
         }
     }
@@ -176,7 +176,7 @@ class TestcontainersClusterIT {
                 .withStartupCheckStrategy(new Exited().withTimeout(DockerIt.COMMAND_TIMEOUT));
         ProcessResult r = runToEnd(submit);
         List<JsonNode> rows = DockerClusterIT.assertExampleRun(r, data, localExample.join());
-        System.out.printf("TestcontainersClusterIT run: %d answers equal to local[2], submit container %d ms%n",
+        System.out.printf("DockerTestcontainersIT run: %d answers equal to local[2], submit container %d ms%n",
                 rows.size(), r.wallMillis());
     }
 
