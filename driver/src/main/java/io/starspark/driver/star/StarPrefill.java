@@ -38,19 +38,9 @@ public final class StarPrefill {
     private StarPrefill() {
     }
 
-    /**
-     * One document's phase 1, as one Spark job; {@link #runAll} with this document alone.
-     *
-     * @param expected   the manifest to commit (or to find committed): document, model, plan, settings
-     * @param context    [n] context token ids (BOS included)
-     * @param conf       what the tasks need; its binding is {@code expected.binding()}
-     * @param partitions number of Spark partitions (groups of blocks); more blocks than partitions is normal
-     * @param maxKvBytes the most K/V bytes this prefill may write; a larger one is refused before it starts
-     */
-    public static PrefillReport run(JavaSparkContext jsc, Manifest expected, int[] context, PrefillConf conf,
-                                    int partitions, long maxKvBytes) {
-        Outcome o = runAll(jsc, List.of(new Document(expected, context, conf, partitions, maxKvBytes)), p -> { })
-                .get(0);
+    /** One document's phase 1, as one Spark job: {@link #runAll} with this document alone. */
+    public static PrefillReport run(JavaSparkContext jsc, Document doc) {
+        Outcome o = runAll(jsc, List.of(doc), p -> { }).get(0);
         if (o.error() != null) {
             throw o.error();
         }
@@ -58,9 +48,13 @@ public final class StarPrefill {
     }
 
     /**
-     * One document of a phase-1 job; the parameters are those of {@link #run}.
+     * One document of a phase-1 job.
      *
-     * @param context [n] context token ids (BOS included)
+     * @param expected   the manifest to commit (or to find committed): document, model, plan, settings
+     * @param context    [n] context token ids (BOS included)
+     * @param conf       what the tasks need; its binding is {@code expected.binding()}
+     * @param partitions number of Spark partitions (groups of blocks); more blocks than partitions is normal
+     * @param maxKvBytes the most K/V bytes this prefill may write; a larger one is refused before it starts
      */
     public record Document(Manifest expected, int[] context, PrefillConf conf, int partitions, long maxKvBytes) {
     }

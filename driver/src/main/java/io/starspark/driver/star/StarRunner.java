@@ -35,8 +35,7 @@ public final class StarRunner {
 
     /** Phase 1 of the request's document on the cluster, or the reuse of its committed K/V. */
     public static PrefillReport prefill(JavaSparkContext jsc, StarRequest r) {
-        StarPrefill.Document d = phase1(r);
-        return StarPrefill.run(jsc, d.expected(), d.context(), d.conf(), d.partitions(), d.maxKvBytes());
+        return StarPrefill.run(jsc, phase1(r));
     }
 
     /** The request's document as phase 1 sees it (for {@link StarPrefill#runAll} with other documents). */

@@ -84,8 +84,9 @@ class StarAparapiTest {
                                     KernelsChoice kernels) {
         String root = tmp.resolve(kernels.toString()).toUri().toString();
         Manifest expected = Manifest.of("doc-" + kernels, model.id(), layout, plan, context, StarPrefill.CREATED_BY);
-        PrefillReport r = StarPrefill.run(jsc, expected, context, new PrefillConf(StarGoldenTest.MODEL, root, layout,
-                expected.binding(), kernels, new int[0]), 1, StarSettings.defaults().maxKvBytes());
+        PrefillReport r = StarPrefill.run(jsc, new StarPrefill.Document(expected, context, new PrefillConf(
+                StarGoldenTest.MODEL, root, layout, expected.binding(), kernels, new int[0]), 1,
+                StarSettings.defaults().maxKvBytes()));
         assertFalse(r.reused(), "ran, not reused");
         try (KvStore store = HadoopKvStore.open(URI.create(r.kvRoot()), jsc.hadoopConfiguration(), layout,
                 expected.binding(), 0)) {
