@@ -123,7 +123,10 @@ class DeviceForwardTest {
         System.out.printf("%s: max |device - reference| / (1 + |reference|) = %.3g over K/V and logits%n", what, worst);
     }
 
-    /** A decode step (the cache holds rows) and a batch over external keys stay on the host-array path. */
+    /**
+     * A decode step (the cache holds rows) and a batch over external keys stay on the host-array path, whose matmuls
+     * run on the layer weights the device-resident block already holds (one copy per JVM).
+     */
     @Test
     void batchesThatSeeMoreThanThemselvesUseTheKernelCalls() {
         AparapiKernels ap = backend(false);
@@ -134,9 +137,13 @@ class DeviceForwardTest {
         AparapiKernels.Traffic t0 = ap.traffic();
         f.forward(new int[] {5, 6, 7}, new int[] {0, 1, 2}, cache, null, Logits.LAST);
         AparapiKernels.Traffic t1 = ap.traffic();
+        int residentBefore = ap.residentMatrices();
         float[] step = f.forward(new int[] {8}, new int[] {3}, cache, null, Logits.LAST);
         assertEquals(1, t1.minus(t0).residentBlocks(), "the first batch (empty cache) on the device path");
         assertEquals(0, ap.traffic().minus(t1).residentBlocks(), "the decode step through the kernel calls");
+        assertEquals(0, ap.traffic().minus(t1).weightBytesUploaded(),
+                "the decode step's matmuls use the weights already on the device (the layers' from the block)");
+        assertEquals(residentBefore, ap.residentMatrices(), "no per-call copy of a layer matrix the block holds");
         float[] want = new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
                 KvCache.forModel(c), null, Logits.LAST);
         compare(want, step, want.length, "decode logits after a device prefill", "stories260k f32");

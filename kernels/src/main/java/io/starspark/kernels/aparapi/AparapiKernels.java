@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Device memory is managed explicitly ({@code setExplicit(true)}): each kernel puts exactly the
  * arrays a call reads and gets the arrays it writes. Weights stay resident: every {@link Matrix} gets
  * its own GEMM kernel ({@link BlockKernelCpu} / {@link BlockKernelGpu}, the kernels of the device-resident block
- * forward, with this matrix alone as their weights) whose weight buffers are uploaded once, in the stored type (F16 and Q8_0
- * are dequantized in the kernel; the block types Q4_0..Q6_K are widened to F32 through
+ * forward, with this matrix alone as their weights) whose weight buffers are uploaded once, in the stored type on GPUs (F16 and Q8_0
+ * are dequantized in the kernel; all widened to F32 on CPU devices; the block types Q4_0..Q6_K are widened to F32 through
  * {@link Matrix#loadRow} at upload), and released when the matrix is garbage-collected or the backend
  * closed; a matmul then moves only x in and out back. Bytes moved are counted ({@link #traffic()}).
  * The {@link Kernels} interface takes host arrays, so activations and K/V cross the bus on every call; a whole
@@ -51,10 +51,9 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private static final int TILED_MIN_TOKENS = 8;
     private final OpenCLDevice device;
     private final WorkGroups groups;
-    private final RmsnormKernel rmsnorm = new RmsnormKernel();
-    private final RopeKernel rope = new RopeKernel();
     private final SwigluKernel swiglu = new SwigluKernel();
-    private final AttentionKernel attention = new AttentionKernel();
+    private final BlockKernel attention;
+    private final BlockKernel rows; // the per-call RMSNorm and RoPE
     private final ScorePagesKernel scorePages = new ScorePagesKernel();
     private final Map<Matrix, BlockKernel> matrices = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<BlockKernel> live = ConcurrentHashMap.newKeySet();
@@ -64,7 +63,6 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private final AtomicLong blocks = new AtomicLong();
     private final ResidentBlocks resident;
     private static final float[] ONE = new float[1];
-    private float[] attentionScratch = new float[1]; // guarded by attention
 
     /**
      * Bytes moved between host and device since the backend was made (weights counted once, when uploaded), and
@@ -80,6 +78,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     private AparapiKernels(OpenCLDevice device, boolean forceTiled) {
         this.device = device;
         this.groups = WorkGroups.of(device, forceTiled);
+        this.attention = blockKernel();
+        this.rows = blockKernel();
         for (Kernel k : smallKernels()) {
             prepare(k);
         }
@@ -89,7 +89,29 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     private Kernel[] smallKernels() {
-        return new Kernel[] {rmsnorm, rope, swiglu, attention, scorePages};
+        return new Kernel[] {rows, swiglu, attention, scorePages};
+    }
+
+    /**
+     * A new {@link BlockKernel} for this device's modes, prepared, with one-element arrays in every array field (Aparapi
+     * needs them set); the caller sets what its op reads and writes.
+     */
+    BlockKernel blockKernel() {
+        BlockKernel b = groups.columns() ? new BlockKernelCpu() : new BlockKernelGpu();
+        prepare(b);
+        b.side = groups.gemmSide();
+        b.halfScale = halfScales();
+        b.x = new float[1];
+        b.act = new float[1];
+        b.vec = new float[1];
+        b.wf = new float[1];
+        b.wh = new int[1];
+        b.wq = new byte[1];
+        b.ws = new float[1];
+        b.trig = new float[1];
+        b.kv = new float[1];
+        b.sc = new float[1];
+        return b;
     }
 
     void prepare(Kernel k) {
@@ -126,6 +148,22 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return new Traffic(weightBytes.get(), toDevice.get(), fromDevice.get(), blocks.get());
     }
 
+    /**
+     * Seconds the device-resident block forward spent in each kind of launch since the backend was made, in launch
+     * order of a layer: the GEMMs by weight matrix (wq .. down, epilogues included), then norm, rope, keep,
+     * transpose-keys (CPU devices) and attention. Subtract two snapshots for one forward. With {@code cpu}, the
+     * process CPU seconds over those launches instead (on a CPU device: the device threads' time, which other
+     * processes on a shared machine do not stretch).
+     */
+    public Map<String, Double> blockSeconds(boolean cpu) {
+        long[] n = resident.launchNanos(cpu);
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n.length; i++) {
+            m.put(ResidentBlocks.LAUNCHES[i], n[i] / 1e9);
+        }
+        return m;
+    }
+
     /** The device-resident forward of whole blocks (activations stay on the device across layers). */
     @Override
     public Optional<BlockForward> blockForward() {
@@ -140,8 +178,11 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         weightBytes.addAndGet(bytes);
     }
 
-    /** True when F16 weights are widened to F32 at upload (CPU devices), false when the kernel converts them. */
-    public boolean widensHalves() {
+    /**
+     * True when F16 and Q8_0 weights are widened to F32 at upload (CPU devices; transposed, and padded when the
+     * rows do not fill whole register tiles), false when the kernel converts them.
+     */
+    public boolean widensWeights() {
         return groups.columns();
     }
 
@@ -173,7 +214,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
      * A get returns the whole array: when {@code a} is longer than the call writes, put it first so that
      * the elements past the output come back as they were.
      */
-    private void putIfLonger(Kernel k, float[] a, long written) {
+    void putIfLonger(Kernel k, float[] a, long written) {
         if (a.length > written) {
             put(k, a);
         }
@@ -187,6 +228,9 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void matmul(float[] out, float[] x, Matrix w, int tokens) {
         Shapes.matmul(out, x, w, tokens);
+        if (resident.matmul(out, x, w, tokens)) {
+            return; // w is in a device-resident layer stack: no second copy
+        }
         BlockKernel g = matrices.computeIfAbsent(w, this::upload);
         synchronized (g) {
             g.act = out; // the GEMM reads x (gInX = 1) and stores into act: here the caller's arrays
@@ -229,40 +273,32 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
 
     /** A kernel holding {@code w} on the device, uploaded now, released with w or with this backend. */
     private BlockKernel upload(Matrix w) {
-        BlockKernel g = groups.columns() ? new BlockKernelCpu() : new BlockKernelGpu();
-        prepare(g);
+        BlockKernel g = blockKernel();
         g.op = BlockKernel.OP_GEMM;
         g.gInX = 1;
         g.epi = BlockKernel.EPI_STORE;
         g.gRows = w.rows();
         g.gCols = w.cols();
-        g.vec = new float[1];
-        g.trig = new float[1];
-        g.kv = new float[1];
-        g.side = groups.gemmSide();
-        g.halfScale = halfScales();
-        g.wf = new float[1];
-        g.wh = new int[1];
-        g.wq = new byte[1];
-        g.ws = new float[1];
-        boolean t = groups.columns();
-        g.transposed = t ? 1 : 0;
         long bytes;
-        if (w instanceof F16Matrix h && !t) {
+        if (groups.columns()) {
+            // CPU devices: every type widened to F32 and transposed for the register-tiled GEMM (PoCL leaves
+            // in-kernel F16 and Q8_0 conversions scalar: F16 measured 0.4 GFLOP/s vs 4.3 for F32 under the same
+            // load; a CPU device's memory is the host's anyway)
+            g.dtype = BlockKernel.DTYPE_F32;
+            g.wf = Transpose.padded(w instanceof F32Matrix m ? m.data() : widen(w), w.rows(), w.cols());
+            bytes = 4L * g.wf.length;
+        } else if (w instanceof F16Matrix h) {
             g.dtype = BlockKernel.DTYPE_F16;
             g.wh = packHalves(h.data());
             bytes = 4L * g.wh.length;
         } else if (w instanceof Q8Matrix q) {
             g.dtype = BlockKernel.DTYPE_Q8;
-            g.wq = t ? Transpose.of(q.quants(), q.rows(), q.cols()) : q.quants();
-            g.ws = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
+            g.wq = q.quants();
+            g.ws = q.scales();
             bytes = g.wq.length + 4L * g.ws.length;
         } else {
-            // F32, and on CPU devices also F16: PoCL leaves the in-kernel half conversion scalar (measured
-            // 0.4 GFLOP/s vs 4.3 for F32 under the same load), and a CPU device's memory is the host's anyway
             g.dtype = BlockKernel.DTYPE_F32;
-            float[] f = w instanceof F32Matrix m ? m.data() : widen(w);
-            g.wf = t ? Transpose.of(f, w.rows(), w.cols()) : f;
+            g.wf = w instanceof F32Matrix m ? m.data() : widen(w);
             bytes = 4L * g.wf.length;
         }
         g.put(g.wf).put(g.wh).put(g.wq).put(g.ws).put(g.halfScale);
@@ -270,6 +306,14 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         live.add(g);
         CLEANER.register(w, () -> release(g));
         return g;
+    }
+
+    /** Releases w's own per-call copy, if it has one (a resident layer stack now holds w). */
+    void dropMatrix(Matrix w) {
+        BlockKernel g = matrices.remove(w);
+        if (g != null) {
+            release(g);
+        }
     }
 
     private void release(BlockKernel g) {
@@ -313,21 +357,20 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
         Shapes.rmsnorm(out, x, weight, tokens, dim);
-        synchronized (rmsnorm) {
-            rmsnorm.out = out;
-            rmsnorm.x = x;
-            rmsnorm.weight = weight;
-            rmsnorm.dim = dim;
-            rmsnorm.tokens = tokens;
-            rmsnorm.eps = eps;
-            put(rmsnorm, x);
-            put(rmsnorm, weight);
-            putIfLonger(rmsnorm, out, (long) tokens * dim);
-            execute(rmsnorm, oneD(tokens));
-            get(rmsnorm, out);
-            rmsnorm.out = null;
-            rmsnorm.x = null;
-            rmsnorm.weight = null;
+        synchronized (rows) {
+            BlockKernel k = rows;
+            k.x = x;
+            k.act = out;
+            k.vec = weight;
+            k.normOp(1, 0, 0, tokens, dim, 0, eps);
+            put(k, x);
+            put(k, weight);
+            putIfLonger(k, out, (long) tokens * dim);
+            execute(k, oneD(tokens));
+            get(k, out);
+            k.x = ONE;
+            k.act = ONE;
+            k.vec = ONE;
         }
     }
 
@@ -338,24 +381,19 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void rope(float[] x, int tokens, int heads, int headDim, int[] positions, Rope spec) {
         Shapes.rope(x, tokens, heads, headDim, positions, spec);
-        int pairs = spec.pairs();
         float[] trig = ResidentBlocks.angles(spec, positions, tokens);
-        synchronized (rope) {
-            rope.x = x;
-            rope.trig = trig;
-            rope.sinOff = tokens * pairs;
-            rope.heads = heads;
-            rope.headDim = headDim;
-            rope.pairs = pairs;
-            rope.pairStride = spec.style() == Rope.Style.ADJACENT ? 2 : 1;
-            rope.partnerOffset = spec.second(0) - spec.first(0);
-            rope.n = tokens * heads * pairs;
-            put(rope, x);
-            put(rope, trig);
-            execute(rope, oneD(rope.n));
-            get(rope, x);
-            rope.x = null;
-            rope.trig = null;
+        synchronized (rows) {
+            BlockKernel k = rows;
+            k.act = x;
+            k.trig = trig;
+            k.tokens = tokens;
+            k.ropeOp(spec, 0, heads, headDim);
+            put(k, x);
+            put(k, trig);
+            execute(k, oneD(tokens * heads * spec.pairs()));
+            get(k, x);
+            k.act = ONE;
+            k.trig = ONE;
         }
     }
 
@@ -388,61 +426,45 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             Arrays.fill(lse, 0, rows, Float.NEGATIVE_INFINITY);
             return;
         }
+        if (!groups.columns() && s.headDim() > BlockKernel.MAX_HEAD_DIM) {
+            throw new UnsupportedOperationException("aparapi attention on a GPU holds head dims up to "
+                    + BlockKernel.MAX_HEAD_DIM + " in local memory (got " + s.headDim()
+                    + "); choose spark.starspark.kernels=java");
+        }
+        // the block forward's attention: q, k (CPU devices: kt, transposed here) and v in the arena, outputs in x
+        int qn = rows * s.headDim();
+        int kvn = s.keys() * s.kvHeads() * s.headDim();
+        float[] arena = new float[qn + 2 * kvn];
+        System.arraycopy(q, 0, arena, 0, qn);
+        System.arraycopy(groups.columns() ? keysByChannel(k, s) : k, 0, arena, qn, kvn);
+        System.arraycopy(v, 0, arena, qn + kvn, kvn);
+        float[] result = new float[qn + rows];
         synchronized (attention) {
-            attention.q = q;
-            attention.k = k;
-            attention.v = v;
-            attention.out = out;
-            attention.lse = lse;
-            attention.tokens = s.tokens();
-            attention.heads = s.heads();
-            attention.kvHeads = s.kvHeads();
-            attention.headDim = s.headDim();
-            attention.keys = s.keys();
-            attention.causalOffset = s.causalOffset();
-            attention.scale = (float) (1.0 / Math.sqrt(s.headDim()));
-            put(attention, q);
-            put(attention, v);
-            putIfLonger(attention, out, (long) rows * s.headDim());
-            putIfLonger(attention, lse, rows);
+            BlockKernel a = attention;
+            a.act = arena;
+            a.x = result;
+            a.attentionOp(s, 0, qn, qn, qn + kvn, 0, qn, 1);
             Range range;
             if (groups.columns()) {
-                // CPU device: K transposed here, scores in a scratch array (see AttentionKernel)
-                attention.cpu = 1;
-                attention.kt = keysByChannel(k, s);
-                attention.k = ONE;
-                if (attentionScratch.length < rows * AttentionKernel.CPU_TILE_KEYS) {
-                    attentionScratch = new float[rows * AttentionKernel.CPU_TILE_KEYS];
+                int scratch = rows * (BlockKernel.CPU_TILE_KEYS + s.headDim());
+                if (a.sc.length < scratch) {
+                    a.sc = new float[scratch]; // device-only: never put or got
                 }
-                attention.sc = attentionScratch;
-                put(attention, attention.kt);
                 range = oneD(rows);
             } else {
-                if (s.headDim() > AttentionKernel.MAX_HEAD_DIM) {
-                    throw new UnsupportedOperationException("aparapi attention on a GPU holds head dims up to "
-                            + AttentionKernel.MAX_HEAD_DIM + " in local memory (got " + s.headDim()
-                            + "); choose spark.starspark.kernels=java");
-                }
                 int group = groups.attentionGroup(s.headDim(), s.tokens());
-                int blocks = (s.tokens() + group - 1) / group;
-                attention.cpu = 0;
-                attention.kt = ONE;
-                attention.sc = ONE;
-                attention.group = group;
-                attention.blocksPerHead = blocks;
-                put(attention, k);
-                range = device.createRange(s.heads() * blocks * group, group);
+                a.group = group;
+                a.blocksPerHead = (s.tokens() + group - 1) / group;
+                range = device.createRange(s.heads() * a.blocksPerHead * group, group);
             }
-            execute(attention, range);
-            get(attention, out);
-            get(attention, lse);
-            attention.q = null;
-            attention.k = null;
-            attention.v = null;
-            attention.out = null;
-            attention.lse = null;
-            attention.kt = null;
+            put(a, arena);
+            execute(a, range);
+            get(a, result);
+            a.act = ONE;
+            a.x = ONE;
         }
+        System.arraycopy(result, 0, out, 0, qn);
+        System.arraycopy(result, qn, lse, 0, rows);
         for (int t = 0; t < s.tokens() && s.visibleKeys(t) == 0; t++) {
             Arrays.fill(lse, t * s.heads(), (t + 1) * s.heads(), Float.NEGATIVE_INFINITY);
         }

@@ -10,12 +10,12 @@ import com.aparapi.Kernel;
  * sequence. Activations live in one scratch arena {@link #act} at offsets (Aparapi has no pointers), the
  * residual stream in {@link #x}.
  *
- * <p>Two concrete kernels: {@link BlockKernelCpu} (column-mode GEMM, CPU attention: no barriers, no local
+ * <p>Two concrete kernels: {@link BlockKernelCpu} (register-tiled GEMM over transposed F32 weights, CPU attention: no barriers, no local
  * memory) and {@link BlockKernelGpu} (tiled GEMM and attention in local memory). They are separate classes
  * because PoCL ran the first work-item of some work-groups' barrier-free code twice when the same kernel also
  * held barriers (measured: every epilogue that adds into memory, {@code x += ...}, added twice for the first
  * token pair of each GEMM work-group after the first; the per-call kernels' ops are idempotent and never showed
- * it); GEMM modes are described there, attention's in {@link AttentionKernel}. The GEMM reads the arena (or
+ * it); GEMM and attention modes are described there. Both paths run these kernels: the device-resident block and the per-call {@link AparapiKernels} (a matmul with one matrix as weights; attention with q, k (or kt) and v in the arena and the outputs in {@link #x}). The GEMM reads the arena (or
  * {@link #x}: the host-array matmul of {@link AparapiKernels} runs these kernels with one matrix as weights, x as
  * input and its output array as the arena) and writes through an epilogue: a plain store, bias add, SwiGLU with the gate already in the arena
  * (the up projection's output becomes {@code silu(gate)·up}), or the residual add into {@link #x} (the O and
@@ -31,9 +31,9 @@ abstract class BlockKernel extends Kernel {
     static final int MODE_TILED = 0;
     static final int MODE_ROW_DOT = 1;
     static final int MODE_COLUMNS = 2;
-    /** Column mode: tokens and consecutive output rows per work-item. */
-    static final int COLUMN_TOKENS = 2;
-    static final int COLUMN_ROWS = 256;
+    /** Column mode (CPU devices): tokens and consecutive output rows of a work-item's register tile. */
+    static final int COLUMN_TOKENS = 8;
+    static final int COLUMN_ROWS = 16;
     static final int OP_NORM = 0;
     static final int OP_GEMM = 1;
     static final int OP_ROPE = 2;
@@ -45,19 +45,27 @@ abstract class BlockKernel extends Kernel {
     static final int EPI_SWIGLU = 2;
     static final int EPI_BIAS = 3;
     static final int GEMM_TILE = TILE_K * 4 * MAX_SIDE;
-    static final int KV_TILE = AttentionKernel.TILE_KEYS * AttentionKernel.MAX_HEAD_DIM;
+    /** Attention, GPU kernel: keys per K/V tile in local memory, the largest head dim it holds. */
+    static final int TILE_KEYS = 16;
+    static final int MAX_HEAD_DIM = 128;
+    /** Attention, GPU kernel: floats of local memory for a group's running outputs (group · headDim ≤ this). */
+    static final int OUT_CAPACITY = 4096;
+    /** Attention, CPU kernel: keys per score tile (long contiguous loops pay for LLVM's runtime alias checks). */
+    static final int CPU_TILE_KEYS = 128;
+    static final int KV_TILE = TILE_KEYS * MAX_HEAD_DIM;
     static final float NEG = -3.0e38f;
 
     float[] x; // [tokens][dim] residual stream
     float[] act; // scratch arena, regions at the offsets set by ResidentBlocks
     float[] vec; // norm weights and biases of every layer, at offsets
-    float[] wf; // F32 weights of every layer, [rows][cols] or [cols][rows] (transposed = 1), at offsets
+    float[] wf; // F32 weights of every layer, at offsets: [rows][cols] (GPU kernel), [cols][rows] (CPU kernel)
     int[] wh; // F16 weights, two per int
     byte[] wq; // Q8_0 quants
     float[] ws; // Q8_0 scales
     float[] halfScale; // [33]
     float[] trig; // [tokens][pairs] cos, then [tokens][pairs] sin
     float[] kv; // [layers][2][kept][kvDim] kept keys and values
+    float[] sc; // CPU attention scratch: per (query, head) row, CPU_TILE_KEYS scores then headDim running outputs
     int op;
     int tokens;
     // OP_NORM: rows of normDim from x (normSrcX = 1) or act[normIn..], into act[normOut..], weight vec[normW..]
@@ -79,7 +87,6 @@ abstract class BlockKernel extends Kernel {
     int gW; // weight offset (elements; F16: halves)
     int gS; // Q8_0 scale offset
     int dtype;
-    int transposed;
     int epi;
     int epiOff; // EPI_SWIGLU: gate region in act; EPI_BIAS: bias in vec
     // OP_ROPE: act[ropeOff] [tokens][ropeHeads][headDim] in place
@@ -89,14 +96,19 @@ abstract class BlockKernel extends Kernel {
     int pairs;
     int pairStride;
     int partnerOffset;
-    // OP_TRANSPOSE_KEYS, OP_ATTENTION, OP_KEEP
+    // OP_TRANSPOSE_KEYS, OP_ATTENTION, OP_KEEP: q [tokens][heads][headDim] attends to keys [keys][kvHeads][headDim]
+    // (kt: [kvHeads][headDim][keys]) and values; query t sees keys [0, t + causalOffset]; outputs
+    // [tokens][heads][headDim] at attOff and LSE [tokens][heads] at lseOff, in x when attX = 1 (the per-call path),
+    // else in act
+    int keys;
+    int causalOffset;
+    int attX;
     int heads;
     int kvHeads;
     int qOff;
     int kOff;
     int vOff;
     int ktOff; // [kvHeads][headDim][tokens]
-    int scOff; // [tokens·heads][CPU_TILE_KEYS]
     int attOff;
     int lseOff;
     int group;
@@ -105,6 +117,52 @@ abstract class BlockKernel extends Kernel {
     int keepFrom;
     int keepN;
     int kvOut; // this layer's keys in kv; values follow keepN rows later
+
+    /** Sets up {@link #OP_NORM}: {@code rows} rows of {@code dim} from x ({@code fromX = 1}) or act[in..] into act[out..]. */
+    final void normOp(int fromX, int in, int out, int rows, int dim, int weight, float epsilon) {
+        op = OP_NORM;
+        normSrcX = fromX;
+        normIn = in;
+        normOut = out;
+        normRows = rows;
+        normDim = dim;
+        normW = weight;
+        eps = epsilon;
+    }
+
+    /** Sets up {@link #OP_ROPE} over act[off..] {@code [tokens][heads][headDim]} with {@code r}'s pair layout. */
+    final void ropeOp(io.starspark.kernels.Rope r, int off, int heads, int dim) {
+        op = OP_ROPE;
+        ropeOff = off;
+        ropeHeads = heads;
+        headDim = dim;
+        pairs = r.pairs();
+        pairStride = r.style() == io.starspark.kernels.Rope.Style.ADJACENT ? 2 : 1;
+        partnerOffset = r.second(0) - r.first(0);
+    }
+
+    /**
+     * Sets up {@link #OP_ATTENTION}'s shape and where it reads and writes: offsets of q, k, kt (CPU kernel), v in act,
+     * of the outputs and LSE in x ({@code outputsInX = 1}) or act; scale 1/√headDim.
+     */
+    final void attentionOp(io.starspark.kernels.AttentionShape s, int q, int k, int kt, int v, int att, int lse,
+                           int outputsInX) {
+        op = OP_ATTENTION;
+        tokens = s.tokens();
+        heads = s.heads();
+        kvHeads = s.kvHeads();
+        headDim = s.headDim();
+        keys = s.keys();
+        causalOffset = s.causalOffset();
+        scale = (float) (1.0 / Math.sqrt(s.headDim()));
+        qOff = q;
+        kOff = k;
+        ktOff = kt;
+        vOff = v;
+        attOff = att;
+        lseOff = lse;
+        attX = outputsInX;
+    }
 
     /** The ops both devices run alike: norm, RoPE, key transpose, keep. */
     final void ops() {
@@ -154,16 +212,16 @@ abstract class BlockKernel extends Kernel {
         act[base + partnerOffset] = a * s + b * c;
     }
 
-    /** {@code k: [tokens][kvHeads][headDim]} into {@code kt: [kvHeads][headDim][tokens]} (CPU attention). */
+    /** {@code k: [keys][kvHeads][headDim]} into {@code kt: [kvHeads][headDim][keys]} (CPU attention). */
     final void transposeKeys() {
         int kvDim = kvHeads * headDim;
         int gid = getGlobalId();
-        if (gid >= tokens * kvDim) {
+        if (gid >= keys * kvDim) {
             return;
         }
         int j = gid / kvDim;
         int c = gid - j * kvDim;
-        act[ktOff + c * tokens + j] = act[kOff + gid];
+        act[ktOff + c * keys + j] = act[kOff + gid];
     }
 
     final void keep() {
@@ -175,6 +233,15 @@ abstract class BlockKernel extends Kernel {
         int src = keepFrom * kvDim + gid;
         kv[kvOut + gid] = act[kOff + src];
         kv[kvOut + keepN * kvDim + gid] = act[vOff + src];
+    }
+
+    /** Element i of the attention's outputs (see {@link #attX}). */
+    final void attStore(int i, float v) {
+        if (attX == 1) {
+            x[i] = v;
+        } else {
+            act[i] = v;
+        }
     }
 
     /** Output (r, t) of the GEMM with its value v, through the epilogue. */
@@ -194,13 +261,14 @@ abstract class BlockKernel extends Kernel {
         }
     }
 
+    /** Weight (r, c) of the GEMM's matrix in its stored type, row-major (the GPU kernel's layout). */
     final float weight(int r, int c) {
-        int i = transposed == 1 ? c * gRows + r : r * gCols + c;
+        int i = r * gCols + c;
         if (dtype == DTYPE_F32) {
             return wf[gW + i];
         }
         if (dtype == DTYPE_Q8) {
-            return wq[gW + i] * ws[gS + (transposed == 1 ? (c / 32) * gRows + r : r * (gCols / 32) + c / 32)];
+            return wq[gW + i] * ws[gS + r * (gCols / 32) + c / 32];
         }
         return half(gW + i);
     }

@@ -14,7 +14,7 @@ import com.aparapi.Kernel.Local;
  */
 final class BlockKernelGpu extends BlockKernel {
     /** GEMM: W tile then x tile ({@code [TILE_K][4·side]} each); attention: K tile, V tile, running outputs. */
-    @Local final float[] lds = new float[2 * KV_TILE + AttentionKernel.OUT_CAPACITY];
+    @Local final float[] lds = new float[2 * KV_TILE + OUT_CAPACITY];
 
     @Override
     public void run() {
@@ -135,7 +135,14 @@ final class BlockKernelGpu extends BlockKernel {
         emit(r, t, acc);
     }
 
-    /** Tiled attention over the block's own keys, causally (see {@link AttentionKernel}'s GPU mode). */
+    /**
+     * Flash attention returning output and LSE. A work-group holds {@code group} consecutive queries of one head (one
+     * work-item each); it walks the keys in tiles of {@link #TILE_KEYS}, staging each tile's K and V rows in local
+     * memory once for the whole group. A work-item keeps its running max, sum and 16 scores in registers (16
+     * unrolled scores: deliberate, Aparapi has no register arrays) and its running output in local memory, laid out
+     * {@code [headDim][group]} so neighbouring work-items touch neighbouring floats. A row that sees no key gets
+     * output 0 and LSE 0 (the per-call path sets its LSE to -inf).
+     */
     private void attentionTiled() {
         int li = getLocalId();
         int gid = getGroupId();
@@ -143,23 +150,24 @@ final class BlockKernelGpu extends BlockKernel {
         int t0 = (gid - h * blocksPerHead) * group;
         int t = t0 + li;
         int g = h / (heads / kvHeads);
-        int visible = t < tokens ? t + 1 : 0;
-        int groupVisible = min(tokens, t0 + group);
+        int visible = t < tokens ? min(keys, max(0, t + causalOffset + 1)) : 0;
+        int lastT = min(tokens - 1, t0 + group - 1);
+        int groupVisible = min(keys, max(0, lastT + causalOffset + 1));
         int qb = qOff + (t * heads + h) * headDim;
-        int tileFloats = AttentionKernel.TILE_KEYS * headDim;
+        int tileFloats = TILE_KEYS * headDim;
         int accBase = 2 * KV_TILE;
         for (int d = 0; d < headDim; d++) {
             lds[accBase + d * group + li] = 0f;
         }
         float m = NEG;
         float l = 0f;
-        for (int j0 = 0; j0 < groupVisible; j0 += AttentionKernel.TILE_KEYS) {
+        for (int j0 = 0; j0 < groupVisible; j0 += TILE_KEYS) {
             for (int e = li; e < tileFloats; e += group) {
                 int j = e / headDim;
                 int d = e - j * headDim;
                 int src = ((j0 + j) * kvHeads + g) * headDim + d;
-                lds[e] = j0 + j < tokens ? act[kOff + src] : 0f;
-                lds[KV_TILE + e] = j0 + j < tokens ? act[vOff + src] : 0f;
+                lds[e] = j0 + j < keys ? act[kOff + src] : 0f;
+                lds[KV_TILE + e] = j0 + j < keys ? act[vOff + src] : 0f;
             }
             localBarrier();
             if (j0 < visible) {
@@ -198,7 +206,7 @@ final class BlockKernelGpu extends BlockKernel {
                     s14 += qd * lds[14 * headDim + d];
                     s15 += qd * lds[15 * headDim + d];
                 }
-                int n = visible - j0;
+                int n = visible - j0; // keys of this tile the query sees (>= 1)
                 s0 = s0 * scale;
                 s1 = n > 1 ? s1 * scale : NEG;
                 s2 = n > 2 ? s2 * scale : NEG;
@@ -219,6 +227,7 @@ final class BlockKernelGpu extends BlockKernel {
                         max(max(max(s8, s9), max(s10, s11)), max(max(s12, s13), max(s14, s15))));
                 float mNew = max(m, mt);
                 float corr = exp(m - mNew);
+                // masked scores are NEG: exp(NEG - mNew) is 0 since mNew is a real score here
                 float p0 = exp(s0 - mNew);
                 float p1 = exp(s1 - mNew);
                 float p2 = exp(s2 - mNew);
@@ -255,12 +264,12 @@ final class BlockKernelGpu extends BlockKernel {
             localBarrier();
         }
         if (t < tokens) {
-            float inv = 1f / l;
+            float inv = visible > 0 ? 1f / l : 0f;
             int ob = attOff + (t * heads + h) * headDim;
             for (int d = 0; d < headDim; d++) {
-                act[ob + d] = lds[accBase + d * group + li] * inv;
+                attStore(ob + d, lds[accBase + d * group + li] * inv);
             }
-            act[lseOff + t * heads + h] = m + log(l);
+            attStore(lseOff + t * heads + h, visible > 0 ? m + log(l) : 0f);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.starspark.kernels.aparapi;
 
 import com.aparapi.Range;
+import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
@@ -44,7 +45,25 @@ final class ResidentBlocks implements BlockForward {
     private final boolean sharedMemory;
     private final int minScratchFloats;
     private final Map<Matrix, Resident> stacks = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Every matrix of a resident stack: its stack and index there (the per-call matmul runs on that copy). */
+    private final Map<Matrix, Slot> slots = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private record Slot(Resident resident, int index) {
+    }
     private final AtomicLong blocks;
+    /** Launch names, by the index {@link #nanos} counts them under: the GEMMs by matrix, then the other ops. */
+    static final String[] LAUNCHES = {"wq", "wk", "wv", "wo", "gate", "up", "down", "norm", "rope", "keep",
+        "transpose-keys", "attention"};
+    private static final int L_NORM = MATS;
+    private static final int L_ROPE = MATS + 1;
+    private static final int L_KEEP = MATS + 2;
+    private static final int L_TRANSPOSE = MATS + 3;
+    private static final int L_ATTENTION = MATS + 4;
+    private final AtomicLong[] nanos = new AtomicLong[LAUNCHES.length];
+    /** Process CPU time over the same launches: on a CPU device, the device's threads' time, which other processes on a shared machine do not stretch. */
+    private final AtomicLong[] cpuNanos = new AtomicLong[LAUNCHES.length];
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     ResidentBlocks(AparapiKernels owner, WorkGroups groups, boolean sharedMemory, AtomicLong blocks) {
         this.owner = owner;
@@ -52,6 +71,28 @@ final class ResidentBlocks implements BlockForward {
         this.groups = groups;
         this.sharedMemory = sharedMemory;
         this.minScratchFloats = sharedMemory ? 1 : humongousFloats();
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = new AtomicLong();
+            cpuNanos[i] = new AtomicLong();
+        }
+    }
+
+    /** Nanoseconds spent in each kind of launch ({@link #LAUNCHES}) since the backend was made: wall, or process CPU. */
+    long[] launchNanos(boolean cpu) {
+        long[] n = new long[nanos.length];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = (cpu ? cpuNanos : nanos)[i].get();
+        }
+        return n;
+    }
+
+    /** Executes the kernel (Aparapi's execute returns when the device is done) and counts its time under {@code what}. */
+    private void launch(BlockKernel b, int what, Range range) {
+        long c0 = OS.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        owner.execute(b, range);
+        nanos[what].addAndGet(System.nanoTime() - t0);
+        cpuNanos[what].addAndGet(OS.getProcessCpuTime() - c0);
     }
 
     /** Floats of an array G1 allocates as humongous (never moved), or 0 when the JVM does not run G1. */
@@ -75,11 +116,12 @@ final class ResidentBlocks implements BlockForward {
             return "the device has its own memory and this JVM's collector may move the resident scratch arrays"
                     + " (Aparapi would then re-upload stale host copies); run the JVM with G1 (the default)";
         }
-        if (!groups.columns() && s.headDim() > AttentionKernel.MAX_HEAD_DIM) {
-            return "head dim " + s.headDim() + " exceeds the " + AttentionKernel.MAX_HEAD_DIM
+        if (!groups.columns() && s.headDim() > BlockKernel.MAX_HEAD_DIM) {
+            return "head dim " + s.headDim() + " exceeds the " + BlockKernel.MAX_HEAD_DIM
                     + " the tiled attention holds in local memory";
         }
-        if (Layout.of(s, tokens, groups.columns()).total > Integer.MAX_VALUE - 8) {
+        if (Layout.of(s, tokens, groups.columns()).total > Integer.MAX_VALUE - 8
+                || (long) tokens * s.heads() * (BlockKernel.CPU_TILE_KEYS + s.headDim()) > Integer.MAX_VALUE - 8) {
             return "a block of " + tokens + " tokens needs more device scratch than one Java array holds";
         }
         long[] sizes = Packing.sizes(s, groups.columns());
@@ -112,6 +154,13 @@ final class ResidentBlocks implements BlockForward {
                 }
                 r = new Resident(stack);
                 stacks.put(stack.layers().get(0).wq(), r);
+                for (int l = 0; l < stack.layers().size(); l++) {
+                    Matrix[] ms = stack.layers().get(l).matrices();
+                    for (int m = 0; m < MATS; m++) {
+                        slots.put(ms[m], new Slot(r, l * MATS + m));
+                        owner.dropMatrix(ms[m]); // its own per-call copy, if a matmul made one before
+                    }
+                }
                 Resident made = r;
                 CLEANER.register(stack.layers().get(0).wq(), made::release);
             }
@@ -120,6 +169,15 @@ final class ResidentBlocks implements BlockForward {
             r.run(stack, x, tokens, positions, keepFrom, k, v, hiddenBack);
         }
         blocks.incrementAndGet();
+    }
+
+    /**
+     * The per-call matmul {@code out = x · w^T} on the copy of {@code w} a resident stack holds: false when no
+     * resident stack holds w (the caller then uploads w on its own). Weights are resident once per JVM either way.
+     */
+    boolean matmul(float[] out, float[] x, Matrix w, int tokens) {
+        Slot slot = slots.get(w);
+        return slot != null && slot.resident().matmul(slot.index(), out, x, tokens);
     }
 
     void close() {
@@ -132,12 +190,12 @@ final class ResidentBlocks implements BlockForward {
     }
 
     /** Offsets of the activation regions in the arena, for a block of {@code tokens}. */
-    private record Layout(int xb, int q, int k, int v, int att, int lse, int proj, int gate, int up, int kt, int sc,
+    private record Layout(int xb, int q, int k, int v, int att, int lse, int proj, int gate, int up, int kt,
                           long total) {
         static Layout of(LayerStack s, int tokens, boolean cpu) {
             long t = tokens;
             long[] widths = {s.dim(), s.qDim(), s.kvDim(), s.kvDim(), s.qDim(), s.heads(), s.dim(), s.ffnDim(),
-                s.ffnDim(), cpu ? s.kvDim() : 0, cpu ? (long) s.heads() * AttentionKernel.CPU_TILE_KEYS : 0};
+                s.ffnDim(), cpu ? s.kvDim() : 0};
             long[] at = new long[widths.length];
             long sum = 0;
             for (int i = 0; i < widths.length; i++) {
@@ -145,10 +203,10 @@ final class ResidentBlocks implements BlockForward {
                 sum += t * widths[i];
             }
             if (sum > Integer.MAX_VALUE - 8) {
-                return new Layout(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum);
+                return new Layout(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum);
             }
             return new Layout((int) at[0], (int) at[1], (int) at[2], (int) at[3], (int) at[4], (int) at[5], (int) at[6],
-                    (int) at[7], (int) at[8], (int) at[9], (int) at[10], sum);
+                    (int) at[7], (int) at[8], (int) at[9], sum);
         }
     }
 
@@ -157,9 +215,12 @@ final class ResidentBlocks implements BlockForward {
         private Packing() {
         }
 
-        /** GEMM weight type of {@code w} on this device (F16 is widened on CPU devices, like the matmul path). */
+        /** GEMM weight type of {@code w} on this device (all widened to F32 on CPU devices, like the matmul path). */
         static int dtype(Matrix w, boolean transposed) {
-            if (w instanceof F16Matrix && !transposed) {
+            if (transposed) {
+                return BlockKernel.DTYPE_F32;
+            }
+            if (w instanceof F16Matrix) {
                 return BlockKernel.DTYPE_F16;
             }
             return w instanceof Q8Matrix ? BlockKernel.DTYPE_Q8 : BlockKernel.DTYPE_F32;
@@ -184,6 +245,9 @@ final class ResidentBlocks implements BlockForward {
                 for (float[] a : vectors(l)) {
                     n[4] += a == null ? 0 : a.length;
                 }
+            }
+            if (transposed) {
+                n[0] += BlockKernel.COLUMN_ROWS; // a last partial tile of the last matrix reads past it (Transpose)
             }
             return n;
         }
@@ -247,19 +311,20 @@ final class ResidentBlocks implements BlockForward {
                         at[1] += h.length + (h.length & 1);
                     } else if (d == BlockKernel.DTYPE_Q8) {
                         Q8Matrix q = (Q8Matrix) w;
-                        byte[] quants = t ? Transpose.of(q.quants(), q.rows(), q.cols()) : q.quants();
-                        float[] scales = t ? Transpose.of(q.scales(), q.rows(), q.cols() / Q8Matrix.BLOCK) : q.scales();
                         wOff[i] = at[2];
                         sOff[i] = at[3];
-                        System.arraycopy(quants, 0, wq, at[2], quants.length);
-                        System.arraycopy(scales, 0, ws, at[3], scales.length);
-                        at[2] += quants.length;
-                        at[3] += scales.length;
+                        System.arraycopy(q.quants(), 0, wq, at[2], q.quants().length);
+                        System.arraycopy(q.scales(), 0, ws, at[3], q.scales().length);
+                        at[2] += q.quants().length;
+                        at[3] += q.scales().length;
                     } else {
                         float[] f = w instanceof F32Matrix fm ? fm.data() : AparapiKernels.widen(w);
-                        float[] placed = t ? Transpose.of(f, w.rows(), w.cols()) : f;
                         wOff[i] = at[0];
-                        System.arraycopy(placed, 0, wf, at[0], w.rows() * w.cols());
+                        if (t) {
+                            Transpose.into(f, w.rows(), w.cols(), wf, at[0]);
+                        } else {
+                            System.arraycopy(f, 0, wf, at[0], w.rows() * w.cols());
+                        }
                         at[0] += w.rows() * w.cols();
                     }
                 }
@@ -287,6 +352,9 @@ final class ResidentBlocks implements BlockForward {
             b.act = new float[1];
             b.trig = new float[1];
             b.kv = new float[1];
+            b.sc = new float[1];
+            b.attX = 0;
+            b.causalOffset = 0;
             b.put(wf).put(wh).put(wq).put(ws).put(vec).put(b.halfScale);
             owner.weightsUploaded(4L * wf.length + 4L * wh.length + wq.length + 4L * ws.length + 4L * vec.length);
         }
@@ -295,8 +363,36 @@ final class ResidentBlocks implements BlockForward {
         synchronized void release() {
             if (!released) {
                 released = true;
+                slots.values().removeIf(slot -> slot.resident() == this);
                 kernel.dispose();
             }
+        }
+
+        /**
+         * Matrix {@code i} times the host array x into out, on this kernel with x and out swapped in for the block's
+         * residual stream and arena (a block puts what it reads before it runs, so they need not survive); false
+         * when released.
+         */
+        synchronized boolean matmul(int i, float[] out, float[] xIn, int tokens) {
+            if (released) {
+                return false;
+            }
+            BlockKernel b = kernel;
+            float[] blockX = b.x;
+            float[] blockAct = b.act;
+            b.x = xIn;
+            b.act = out;
+            b.tokens = tokens;
+            b.gInX = 1;
+            b.epi = BlockKernel.EPI_STORE;
+            owner.put(b, xIn);
+            owner.putIfLonger(b, out, (long) tokens * rows[i]);
+            gemmInto(i, 0, 0, false);
+            owner.get(b, out);
+            b.x = blockX;
+            b.act = blockAct;
+            b.gInX = 0;
+            return true;
         }
 
         /** Whether this upload is of exactly {@code s}'s matrices. */
@@ -327,6 +423,9 @@ final class ResidentBlocks implements BlockForward {
             if (tokens > capacity) {
                 capacity = tokens;
                 b.act = scratch((int) a.total);
+                if (cpu) {
+                    b.sc = new float[tokens * s.heads() * (BlockKernel.CPU_TILE_KEYS + s.headDim())]; // device-only
+                }
             }
             int dim = s.dim();
             int keepN = tokens - keepFrom;
@@ -376,22 +475,14 @@ final class ResidentBlocks implements BlockForward {
             }
             rope(s, a.q(), s.heads());
             rope(s, a.k(), s.kvHeads());
-            b.heads = s.heads();
-            b.kvHeads = s.kvHeads();
-            b.headDim = s.headDim();
-            b.qOff = a.q();
-            b.kOff = a.k();
-            b.vOff = a.v();
-            b.ktOff = a.kt();
-            b.scOff = a.sc();
-            b.attOff = a.att();
-            b.lseOff = a.lse();
+            b.attentionOp(AttentionShape.causal(t, t, s.heads(), s.kvHeads(), s.headDim()), a.q(), a.k(), a.kt(), a.v(),
+                    a.att(), a.lse(), 0);
             if (keepN > 0) {
                 b.op = BlockKernel.OP_KEEP;
                 b.keepFrom = keepFrom;
                 b.keepN = keepN;
                 b.kvOut = 2 * l * keepN * s.kvDim();
-                owner.execute(b, owner.oneD(keepN * s.kvDim()));
+                launch(b, L_KEEP, owner.oneD(keepN * s.kvDim()));
             }
             attention(s, t);
             b.epi = BlockKernel.EPI_RESIDUAL;
@@ -406,16 +497,8 @@ final class ResidentBlocks implements BlockForward {
         }
 
         private void norm(int fromX, int in, int out, int rows, int dim, int weight, float eps) {
-            BlockKernel b = kernel;
-            b.op = BlockKernel.OP_NORM;
-            b.normSrcX = fromX;
-            b.normIn = in;
-            b.normOut = out;
-            b.normRows = rows;
-            b.normDim = dim;
-            b.normW = weight;
-            b.eps = eps;
-            owner.execute(b, owner.oneD(rows));
+            kernel.normOp(fromX, in, out, rows, dim, weight, eps);
+            launch(kernel, L_NORM, owner.oneD(rows));
         }
 
         /** A GEMM with a plain store, or a bias add when {@code bias >= 0}. */
@@ -425,10 +508,14 @@ final class ResidentBlocks implements BlockForward {
             gemmInto(l, m, in, out);
         }
 
-        /** A GEMM through the epilogue already set on the kernel. */
+        /** A GEMM of layer l's matrix m through the epilogue already set on the kernel. */
         private void gemmInto(int l, int m, int in, int out) {
+            gemmInto(l * MATS + m, in, out, true);
+        }
+
+        /** A GEMM of matrix i (layer·7 + m) through the epilogue already set on the kernel; timed when in a block. */
+        private void gemmInto(int i, int in, int out, boolean block) {
             BlockKernel b = kernel;
-            int i = l * MATS + m;
             b.op = BlockKernel.OP_GEMM;
             b.gIn = in;
             b.gOut = out;
@@ -437,31 +524,27 @@ final class ResidentBlocks implements BlockForward {
             b.gW = wOff[i];
             b.gS = sOff[i];
             b.dtype = dtype[i];
-            b.transposed = groups.columns() ? 1 : 0;
             b.mode = owner.gemmMode(b.tokens);
-            owner.execute(b, owner.gemmRange(b.mode, rows[i], b.tokens));
+            Range range = owner.gemmRange(b.mode, rows[i], b.tokens);
+            if (block) {
+                launch(b, i % MATS, range);
+            } else {
+                owner.execute(b, range);
+            }
         }
 
         private void rope(LayerStack s, int off, int heads) {
-            BlockKernel b = kernel;
-            Rope r = s.rope();
-            b.op = BlockKernel.OP_ROPE;
-            b.ropeOff = off;
-            b.ropeHeads = heads;
-            b.headDim = s.headDim();
-            b.pairs = r.pairs();
-            b.pairStride = r.style() == Rope.Style.ADJACENT ? 2 : 1;
-            b.partnerOffset = r.second(0) - r.first(0);
-            owner.execute(b, owner.oneD(b.tokens * heads * r.pairs()));
+            kernel.ropeOp(s.rope(), off, heads, s.headDim());
+            launch(kernel, L_ROPE, owner.oneD(kernel.tokens * heads * s.rope().pairs()));
         }
 
+        /** The layer's attention, set up by {@link BlockKernel#attentionOp} (the keep op ran in between). */
         private void attention(LayerStack s, int t) {
             BlockKernel b = kernel;
-            b.scale = (float) (1.0 / Math.sqrt(s.headDim()));
             Range range;
             if (groups.columns()) {
                 b.op = BlockKernel.OP_TRANSPOSE_KEYS;
-                owner.execute(b, owner.oneD(t * s.kvDim()));
+                launch(b, L_TRANSPOSE, owner.oneD(t * s.kvDim()));
                 range = owner.oneD(t * s.heads());
             } else {
                 int group = groups.attentionGroup(s.headDim(), t);
@@ -470,7 +553,7 @@ final class ResidentBlocks implements BlockForward {
                 range = owner.device().createRange(s.heads() * b.blocksPerHead * group, group);
             }
             b.op = BlockKernel.OP_ATTENTION;
-            owner.execute(b, range);
+            launch(b, L_ATTENTION, range);
         }
     }
 

@@ -15,8 +15,8 @@ import com.aparapi.device.OpenCLDevice;
  */
 record WorkGroups(int gemmSide, int rowDot, int attnMax, int columnRows, int columnTokenBlocks) {
     private static final int LOCAL_BYTES_GEMM = 2 * BlockKernel.TILE_K * 4 * BlockKernel.MAX_SIDE * 4;
-    private static final int LOCAL_BYTES_ATTENTION = (2 * AttentionKernel.TILE_KEYS * AttentionKernel.MAX_HEAD_DIM
-            + AttentionKernel.OUT_CAPACITY) * 4;
+    private static final int LOCAL_BYTES_ATTENTION = (2 * BlockKernel.TILE_KEYS * BlockKernel.MAX_HEAD_DIM
+            + BlockKernel.OUT_CAPACITY) * 4;
 
     /** Sizes for {@code d}; GEMM in column mode on CPU devices unless {@code forceTiled}. */
     static WorkGroups of(OpenCLDevice d, boolean forceTiled) {
@@ -47,7 +47,7 @@ record WorkGroups(int gemmSide, int rowDot, int attnMax, int columnRows, int col
 
     /** Queries per attention work-group: as many as the device, the local output buffer and the tokens allow. */
     int attentionGroup(int headDim, int tokens) {
-        int fit = Integer.highestOneBit(Math.max(1, AttentionKernel.OUT_CAPACITY / headDim));
+        int fit = Integer.highestOneBit(Math.max(1, BlockKernel.OUT_CAPACITY / headDim));
         int enough = Integer.highestOneBit(Math.max(1, tokens - 1)) * 2;
         return Math.max(1, Math.min(Math.min(attnMax, fit), tokens == 1 ? 1 : enough));
     }
@@ -61,6 +61,6 @@ record WorkGroups(int gemmSide, int rowDot, int attnMax, int columnRows, int col
         String gemm = columns() ? "gemm columns " + columnRows + "x" + columnTokenBlocks + " (" + columnRows
                 * BlockKernel.COLUMN_ROWS + " rows x " + columnTokenBlocks * BlockKernel.COLUMN_TOKENS + " tokens, weights transposed)"
                 : "gemm " + gemmSide + "x" + gemmSide + " (tile " + 4 * gemmSide + "x" + 4 * gemmSide + "x" + BlockKernel.TILE_K + ")";
-        return gemm + ", rows " + rowDot + ", attention up to " + attnMax + " queries x " + AttentionKernel.TILE_KEYS + " keys";
+        return gemm + ", rows " + rowDot + ", attention up to " + attnMax + " queries x " + BlockKernel.TILE_KEYS + " keys";
     }
 }

@@ -48,8 +48,8 @@ class AparapiKernelsTest extends KernelsContract {
         }
         Matrix[] ws = {new F32Matrix(wf, rows, cols), new F16Matrix(wh, rows, cols),
             new Q8Matrix(wq, random(rows * cols / 32, 0.01), rows, cols)};
-        long[] weightBytes = {4L * rows * cols, (ap.widensHalves() ? 4L : 2L) * rows * cols,
-            rows * cols + 4L * rows * cols / 32};
+        long[] weightBytes = {4L * rows * cols, (ap.widensWeights() ? 4L : 2L) * rows * cols,
+            ap.widensWeights() ? 4L * rows * cols : rows * cols + 4L * rows * cols / 32};
         float[] x = random(tokens * cols, 1);
         for (int m = 0; m < ws.length; m++) {
             float[] first = new float[tokens * rows];
