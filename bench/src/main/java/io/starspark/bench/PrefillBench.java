@@ -89,6 +89,9 @@ public final class PrefillBench {
     }
 
     /** One model's measurements: prefill seconds per run, last run's kernel seconds, decode line or null. */
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     private record Result(String name, PrefillFlops f, double[] secs, Map<String, Double> kernels, String decode,
                           double peakBefore, String loadBefore) {
     }
@@ -129,16 +132,21 @@ public final class PrefillBench {
             TimingKernels timed = new TimingKernels(kernels, !backend.equals("aparapi-calls"));
             Forward fwd = new Forward(model, timed);
             double[] secs = new double[a.runs()];
+            double cpuSecs = 0;
             KvCache cache = null;
             String traffic = null;
             for (int r = -1; r < a.runs(); r++) {
                 cache = KvCache.forModel(model.config());
                 AparapiKernels.Traffic before = kernels instanceof AparapiKernels ap ? ap.traffic() : null;
+                Map<String, Double> opsBefore = kernels instanceof AparapiKernels ap ? ap.blockSeconds(false) : null;
+                Map<String, Double> cpuBefore = kernels instanceof AparapiKernels ap ? ap.blockSeconds(true) : null;
                 timed.reset();
+                long c0 = OS.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 fwd.forward(tokens, positions, cache, null, Logits.LAST);
                 if (r >= 0) {
                     secs[r] = (System.nanoTime() - t0) / 1e9;
+                    cpuSecs = (OS.getProcessCpuTime() - c0) / 1e9;
                 }
                 if (kernels instanceof AparapiKernels ap) {
                     AparapiKernels.Traffic m = ap.traffic().minus(before);
@@ -150,6 +158,17 @@ public final class PrefillBench {
                     if (r < 0) {
                         System.out.println(traffic);
                     }
+                    if (m.residentBlocks() > 0) {
+                        StringBuilder ops = new StringBuilder("  device-resident block launches, s (process CPU s):");
+                        Map<String, Double> cpu = ap.blockSeconds(true);
+                        ap.blockSeconds(false).forEach((k, v) -> {
+                            double d = v - opsBefore.get(k);
+                            if (d > 0) {
+                                ops.append(String.format(Locale.ROOT, " %s %.2f (%.2f)", k, d, cpu.get(k) - cpuBefore.get(k)));
+                            }
+                        });
+                        traffic = traffic + "\n" + ops;
+                    }
                 }
             }
             String dec = a.decode() > 0 ? decode(fwd, timed, cache, f, t, shape + " " + dtype) : null;
@@ -158,7 +177,9 @@ public final class PrefillBench {
             }
             String name = shape + " " + dtype + " " + backend;
             System.out.printf(Locale.ROOT, "%s: best %.2f s%n", name, Arrays.stream(secs).min().orElseThrow());
-            return new Result(name, f, secs, timed.seconds(), dec, peakBefore, load);
+            String cpu = String.format(Locale.ROOT, "  last run: process CPU %.2f s (%.1f tokens per CPU second; other"
+                    + " processes on a shared machine stretch wall time, much less CPU time)", cpuSecs, t / cpuSecs);
+            return new Result(name, f, secs, timed.seconds(), dec == null ? cpu : cpu + "\n" + dec, peakBefore, load);
         }
     }
 
