@@ -179,8 +179,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     /**
-     * True when F16 and Q8_0 weights are widened to F32 at upload (CPU devices; transposed, and padded when the
-     * rows do not fill whole register tiles), false when the kernel converts them.
+     * True when F16 and Q8_0 weights are widened to F32 at upload (CPU devices; transposed, each column padded to
+     * {@link Transpose#stride} floats), false when the kernel converts them.
      */
     public boolean widensWeights() {
         return groups.columns();
@@ -286,6 +286,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             // load; a CPU device's memory is the host's anyway)
             g.dtype = BlockKernel.DTYPE_F32;
             g.wf = Transpose.padded(w instanceof F32Matrix m ? m.data() : widen(w), w.rows(), w.cols());
+            g.gStride = Transpose.stride(w.rows());
             bytes = 4L * g.wf.length;
         } else if (w instanceof F16Matrix h) {
             g.dtype = BlockKernel.DTYPE_F16;

@@ -239,15 +239,12 @@ final class ResidentBlocks implements BlockForward {
                         n[2] += e;
                         n[3] += e / Q8Matrix.BLOCK;
                     } else {
-                        n[0] += e;
+                        n[0] += transposed ? (long) w.cols() * Transpose.stride(w.rows()) : e;
                     }
                 }
                 for (float[] a : vectors(l)) {
                     n[4] += a == null ? 0 : a.length;
                 }
-            }
-            if (transposed) {
-                n[0] += BlockKernel.COLUMN_ROWS; // a last partial tile of the last matrix reads past it (Transpose)
             }
             return n;
         }
@@ -322,10 +319,11 @@ final class ResidentBlocks implements BlockForward {
                         wOff[i] = at[0];
                         if (t) {
                             Transpose.into(f, w.rows(), w.cols(), wf, at[0]);
+                            at[0] += w.cols() * Transpose.stride(w.rows());
                         } else {
                             System.arraycopy(f, 0, wf, at[0], w.rows() * w.cols());
+                            at[0] += w.rows() * w.cols();
                         }
-                        at[0] += w.rows() * w.cols();
                     }
                 }
                 float[][] vs = Packing.vectors(layer);
@@ -522,6 +520,7 @@ final class ResidentBlocks implements BlockForward {
             b.gRows = rows[i];
             b.gCols = cols[i];
             b.gW = wOff[i];
+            b.gStride = Transpose.stride(rows[i]);
             b.gS = sOff[i];
             b.dtype = dtype[i];
             b.mode = owner.gemmMode(b.tokens);

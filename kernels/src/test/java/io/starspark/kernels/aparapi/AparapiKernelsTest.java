@@ -48,8 +48,9 @@ class AparapiKernelsTest extends KernelsContract {
         }
         Matrix[] ws = {new F32Matrix(wf, rows, cols), new F16Matrix(wh, rows, cols),
             new Q8Matrix(wq, random(rows * cols / 32, 0.01), rows, cols)};
-        long[] weightBytes = {4L * rows * cols, (ap.widensWeights() ? 4L : 2L) * rows * cols,
-            ap.widensWeights() ? 4L * rows * cols : rows * cols + 4L * rows * cols / 32};
+        long widened = 4L * Transpose.stride(rows) * cols; // CPU devices: F32, transposed, columns padded
+        long[] weightBytes = {ap.widensWeights() ? widened : 4L * rows * cols, ap.widensWeights() ? widened : 2L * rows * cols,
+            ap.widensWeights() ? widened : rows * cols + 4L * rows * cols / 32};
         float[] x = random(tokens * cols, 1);
         for (int m = 0; m < ws.length; m++) {
             float[] first = new float[tokens * rows];
