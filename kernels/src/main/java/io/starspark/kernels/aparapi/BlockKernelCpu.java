@@ -10,8 +10,10 @@ package io.starspark.kernels.aparapi;
  * weights once and adds {@code x[t][c] · W^T[c][r0..r0+16)} into 128 accumulators held in registers (written out
  * one by one: deliberate, Aparapi has no private arrays that stay in registers; a {@code @PrivateMemorySpace} array
  * measured as slow as memory accumulators). LLVM's SLP vectorizer packs each row of 16 into vector FMAs. Measured
- * on PoCL (110m shapes, 512 tokens, same JVM): 2.5–3× the former column mode, which kept 256 rows × 2 tokens of
- * accumulators in global memory and paid a load and a store per FMA. A tile that runs past the last row reads the
+ * on PoCL in a GEMM micro-benchmark (512 tokens, 768 and 2048 rows × 768 columns, same JVM): 2.5–3× the former
+ * column mode, which kept 256 rows × 2 tokens of accumulators in global memory and paid a load and a store per
+ * FMA; inside a 2048-token 110m prefill, with the padded stride, 1.3–1.5× less CPU time for the FFN matrices
+ * (bench/README.md). A tile that runs past the last row reads the
  * column's padding ({@link Transpose#stride}) and drops those outputs.
  */
 final class BlockKernelCpu extends BlockKernel {
@@ -75,8 +77,11 @@ final class BlockKernelCpu extends BlockKernel {
         float a74 = 0f; float a75 = 0f; float a76 = 0f; float a77 = 0f;
         float a78 = 0f; float a79 = 0f; float a7a = 0f; float a7b = 0f;
         float a7c = 0f; float a7d = 0f; float a7e = 0f; float a7f = 0f;
+        // the same expression shape as x's: with gW added inside the loop, LLVM could not tell that the 16 weights
+        // are consecutive and gathered them (vgatherdps), at about half the speed
+        int w0 = gW + r0;
         for (int c = 0; c < gCols; c++) {
-            int wb = gW + c * gStride + r0;
+            int wb = c * gStride + w0;
             float u0 = wf[wb + 0];
             float u1 = wf[wb + 1];
             float u2 = wf[wb + 2];
