@@ -143,7 +143,9 @@ class DeviceForwardTest {
         assertEquals(0, ap.traffic().minus(t1).residentBlocks(), "the decode step through the kernel calls");
         assertEquals(0, ap.traffic().minus(t1).weightBytesUploaded(),
                 "the decode step's matmuls use the weights already on the device (the layers' from the block)");
-        assertEquals(residentBefore, ap.residentMatrices(), "no per-call copy of a layer matrix the block holds");
+        // at most as many (the backend is shared with other tests, whose collected models release theirs meanwhile)
+        assertTrue(ap.residentMatrices() <= residentBefore, "no per-call copy of a layer matrix the block holds: "
+                + residentBefore + " -> " + ap.residentMatrices());
         float[] want = new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
                 KvCache.forModel(c), null, Logits.LAST);
         compare(want, step, want.length, "decode logits after a device prefill", "stories260k f32");
