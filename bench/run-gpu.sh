@@ -40,7 +40,9 @@ apt_install() { as_root apt-get update -qq >/dev/null 2>&1 || true; as_root apt-
 if command -v mvn >/dev/null 2>&1 && [[ -f "$root/pom.xml" ]]; then
   mvn -B -o -q -pl bench -am package -DskipTests
   mvn -B -o -q -pl kernels,model test-compile
-  mvn -B -o -q -pl bench dependency:build-classpath -Dmdep.outputFile="$kit/bench-cp.txt" -Dmdep.includeScope=runtime >/dev/null
+  # the bench module's runtime classpath, written by its package just above (bench/pom.xml); resolving it again with
+  # `-pl bench dependency:build-classpath` needs the starspark modules installed in ~/.m2, which nobody does here
+  cp "$root/bench/target/classpath.txt" "$kit/bench-cp.txt"
   rm -rf "$kit/lib" "$kit/classes" && mkdir -p "$kit/lib" "$kit/classes"
   # only what the kernels, model and these mains need: no Spark, no Hadoop
   tr ':' '\n' < "$kit/bench-cp.txt" | grep -E '/(aparapi|aparapi-jni|bcel|slf4j-api|log4j-api|log4j-core|log4j-slf4j2-impl|junit-[a-z-]+|opentest4j|apiguardian-api)-[0-9][^/]*\.jar$' \
