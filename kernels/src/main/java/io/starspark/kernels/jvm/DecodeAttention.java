@@ -12,9 +12,14 @@ import jdk.incubator.vector.VectorSpecies;
  * computed for every head at once, then merged by log-sum-exp in chunk order. {@link JavaAttention}'s
  * per-KV-head tasks read each key row {@code [kvHeads][headDim]} one head slice at a time, a stride of
  * {@code kvHeads·headDim} floats that defeats the hardware prefetcher; here a task streams its K and V rows
- * front to back. The chunks do not depend on the thread count and every sum runs in a fixed order (lanes
- * summed by {@link FewRowsAttention#sumLanes}, no {@code reduceLanes}), so the bits are the same on any
- * pool and JIT tier.
+ * front to back. The chunks do not depend on the thread count and every sum runs in a fixed order (no
+ * {@code reduceLanes}), so the bits are the same on any pool and JIT tier.
+ * <p>
+ * Scores: with 16 lanes, 16 keys per pass ({@link #scores16}: one fma chain per key over the head dimension, then
+ * the 16 chains' lanes summed by one transposing tree of blends and lane swaps, {@link #tree}); otherwise one key at
+ * a time, lanes summed by {@link FewRowsAttention#sumLanes}. A store and 16 scalar adds per (key, head), as before,
+ * cost ~80 cycles each, so 1b decode attention at context 2048 took 57 ms per token for 134 MB of K/V.
+ * P·V: blocks of 16 value rows, per head and VL output lanes one register accumulator over the block's rows.
  *
  * <pre>
  * qs:      [heads][headDim]                queries times 1/sqrt(headDim)
