@@ -18,13 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
  * weight-streaming loop, one row at a time (front to back: one stream per thread, which the hardware prefetcher
  * follows best; several rows per pass over x measured slower on F32 and Q8_0, see bench/README.md). F32 rows are
  * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 two rows per
- * pass, {@link #f16Rows}); Q4_K and Q6_K fold their sub-block scales into the sums ({@link #kQuantRows}); other
- * types are decoded by {@link Matrix#loadRow} into a per-thread buffer.
+ * pass, {@link #f16Rows}); the block types (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block
+ * scales into the sums ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes)
+ * are decoded by {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16, Q8_0 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
  * bits do not depend on the thread split or the JIT tier, and equal {@code loadRow} + {@code dot}
- * ({@code MatmulRepeatabilityTest}). Q4_K and Q6_K sum in another fixed order (same bits on any split and tier,
+ * ({@code MatmulRepeatabilityTest}). The block types sum in another fixed order (same bits on any split and tier,
  * within float rounding of loadRow + dot).
  */
 final class Gemv {
@@ -32,6 +33,8 @@ final class Gemv {
     private static final int VL = JavaMatmul.VL;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    /** Lane j holds j. */
+    private static final IntVector IOTA = IntVector.zero(I16).addIndex(1);
 
     private Gemv() {
     }
@@ -62,7 +65,7 @@ final class Gemv {
             }
             return;
         }
-        if (VL == 16 && w instanceof BlockMatrix bm && (bm.type() == BlockType.Q4_K || bm.type() == BlockType.Q6_K)) {
+        if (VL == 16 && w instanceof BlockMatrix bm) {
             kQuantRows(out, x, bm, tokens, r0, r1, s);
             return;
         }
@@ -137,39 +140,52 @@ final class Gemv {
     }
 
     /**
-     * Q4_K and Q6_K rows without decoding them to floats: a sub-block's values are {@code d1·q − m1} (Q4_K: 32
-     * values, 4-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q, {@code m1 = 0}), so its share of the dot
-     * is {@code d1·Σ x·q − m1·Σ x}: per value one widening and one multiply(-add) instead of decode, scale, offset,
-     * store and reload; the scale once per sub-block; {@code Σ x} per 32 values of x once per call ({@code sums},
-     * Q4_K only). One row at a time (the work per byte is higher than Q8_0's, x loads matter less), each row's
-     * kernel one flat method so C2 keeps its vectors in registers; per row one vector accumulator (sub-blocks in
-     * order) and one float for the mins.
+     * Block-quantized rows without decoding them to floats. The 32-value types: a block's values are
+     * {@code d·(q − 8 or 16)} (Q4_0, Q5_0: q − offset exact in int lanes) or {@code d·q + m} (Q4_1, Q5_1), so its share
+     * of the dot is {@code d·Σ x·(q − offset)} or {@code d·Σ x·q + m·Σ x}. The K-quants: a sub-block's values are
+     * {@code d1·q − m1} (Q4_K, Q5_K: 32 values, 4- or 5-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q,
+     * {@code m1 = 0}), so its share is {@code d1·Σ x·q − m1·Σ x}. Per value one widening and one multiply(-add)
+     * instead of decode, scale, offset, store and reload; the scale once per (sub-)block; {@code Σ x} per 32 values of
+     * x once per call ({@code sums}, the types with a min). One row at a time (the work per byte is higher than
+     * Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in registers; per row
+     * one vector accumulator ((sub-)blocks in order) and one float for the mins.
      */
     private static void kQuantRows(float[] out, float[] x, BlockMatrix w, int tokens, int r0, int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
-        int rowBytes = w.type().rowBytes(cols);
+        BlockType type = w.type();
+        int rowBytes = type.rowBytes(cols);
         byte[] b = w.data();
-        if (w.type() == BlockType.Q6_K) {
-            for (int r = r0; r < r1; r++) {
-                for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = q6kRow(x, t * cols, b, r * rowBytes, cols);
-                }
-            }
-            return;
-        }
         int chunks = cols / 32;
-        float[] sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
-        for (int i = 0; i < tokens * chunks; i++) {
-            float sum = 0f;
-            for (int c = 0; c < 32; c++) {
-                sum += x[i * 32 + c];
+        float[] sums = null;
+        if (type == BlockType.Q4_K || type == BlockType.Q5_K || type == BlockType.Q4_1 || type == BlockType.Q5_1) {
+            sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
+            for (int i = 0; i < tokens * chunks; i++) {
+                float sum = 0f;
+                for (int c = 0; c < 32; c++) {
+                    sum += x[i * 32 + c];
+                }
+                sums[i] = sum;
             }
-            sums[i] = sum;
         }
+        float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
         for (int r = r0; r < r1; r++) {
+            int at = r * rowBytes;
+            if (ks != null) {
+                kScales(b, at, cols, ks);
+            }
             for (int t = 0; t < tokens; t++) {
-                out[t * rows + r] = q4kRow(x, t * cols, sums, t * chunks, b, r * rowBytes, cols);
+                int xOff = t * cols;
+                int so = t * chunks;
+                out[t * rows + r] = switch (type) {
+                    case Q4_0 -> q4_0Row(x, xOff, b, at, cols);
+                    case Q4_1 -> q4_1Row(x, xOff, sums, so, b, at, cols);
+                    case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
+                    case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
+                    case Q4_K -> q4kRow(x, xOff, sums, so, b, at, cols);
+                    case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
+                    case Q6_K -> q6kRow(x, xOff, b, at, cols);
+                };
             }
         }
     }
@@ -207,6 +223,133 @@ final class Gemv {
                 int sc = so + (c + 64 * j) / 32;
                 mins += dmin * BlockType.kMin(b, p + 4, 2 * j) * sums[sc];
                 mins += dmin * BlockType.kMin(b, p + 4, 2 * j + 1) * sums[sc + 1];
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** The little-endian int at b[at] (Q5_0/Q5_1's qh: bit j is the 5th bit of value j). */
+    private static int int32(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | b[at + 3] << 24;
+    }
+
+    /**
+     * One Q4_0 row at b[at]: per 32-value block (d, 16 bytes: low nibbles values 0..15, high nibbles 16..31),
+     * d·Σ x·(q − 8), q − 8 exact in int lanes. Per row one vector accumulator, blocks in order.
+     */
+    private static float q4_0Row(float[] x, int xOff, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0, p = at; c < cols; c += 32, p += 18) {
+            IntVector v = ints(b, p + 2);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(
+                    floats(v.lanewise(VectorOperators.LSHR, 4).and(0x0f).sub(8)),
+                    FloatVector.fromArray(S, x, xOff + c).mul(floats(v.and(0x0f).sub(8))));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One Q4_1 row at b[at]: per block (d, m, 16 bytes of nibbles) d·Σ x·q + m·Σ x. */
+    private static float q4_1Row(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at, k = so; c < cols; c += 32, p += 20, k++) {
+            IntVector v = ints(b, p + 4);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(
+                    floats(v.lanewise(VectorOperators.LSHR, 4).and(0x0f)),
+                    FloatVector.fromArray(S, x, xOff + c).mul(floats(v.and(0x0f))));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+            mins += BlockType.half(b, p + 2) * sums[k];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    /**
+     * One Q5_0 row at b[at]: per block (d, qh, 16 bytes of nibbles) d·Σ x·(q − 16), q = nibble | (bit j of qh) &lt;&lt; 4
+     * for value j: lane j of {@code qh >>> j} holds value j's bit at 0 and value j + 16's at 16.
+     */
+    private static float q5_0Row(float[] x, int xOff, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0, p = at; c < cols; c += 32, p += 22) {
+            IntVector h = IntVector.broadcast(I16, int32(b, p + 2)).lanewise(VectorOperators.LSHR, IOTA);
+            IntVector v = ints(b, p + 6);
+            IntVector lo = v.and(0x0f).or(h.lanewise(VectorOperators.LSHL, 4).and(0x10)).sub(16);
+            IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(0x0f)
+                    .or(h.lanewise(VectorOperators.LSHR, 12).and(0x10)).sub(16);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(floats(hi),
+                    FloatVector.fromArray(S, x, xOff + c).mul(floats(lo)));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One Q5_1 row at b[at]: per block (d, m, qh, 16 bytes of nibbles) d·Σ x·q + m·Σ x, q as in Q5_0. */
+    private static float q5_1Row(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at, k = so; c < cols; c += 32, p += 24, k++) {
+            IntVector h = IntVector.broadcast(I16, int32(b, p + 4)).lanewise(VectorOperators.LSHR, IOTA);
+            IntVector v = ints(b, p + 8);
+            IntVector lo = v.and(0x0f).or(h.lanewise(VectorOperators.LSHL, 4).and(0x10));
+            IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(h.lanewise(VectorOperators.LSHR, 12).and(0x10));
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(floats(hi),
+                    FloatVector.fromArray(S, x, xOff + c).mul(floats(lo)));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+            mins += BlockType.half(b, p + 2) * sums[k];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    /**
+     * The K-quant row at b[at]'s sub-block factors (Q5_K's 176-byte blocks): {@code ks[k] = d·scale_k},
+     * {@code ks[cols / 32 + k] = dmin·min_k} for sub-block k of the row. A pass of its own, so that
+     * {@link #q5kRow}'s compile unit holds only its vector code (with these calls in its loop, C2 reached its
+     * inlining node limit and left them out of line: every call spilled the vector registers, 2x slower).
+     */
+    private static void kScales(byte[] b, int at, int cols, float[] ks) {
+        int n = cols / 32;
+        for (int k = 0, p = at; k < n; k += 8, p += 176) {
+            float d = BlockType.half(b, p);
+            float dmin = BlockType.half(b, p + 2);
+            for (int j = 0; j < 8; j++) {
+                ks[k + j] = d * BlockType.kScale(b, p + 4, j);
+                ks[n + k + j] = dmin * BlockType.kMin(b, p + 4, j);
+            }
+        }
+    }
+
+    /**
+     * One Q5_K row at b[at] (per block d, dmin, 12 bytes of scales, qh[32], 128 bytes of nibbles at +48), folded as
+     * {@link #q4kRow} with the factors of {@link #kScales}: the 4 low bits of value l of sub-blocks 2j / 2j+1 are
+     * the low / high nibbles of byte 32j + l, the 5th bit is bit 2j / 2j+1 of qh[l]. The qh bytes are widened once
+     * per block.
+     */
+    private static float q5kRow(float[] x, int xOff, float[] sums, int so, float[] ks, byte[] b, int at, int cols) {
+        int n = cols / 32;
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at; c < cols; c += 256, p += 176) {
+            IntVector h0 = ints(b, p + 16);
+            IntVector h1 = ints(b, p + 32);
+            for (int j = 0; j < 4; j++) {
+                int xc = xOff + c + 64 * j;
+                int k = (c + 64 * j) / 32;
+                IntVector v0 = ints(b, p + 48 + 32 * j);
+                IntVector v1 = ints(b, p + 64 + 32 * j);
+                IntVector s0 = h0.lanewise(VectorOperators.LSHR, 2 * j);
+                IntVector s1 = h1.lanewise(VectorOperators.LSHR, 2 * j);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(
+                        floats(v1.and(0x0f).or(s1.lanewise(VectorOperators.LSHL, 4).and(0x10))),
+                        FloatVector.fromArray(S, x, xc).mul(
+                                floats(v0.and(0x0f).or(s0.lanewise(VectorOperators.LSHL, 4).and(0x10)))));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(
+                        floats(v1.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(s1.lanewise(VectorOperators.LSHL, 3).and(0x10))),
+                        FloatVector.fromArray(S, x, xc + 32).mul(
+                                floats(v0.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(s0.lanewise(VectorOperators.LSHL, 3).and(0x10)))));
+                acc = lo.fma(FloatVector.broadcast(S, ks[k]), acc);
+                acc = hi.fma(FloatVector.broadcast(S, ks[k + 1]), acc);
+                mins += ks[n + k] * sums[so + k];
+                mins += ks[n + k + 1] * sums[so + k + 1];
             }
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
