@@ -10,6 +10,7 @@ import io.starspark.kernels.Q8Matrix;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The few-token (decode) matmul {@code out[t][r] = Σ_c x[t][c] · W[r][c]}, tokens ≤ {@link JavaMatmul#SMALL_T}: a
  * weight-streaming loop, one row at a time (front to back: one stream per thread, which the hardware prefetcher
  * follows best; several rows per pass over x measured slower on F32 and Q8_0, see bench/README.md). F32 rows are
- * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 two rows per
+ * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
  * pass, {@link #f16Rows}); the block types (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block
  * scales into the sums ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes)
  * are decoded by {@link Matrix#loadRow} into a per-thread buffer.
@@ -33,6 +34,7 @@ final class Gemv {
     private static final int VL = JavaMatmul.VL;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
     /** Lane j holds j. */
     private static final IntVector IOTA = IntVector.zero(I16).addIndex(1);
 
@@ -53,7 +55,7 @@ final class Gemv {
         }
         if (VL == 16 && w instanceof F16Matrix f16 && cols % (2 * VL) == 0) {
             int r = r0;
-            for (; r + 2 <= r1; r += 2) {
+            for (; r + 4 <= r1; r += 4) {
                 for (int t = 0; t < tokens; t++) {
                     f16Rows(out, t * rows + r, x, t * cols, f16.data(), r * cols, cols);
                 }
@@ -105,31 +107,95 @@ final class Gemv {
         return a0.add(b0).reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link #halfBits} shifted left by one at or above this: the half was Inf or NaN. */
+    static final int HALF_SPECIAL = 0x1f << 24;
+    /** {@link #halfBits} as floats times this: the halves' values (exact: a power of two). */
+    static final float HALF_REBIAS = 0x1p112f;
+
     /**
-     * F16 rows at h[at..] and h[at + cols..] into out[o], out[o + 1]; cols a multiple of 2·VL. One chunk of VL
+     * The 16 halves at h[at..] as float bits with the half's exponent bias: sign at bit 31, exponent and mantissa
+     * shifted into float position ({@code (h & 0x7fff) << 13}). As a float times {@link #HALF_REBIAS} that is
+     * {@link Half#toFloat} for every finite half (normal, subnormal, zero; {@code GemvTest}); for Inf and NaN (exponent
+     * 31) it is a finite number instead, which {@link #HALF_SPECIAL} tells. Three operations after the load
+     * (widen, shift, mask) where {@link Half#toFloats} needs eight: the F16 rows check the halves once per row
+     * instead of blending every value.
+     */
+    static IntVector halfBits(short[] h, int at) {
+        IntVector s = (IntVector) ShortVector.fromArray(H16, h, at).convertShape(VectorOperators.S2I, I16, 0);
+        return s.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
+    }
+
+    /**
+     * F16 rows at h[at..], h[at + cols..], ... (four) into out[o .. o + 4); cols a multiple of 2·VL. One chunk of VL
      * values per iteration, the two accumulators of a row swapped after each, so chunk k still lands in
-     * accumulator k mod 2 as in dot. (Two rows and one chunk per iteration: with more {@link Half#toFloats} per
-     * loop body C2 reaches its inlining node limit and the vectors of the rest are boxed, ~10x slower.)
+     * accumulator k mod 2 as in dot. The halves go through {@link #halfBits} (four per loop body: with four
+     * {@link Half#toFloats} C2 reached its inlining node limit and boxed the vectors of the rest, ~10x slower); if a
+     * row holds an Inf or NaN, the four are summed again with {@link Half#toFloats} (same bits as toFloat for every
+     * half, 8 operations instead of 3). Four rows per pass share each x load (two per pass measured slower on
+     * 64 MB matrices, one thread).
      */
     private static void f16Rows(float[] out, int o, float[] x, int xOff, short[] h, int at, int cols) {
         int h1 = at + cols;
+        int h2 = h1 + cols;
+        int h3 = h2 + cols;
         FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        IntVector big = IntVector.zero(I16);
         for (int c = 0; c < cols; c += VL) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + c);
-            FloatVector n0 = xv.fma(Half.toFloats(h, at + c), a0);
-            FloatVector n1 = xv.fma(Half.toFloats(h, h1 + c), a1);
+            IntVector w0 = halfBits(h, at + c);
+            IntVector w1 = halfBits(h, h1 + c);
+            IntVector w2 = halfBits(h, h2 + c);
+            IntVector w3 = halfBits(h, h3 + c);
+            big = big.max(w0.lanewise(VectorOperators.LSHL, 1)).max(w1.lanewise(VectorOperators.LSHL, 1))
+                    .max(w2.lanewise(VectorOperators.LSHL, 1)).max(w3.lanewise(VectorOperators.LSHL, 1));
+            FloatVector n0 = xv.fma(w0.reinterpretAsFloats().mul(HALF_REBIAS), a0);
+            FloatVector n1 = xv.fma(w1.reinterpretAsFloats().mul(HALF_REBIAS), a1);
+            FloatVector n2 = xv.fma(w2.reinterpretAsFloats().mul(HALF_REBIAS), a2);
+            FloatVector n3 = xv.fma(w3.reinterpretAsFloats().mul(HALF_REBIAS), a3);
             a0 = b0;
             b0 = n0;
             a1 = b1;
             b1 = n1;
+            a2 = b2;
+            b2 = n2;
+            a3 = b3;
+            b3 = n3;
+        }
+        if (big.reduceLanes(VectorOperators.MAX) >= HALF_SPECIAL) {
+            for (int i = 0; i < 4; i++) {
+                out[o + i] = f16RowSpecial(x, xOff, h, at + i * cols, cols);
+            }
+            return;
         }
         out[o] = a0.add(b0).reduceLanes(VectorOperators.ADD);
         out[o + 1] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        out[o + 2] = a2.add(b2).reduceLanes(VectorOperators.ADD);
+        out[o + 3] = a3.add(b3).reduceLanes(VectorOperators.ADD);
     }
 
-    /** One F16 row at h[at..]; cols a multiple of 2·VL. */
+    /** One F16 row at h[at..]; cols a multiple of 2·VL. As {@link #f16Rows}. */
     private static float f16Row(float[] x, int xOff, short[] h, int at, int cols) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        IntVector big = IntVector.zero(I16);
+        for (int c = 0; c < cols; c += 2 * VL) {
+            IntVector w0 = halfBits(h, at + c);
+            IntVector w1 = halfBits(h, at + c + VL);
+            big = big.max(w0.lanewise(VectorOperators.LSHL, 1)).max(w1.lanewise(VectorOperators.LSHL, 1));
+            a0 = FloatVector.fromArray(S, x, xOff + c).fma(w0.reinterpretAsFloats().mul(HALF_REBIAS), a0);
+            b0 = FloatVector.fromArray(S, x, xOff + c + VL).fma(w1.reinterpretAsFloats().mul(HALF_REBIAS), b0);
+        }
+        if (big.reduceLanes(VectorOperators.MAX) >= HALF_SPECIAL) {
+            return f16RowSpecial(x, xOff, h, at, cols);
+        }
+        return a0.add(b0).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One F16 row holding an Inf or NaN, through {@link Half#toFloats}: dot's order, every half exact. */
+    private static float f16RowSpecial(float[] x, int xOff, short[] h, int at, int cols) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector b0 = FloatVector.zero(S);
         for (int c = 0; c < cols; c += 2 * VL) {
