@@ -14,6 +14,12 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+
 /**
  * The few-token (decode) matmul {@code out[t][r] = Σ_c x[t][c] · W[r][c]}, tokens ≤ {@link JavaMatmul#SMALL_T}: a
  * weight-streaming loop, one row at a time (front to back: one stream per thread, which the hardware prefetcher
@@ -256,14 +262,15 @@ final class Gemv {
         }
     }
 
-    /** 16 bytes at b[at] sign-extended to int lanes (then masked: shifts and masks in 32-bit lanes, which x86 has). */
-    private static IntVector ints(byte[] b, int at) {
-        return (IntVector) ByteVector.fromArray(B16, b, at).convertShape(VectorOperators.B2I, I16, 0);
-    }
-
-    private static FloatVector floats(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
+    /*
+     * The block kernels below widen 16 quant bytes with ByteVector.fromArray(B16, ..).convertShape(B2I, I16, 0)
+     * (sign-extended; then masked: shifts and masks in 32-bit lanes, which x86 has) and int lanes to float with
+     * convert(I2F, 0), written out at every use rather than in helper methods: a helper is an ordinary method, which
+     * C2 refuses to inline once a compile unit reaches its inlining node limit (e.g. the small legacy kernels
+     * inlined together into kQuantRows of a JVM that ran several types); the helper then runs on its own, compiled
+     * without the vector's exact class, and takes the Vector API's Java fallback (measured: llama3-tiny q4_0 decode
+     * 9-17 tok/s after a q5_0 model in the same JVM, 180 alone). The API's own methods are force-inlined past it.
+     */
 
     /**
      * One Q4_K row at b[at]: per block (d, dmin, 12 bytes of scales, 128 of nibbles) and j &lt; 4, sub-block 2j
@@ -277,13 +284,14 @@ final class Gemv {
             float dmin = BlockType.half(b, p + 2);
             for (int j = 0; j < 4; j++) {
                 int xc = xOff + c + 64 * j;
-                IntVector v0 = ints(b, p + 16 + 32 * j);
-                IntVector v1 = ints(b, p + 32 + 32 * j);
-                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(floats(v1.and(0x0f)),
-                        FloatVector.fromArray(S, x, xc).mul(floats(v0.and(0x0f))));
-                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(
-                        floats(v1.lanewise(VectorOperators.LSHR, 4).and(0x0f)),
-                        FloatVector.fromArray(S, x, xc + 32).mul(floats(v0.lanewise(VectorOperators.LSHR, 4).and(0x0f))));
+                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 16 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 32 + 32 * j).convertShape(B2I, I16, 0);
+                FloatVector lo0 = (FloatVector) v0.and(0x0f).convert(I2F, 0);
+                FloatVector lo1 = (FloatVector) v1.and(0x0f).convert(I2F, 0);
+                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
                 acc = lo.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j)), acc);
                 acc = hi.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j + 1)), acc);
                 int sc = so + (c + 64 * j) / 32;
@@ -291,7 +299,7 @@ final class Gemv {
                 mins += dmin * BlockType.kMin(b, p + 4, 2 * j + 1) * sums[sc + 1];
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc.reduceLanes(ADD) - mins;
     }
 
     /** The little-endian int at b[at] (Q5_0/Q5_1's qh: bit j is the 5th bit of value j). */
@@ -306,13 +314,13 @@ final class Gemv {
     private static float q4_0Row(float[] x, int xOff, byte[] b, int at, int cols) {
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0, p = at; c < cols; c += 32, p += 18) {
-            IntVector v = ints(b, p + 2);
-            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(
-                    floats(v.lanewise(VectorOperators.LSHR, 4).and(0x0f).sub(8)),
-                    FloatVector.fromArray(S, x, xOff + c).mul(floats(v.and(0x0f).sub(8))));
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 2).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).sub(8).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).sub(8).convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
             acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(ADD);
     }
 
     /** One Q4_1 row at b[at]: per block (d, m, 16 bytes of nibbles) d·Σ x·q + m·Σ x. */
@@ -320,14 +328,14 @@ final class Gemv {
         FloatVector acc = FloatVector.zero(S);
         float mins = 0f;
         for (int c = 0, p = at, k = so; c < cols; c += 32, p += 20, k++) {
-            IntVector v = ints(b, p + 4);
-            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(
-                    floats(v.lanewise(VectorOperators.LSHR, 4).and(0x0f)),
-                    FloatVector.fromArray(S, x, xOff + c).mul(floats(v.and(0x0f))));
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 4).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
             acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
             mins += BlockType.half(b, p + 2) * sums[k];
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return acc.reduceLanes(ADD) + mins;
     }
 
     /**
@@ -337,16 +345,15 @@ final class Gemv {
     private static float q5_0Row(float[] x, int xOff, byte[] b, int at, int cols) {
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0, p = at; c < cols; c += 32, p += 22) {
-            IntVector h = IntVector.broadcast(I16, int32(b, p + 2)).lanewise(VectorOperators.LSHR, IOTA);
-            IntVector v = ints(b, p + 6);
-            IntVector lo = v.and(0x0f).or(h.lanewise(VectorOperators.LSHL, 4).and(0x10)).sub(16);
-            IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(0x0f)
-                    .or(h.lanewise(VectorOperators.LSHR, 12).and(0x10)).sub(16);
-            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(floats(hi),
-                    FloatVector.fromArray(S, x, xOff + c).mul(floats(lo)));
+            IntVector h = IntVector.broadcast(I16, int32(b, p + 2)).lanewise(LSHR, IOTA);
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 6).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).or(h.lanewise(LSHL, 4).and(0x10)).sub(16).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).or(h.lanewise(LSHR, 12).and(0x10)).sub(16)
+                    .convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
             acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(ADD);
     }
 
     /** One Q5_1 row at b[at]: per block (d, m, qh, 16 bytes of nibbles) d·Σ x·q + m·Σ x, q as in Q5_0. */
@@ -354,16 +361,15 @@ final class Gemv {
         FloatVector acc = FloatVector.zero(S);
         float mins = 0f;
         for (int c = 0, p = at, k = so; c < cols; c += 32, p += 24, k++) {
-            IntVector h = IntVector.broadcast(I16, int32(b, p + 4)).lanewise(VectorOperators.LSHR, IOTA);
-            IntVector v = ints(b, p + 8);
-            IntVector lo = v.and(0x0f).or(h.lanewise(VectorOperators.LSHL, 4).and(0x10));
-            IntVector hi = v.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(h.lanewise(VectorOperators.LSHR, 12).and(0x10));
-            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(floats(hi),
-                    FloatVector.fromArray(S, x, xOff + c).mul(floats(lo)));
+            IntVector h = IntVector.broadcast(I16, int32(b, p + 4)).lanewise(LSHR, IOTA);
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 8).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).or(h.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).or(h.lanewise(LSHR, 12).and(0x10)).convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
             acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
             mins += BlockType.half(b, p + 2) * sums[k];
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return acc.reduceLanes(ADD) + mins;
     }
 
     /**
@@ -395,30 +401,30 @@ final class Gemv {
         FloatVector acc = FloatVector.zero(S);
         float mins = 0f;
         for (int c = 0, p = at; c < cols; c += 256, p += 176) {
-            IntVector h0 = ints(b, p + 16);
-            IntVector h1 = ints(b, p + 32);
+            IntVector h0 = (IntVector) ByteVector.fromArray(B16, b, p + 16).convertShape(B2I, I16, 0);
+            IntVector h1 = (IntVector) ByteVector.fromArray(B16, b, p + 32).convertShape(B2I, I16, 0);
             for (int j = 0; j < 4; j++) {
                 int xc = xOff + c + 64 * j;
                 int k = (c + 64 * j) / 32;
-                IntVector v0 = ints(b, p + 48 + 32 * j);
-                IntVector v1 = ints(b, p + 64 + 32 * j);
-                IntVector s0 = h0.lanewise(VectorOperators.LSHR, 2 * j);
-                IntVector s1 = h1.lanewise(VectorOperators.LSHR, 2 * j);
-                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(
-                        floats(v1.and(0x0f).or(s1.lanewise(VectorOperators.LSHL, 4).and(0x10))),
-                        FloatVector.fromArray(S, x, xc).mul(
-                                floats(v0.and(0x0f).or(s0.lanewise(VectorOperators.LSHL, 4).and(0x10)))));
-                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(
-                        floats(v1.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(s1.lanewise(VectorOperators.LSHL, 3).and(0x10))),
-                        FloatVector.fromArray(S, x, xc + 32).mul(
-                                floats(v0.lanewise(VectorOperators.LSHR, 4).and(0x0f).or(s0.lanewise(VectorOperators.LSHL, 3).and(0x10)))));
+                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 48 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 64 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector s0 = h0.lanewise(LSHR, 2 * j);
+                IntVector s1 = h1.lanewise(LSHR, 2 * j);
+                FloatVector lo0 = (FloatVector) v0.and(0x0f).or(s0.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+                FloatVector lo1 = (FloatVector) v1.and(0x0f).or(s1.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).or(s0.lanewise(LSHL, 3).and(0x10))
+                        .convert(I2F, 0);
+                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).or(s1.lanewise(LSHL, 3).and(0x10))
+                        .convert(I2F, 0);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
                 acc = lo.fma(FloatVector.broadcast(S, ks[k]), acc);
                 acc = hi.fma(FloatVector.broadcast(S, ks[k + 1]), acc);
                 mins += ks[n + k] * sums[so + k];
                 mins += ks[n + k + 1] * sums[so + k + 1];
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc.reduceLanes(ADD) - mins;
     }
 
     /**
@@ -438,16 +444,16 @@ final class Gemv {
                     int sc = p + 192 + 8 * n + h / 16;
                     int xc = xOff + c + 128 * n + h;
                     for (int k = 0; k < 4; k++) {
-                        IntVector hi = ints(b, qh).lanewise(VectorOperators.LSHR, 2 * k).and(3)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        IntVector q = ints(b, ql + 32 * (k & 1)).lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and(0x0f)
-                                .or(hi).sub(32);
-                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(floats(q))
-                                .fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
+                        IntVector hi = ((IntVector) ByteVector.fromArray(B16, b, qh).convertShape(B2I, I16, 0))
+                                .lanewise(LSHR, 2 * k).and(3).lanewise(LSHL, 4);
+                        IntVector lo = ((IntVector) ByteVector.fromArray(B16, b, ql + 32 * (k & 1)).convertShape(B2I, I16, 0))
+                                .lanewise(LSHR, 4 * (k >> 1)).and(0x0f);
+                        FloatVector q = (FloatVector) lo.or(hi).sub(32).convert(I2F, 0);
+                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(q).fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(ADD);
     }
 }
