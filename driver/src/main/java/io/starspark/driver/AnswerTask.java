@@ -3,13 +3,13 @@ package io.starspark.driver;
 import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.errors.UserError;
-import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.workers.HadoopConfs;
 import io.starspark.workers.ModelRegistry;
+import io.starspark.workers.TaskKernels;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -72,7 +72,7 @@ final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
             int[] ids;
             Map<String, Object> stats;
             if (job.prefill() == null) {
-                Kernels kernels = KernelBackends.select(job.request().kernels());
+                Kernels kernels = TaskKernels.select(job.request().kernels());
                 int[] prompt = IntStream.concat(IntStream.of(job.request().context()),
                         IntStream.of(job.request().question())).toArray();
                 Generator.Result r = new Generator(model, kernels).generate(prompt, job.request().maxNewTokens(),

@@ -1,6 +1,5 @@
 package io.starspark.driver.star;
 
-import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
 import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvLayout;
@@ -13,6 +12,7 @@ import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.workers.ExactContextAttention;
 import io.starspark.workers.ModelRegistry;
+import io.starspark.workers.TaskKernels;
 import io.starspark.workers.PrefillConf;
 import io.starspark.workers.SparseContextAttention;
 import java.net.URI;
@@ -87,7 +87,7 @@ public final class StarRunner {
                                      Function<Phase2, T> body) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
         LlamaConfig c = model.config();
-        Kernels kernels = KernelBackends.select(r.kernels());
+        Kernels kernels = TaskKernels.select(r.kernels());
         try (KvStore store = HadoopKvStore.open(URI.create(prefill.kvRoot()), hadoop, layout(c, r),
                 manifest(model, r).binding(), HadoopKvStore.DEFAULT_CACHE_BYTES)) {
             ExternalAttention context = r.sparse() == null
