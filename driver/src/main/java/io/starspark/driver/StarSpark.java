@@ -95,8 +95,7 @@ public final class StarSpark {
             jsc.setJobGroup("starspark-answers", "answers: " + jobs.size() + " questions of " + docs.size()
                     + " documents (" + settings.attention() + ")", false);
             progress.answersStarted(jobs.size());
-            List<Row> rows = answerOnDriver ? jobs.stream().map(j -> AnswerTask.answer(j, Answerer.DRIVER)).toList()
-                    : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(),
+            List<Row> rows = answerOnDriver ? answerOnDriver(jobs) : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(),
                             answerPartitions(jobs.size(), jsc.defaultParallelism()))
                     .mapPartitions(new AnswerTask(jsc.sc().longAccumulator(AnswerTask.ANSWERED))).collect().stream()
                     .map(b -> JavaBytes.<Row>read(b)).toList();
@@ -105,6 +104,13 @@ public final class StarSpark {
             return new Batch(answers, rows, summary(docs, rows, (System.nanoTime() - t0) / 1e9));
         } finally {
             progress.detach(jsc);
+        }
+    }
+
+    /** Benchmark baseline: the answer tasks' code, one question after another on the driver. */
+    private static List<Row> answerOnDriver(List<QuestionJob> jobs) {
+        try (StarRunner.Stores stores = new StarRunner.Stores()) {
+            return jobs.stream().map(j -> AnswerTask.answer(j, Answerer.DRIVER, stores)).toList();
         }
     }
 
