@@ -5,12 +5,16 @@
 # and 2 executors answering on the driver (the previous design, same task code). Prints documents/minute and
 # the 1 -> 2 executor speed-up. Builds nothing: run `mvn -B -o -q -DskipTests package` first.
 # Usage: bench/run-batch.sh [DOCS (64)] [TOKENS (4096)] [BLOCK (1024)] [NEW_TOKENS (16)]
+# Environment: EVENTS=1 writes each run's Spark event log and adds its summary (bench/eventlog.py: where the time
+# goes, per job group) to the report; BASELINE=0 skips the answers-on-the-driver run; APP_JAR=FILE runs another
+# build of the application jar (e.g. main's, for a before/after in the same session); STARSPARK_SHARED=DIR
+# the shared models folder's parent when it is not ../shared (a git worktree elsewhere).
 # Report: bench/results/batch-<date>.txt; inputs, outputs and logs under bench/target/batch.
 set -euo pipefail
 docs="${1:-64}"; tokens="${2:-4096}"; block="${3:-1024}"; new_tokens="${4:-16}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 spark_home="$root/driver/target/spark-home"
-app_jar="$(ls "$root"/driver/target/starspark-*.jar | grep -v -e tests -e original | head -1)"
+app_jar="${APP_JAR:-$(ls "$root"/driver/target/starspark-*.jar | grep -v -e tests -e original | head -1)}"
 if [[ ! -d "$spark_home/jars" || -z "$app_jar" ]]; then
   echo "not built: run 'mvn -B -o -q -DskipTests package' from $root" >&2
   exit 1
@@ -47,11 +51,17 @@ report="$root/bench/results/batch-$(date +%Y-%m-%d-%H%M).txt"
 
 submit() { # submit NAME EXECUTORS [run flags...]
   local name="$1" executors="$2"; shift 2
+  local events=()
+  if [[ "${EVENTS:-0}" == 1 ]]; then
+    mkdir -p "$work/events/$name"
+    events=(--conf spark.eventLog.enabled=true --conf "spark.eventLog.dir=file://$work/events/$name"
+      --conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false)
+  fi
   "${spark_java[@]}" org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
     --class io.starspark.driver.Main --total-executor-cores "$executors" \
     --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false \
-    --conf spark.executor.memory=1g --conf spark.executor.extraJavaOptions=-Djava.io.tmpdir="$work/tmp" \
-    "$app_jar" run --model "$root/../shared/models/stories260K.gguf" --input "$work/input.jsonl" \
+    --conf spark.executor.memory=1g --conf spark.executor.extraJavaOptions=-Djava.io.tmpdir="$work/tmp" "${events[@]}" \
+    "$app_jar" run --model "${STARSPARK_SHARED:-$root/../shared}/models/stories260K.gguf" --input "$work/input.jsonl" \
     --output "$work/out-$name" --kv-dir "file://$work/kv-$name" --block-size "$block" --page-size 64 \
     --max-new-tokens "$new_tokens" --kernels java --expect-executors "$executors" --wait-seconds 180 --quiet --json "$@" \
     >"$work/logs/$name.json" 2>"$work/logs/$name.err"
@@ -63,15 +73,22 @@ print(f"{sys.argv[2]:<22} executors {sys.argv[3]}  documents {s['documents']}  q
       f"failed {s['failed_rows']}  mean tokens {sum(tokens) / max(1, len(tokens)):.0f}  seconds {s['seconds']:.1f}  "
       f"documents/minute {60 * s['documents'] / s['seconds']:.2f}")
 PY
+  if [[ "${EVENTS:-0}" == 1 ]]; then
+    python3 "$root/bench/eventlog.py" "$work/events/$name" | sed 's/^/    /' | tee -a "$report"
+  fi
 }
 submit executors-1 1
 submit executors-2 2
-submit driver-answers-2 2 --answer-on-driver
+if [[ "${BASELINE:-1}" != 0 ]]; then
+  submit driver-answers-2 2 --answer-on-driver
+fi
 python3 - "$work/logs" <<'PY' | tee -a "$report"
-import json, sys
-t = {n: json.load(open(f"{sys.argv[1]}/{n}.json"))["seconds"] for n in ["executors-1", "executors-2", "driver-answers-2"]}
-print(f"speed-up 1 -> 2 executors: {t['executors-1'] / t['executors-2']:.2f}x; "
-      f"answers on executors vs on the driver (2 executors): {t['driver-answers-2'] / t['executors-2']:.2f}x")
+import json, os, sys
+t = {n: json.load(open(f"{sys.argv[1]}/{n}.json"))["seconds"] for n in ["executors-1", "executors-2", "driver-answers-2"]
+     if os.path.exists(f"{sys.argv[1]}/{n}.json")}
+print(f"speed-up 1 -> 2 executors: {t['executors-1'] / t['executors-2']:.2f}x"
+      + (f"; answers on executors vs on the driver (2 executors): {t['driver-answers-2'] / t['executors-2']:.2f}x"
+         if "driver-answers-2" in t else ""))
 PY
 echo "# load after: $(uptime | sed 's/.*load average/load average/')" | tee -a "$report"
 echo "report: $report"

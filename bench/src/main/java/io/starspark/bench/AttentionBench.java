@@ -8,12 +8,21 @@ import java.util.Random;
  * Causal attention throughput of {@link JavaKernels} (not a test: run by hand).
  * Usage: {@code bench/run-java.sh 4g io.starspark.bench.AttentionBench [tokens] [threads] [reps] [headDim]}. GFLOP/s counts the two products only:
  * 4·headDim flops per visible (query head, key) pair.
+ * <p>
+ * {@code AttentionBench decode [keys] [threads] [reps]}: one decode step of the 1b shape (32 heads, 8 KV heads, head
+ * dim 64) over {@code keys} cached keys in each of 16 layers (separate K/V arrays, as a decode step reads them),
+ * as ms per step and GB/s of K/V read.
  */
 public final class AttentionBench {
     private AttentionBench() {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("decode")) {
+            decode(args.length > 1 ? Integer.parseInt(args[1]) : 2048, args.length > 2 ? Integer.parseInt(args[2]) : 2,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 20);
+            return;
+        }
         int t = args.length > 0 ? Integer.parseInt(args[0]) : 8192;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
@@ -58,6 +67,52 @@ public final class AttentionBench {
             System.out.printf("; %.1f GFLOP/s cpu; %d MB allocated", flops / bestCpu / 1e9, allocated >> 20);
         }
         System.out.println();
+    }
+
+    private static void decode(int n, int threads, int reps) {
+        int layers = 16, heads = 32, kvHeads = 8, hd = 64;
+        Random r = new Random(1);
+        float[][] k = new float[layers][];
+        float[][] v = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            k[l] = gaussian(r, n * kvHeads * hd);
+            v[l] = gaussian(r, n * kvHeads * hd);
+        }
+        float[] q = gaussian(r, heads * hd);
+        float[] out = new float[heads * hd];
+        float[] lse = new float[heads];
+        AttentionShape s = AttentionShape.causal(1, n, heads, kvHeads, hd);
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (JavaKernels kernels = new JavaKernels(threads)) {
+            double best = Double.MAX_VALUE;
+            double bestCpu = Double.MAX_VALUE;
+            double sum = 0;
+            long bytes0 = 0;
+            for (int i = -3; i < reps; i++) {
+                if (i == 0) {
+                    bytes0 = ((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes();
+                }
+                long c0 = mx.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                for (int l = 0; l < layers; l++) {
+                    kernels.attention(s, q, k[l], v[l], out, lse);
+                }
+                double w = (System.nanoTime() - t0) / 1e9;
+                if (i >= 0) {
+                    best = Math.min(best, w);
+                    bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / 1e9);
+                    sum += w;
+                }
+            }
+            long allocated = ((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes() - bytes0;
+            double bytes = 2.0 * layers * n * kvHeads * hd * 4;
+            System.out.printf(java.util.Locale.ROOT, "decode attention, %d layers x %d keys, heads %d/%d, hd %d, threads %d:"
+                    + " best %.2f ms/step (%.1f GB/s K/V), mean %.2f ms%s; out[0] %s%n", layers, n, heads, kvHeads, hd,
+                    threads, best * 1e3, bytes / best / 1e9, sum / reps * 1e3,
+                    threads == 1 ? String.format(java.util.Locale.ROOT, ", best cpu %.2f ms, %d KB allocated per step", bestCpu * 1e3,
+                            allocated / reps >> 10) : "",
+                    Float.toHexString(out[0]));
+        }
     }
 
     private static float[] gaussian(Random r, int n) {

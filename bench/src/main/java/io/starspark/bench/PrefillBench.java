@@ -171,6 +171,7 @@ public final class PrefillBench {
                     }
                 }
             }
+            Map<String, Double> prefillKernels = timed.seconds(); // the last prefill's, before decode resets them
             String dec = a.decode() > 0 ? decode(fwd, timed, cache, f, t, shape + " " + dtype) : null;
             if (traffic != null) {
                 dec = dec == null ? traffic : traffic + "\n" + dec;
@@ -179,7 +180,7 @@ public final class PrefillBench {
             System.out.printf(Locale.ROOT, "%s: best %.2f s%n", name, Arrays.stream(secs).min().orElseThrow());
             String cpu = String.format(Locale.ROOT, "  last run: process CPU %.2f s (%.1f tokens per CPU second; other"
                     + " processes on a shared machine stretch wall time, much less CPU time)", cpuSecs, t / cpuSecs);
-            return new Result(name, f, secs, timed.seconds(), dec == null ? cpu : cpu + "\n" + dec, peakBefore, load);
+            return new Result(name, f, secs, prefillKernels, dec == null ? cpu : cpu + "\n" + dec, peakBefore, load);
         }
     }
 
@@ -234,14 +235,16 @@ public final class PrefillBench {
         long kvBytes = 2L * f.c().layers() * f.c().kvDim() * 4L * (past + n);
         double gbs = (f.weightBytes() + kvBytes) / best / 1e9;
         StringBuilder per = new StringBuilder();
+        double kernelSecs = timed.seconds().values().stream().mapToDouble(Double::doubleValue).sum();
         timed.seconds().forEach((k, v) -> {
             if (v > 0) {
-                per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / (n - 1)));
+                per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / (n - 2))); // steps 2.. n-1
             }
         });
         return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms;"
-                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s", name, past, best * 1e3, 1 / best,
-                mean * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per);
+                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f", name,
+                past, best * 1e3, 1 / best, mean * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per,
+                (sum - kernelSecs) * 1e3 / (n - 2));
     }
 
     /** bench/target/models/SHAPE-DTYPE-seedS.gguf, written once and reused. */

@@ -3,13 +3,13 @@ package io.starspark.driver;
 import io.starspark.driver.star.StarAnswer;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.errors.UserError;
-import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.workers.HadoopConfs;
 import io.starspark.workers.ModelRegistry;
+import io.starspark.workers.TaskKernels;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -55,15 +55,21 @@ final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
     @Override
     public Iterator<byte[]> call(Iterator<byte[]> jobs) {
         List<byte[]> rows = new ArrayList<>();
-        jobs.forEachRemaining(job -> {
-            rows.add(JavaBytes.of((java.io.Serializable) answer(JavaBytes.read(job), where())));
-            answered.add(1);
-        });
+        try (StarRunner.Stores stores = new StarRunner.Stores()) { // consecutive questions of a document share it
+            jobs.forEachRemaining(job -> {
+                rows.add(JavaBytes.of((java.io.Serializable) answer(JavaBytes.read(job), where(), stores)));
+                answered.add(1);
+            });
+        }
         return rows.iterator();
     }
 
-    /** The row of one job, answered on this JVM ({@code answeredOn} names it in the stats). */
-    static Row answer(QuestionJob job, String answeredOn) {
+    /**
+     * The row of one job, answered on this JVM ({@code answeredOn} names it in the stats).
+     *
+     * @param stores the stores of this run of questions (the last document's stays open for its next question)
+     */
+    static Row answer(QuestionJob job, String answeredOn, StarRunner.Stores stores) {
         if (job.error() != null) {
             return failed(job.id(), job.question(), job.error());
         }
@@ -72,7 +78,7 @@ final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
             int[] ids;
             Map<String, Object> stats;
             if (job.prefill() == null) {
-                Kernels kernels = KernelBackends.select(job.request().kernels());
+                Kernels kernels = TaskKernels.select(job.request().kernels());
                 int[] prompt = IntStream.concat(IntStream.of(job.request().context()),
                         IntStream.of(job.request().question())).toArray();
                 Generator.Result r = new Generator(model, kernels).generate(prompt, job.request().maxNewTokens(),
@@ -81,7 +87,8 @@ final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
                 stats = Stats.full(job.request().context().length, job.request().question().length, kernels.name(),
                         job.master(), answeredOn, r);
             } else {
-                StarAnswer a = StarRunner.decode(job.request(), job.prefill(), HadoopConfs.current(), Sampler.greedy());
+                StarAnswer a = StarRunner.decode(job.request(), job.prefill(), HadoopConfs.current(), Sampler.greedy(),
+                        stores);
                 ids = a.ids();
                 stats = Stats.star(job.request(), a, job.master(), answeredOn);
             }

@@ -69,7 +69,8 @@ final class DocumentTable {
     }
 
     /** One validated row. @param document the text, or null when {@code documentPath} names it */
-    record Input(int row, String id, String document, String documentPath, List<String> questions, boolean chat) {
+    record Input(int row, String id, String document, String documentPath, List<String> questions, boolean chat)
+            implements java.io.Serializable {
         Input {
             questions = List.copyOf(questions);
         }

@@ -20,6 +20,8 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  */
 class Progress extends SparkListener {
     static final Progress SILENT = new Progress(null);
+    /** The job group of reading and tokenizing the documents ({@link DocumentTask}). */
+    static final String DOCUMENTS = "starspark-documents";
     static final String PHASE1 = "starspark-phase1";
     static final String ANSWERS = "starspark-answers";
 

@@ -5,7 +5,6 @@ import io.starspark.driver.star.StarPrefill;
 import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.errors.UserError;
-import io.starspark.model.LlamaModel;
 import io.starspark.workers.conf.AttentionMode;
 import io.starspark.workers.conf.StarSettings;
 import java.util.ArrayList;
@@ -31,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Input columns: {@code id} (string), {@code document} (string) or {@code document_path} (string, a
- * local path or Hadoop URI read on the driver), {@code questions} (array of strings), optional {@code chat}
+ * local path or Hadoop URI, read by an executor task), {@code questions} (array of strings), optional {@code chat}
  * (boolean). Output ({@link #schema()}): one row per question, {@code id, question, answer, ids, error,
- * stats}, documents in input order. The driver tokenizes and plans; phase 1 of every document runs on the
+ * stats}, documents in input order. One Spark job (group {@code starspark-documents}) reads and tokenizes the
+ * documents on the executors; the driver plans with the ids it collects; phase 1 of every document runs on the
  * executors as ONE Spark job (job group {@code starspark-phase1}, the blocks of all documents as its tasks);
  * then one Spark job (group {@code starspark-answers}) answers all questions on the executors, each task a
  * run of consecutive questions reading their documents' K/V from the store ({@link StarRunner#decode}). A document that fails at run time (unreadable {@code document_path},
@@ -85,21 +85,17 @@ public final class StarSpark {
     Batch run(Dataset<Row> documents, String source, Progress progress) {
         long t0 = System.nanoTime();
         List<DocumentTable.Input> inputs = DocumentTable.collect(source, documents);
-        LlamaModel model = Models.load(settings.model());
+        Models.load(settings.model()); // a bad model file is named before any Spark job
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<Document> docs = new ArrayList<>(inputs.size());
-        for (DocumentTable.Input in : inputs) {
-            docs.add(Document.of(in, model, settings, jsc, maxNewTokens, maxContextTokens));
-        }
         progress.attach(jsc);
         try {
+            List<Document> docs = documents(jsc, inputs);
             List<QuestionJob> jobs = settings.attention() == AttentionMode.FULL ? plan(docs, null, jsc)
                     : plan(docs, prefillAll(jsc, docs, progress), jsc);
             jsc.setJobGroup("starspark-answers", "answers: " + jobs.size() + " questions of " + docs.size()
                     + " documents (" + settings.attention() + ")", false);
             progress.answersStarted(jobs.size());
-            List<Row> rows = answerOnDriver ? jobs.stream().map(j -> AnswerTask.answer(j, Answerer.DRIVER)).toList()
-                    : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(),
+            List<Row> rows = answerOnDriver ? answerOnDriver(jobs) : jsc.parallelize(jobs.stream().map(JavaBytes::of).toList(),
                             answerPartitions(jobs.size(), jsc.defaultParallelism()))
                     .mapPartitions(new AnswerTask(jsc.sc().longAccumulator(AnswerTask.ANSWERED))).collect().stream()
                     .map(b -> JavaBytes.<Row>read(b)).toList();
@@ -108,6 +104,13 @@ public final class StarSpark {
             return new Batch(answers, rows, summary(docs, rows, (System.nanoTime() - t0) / 1e9));
         } finally {
             progress.detach(jsc);
+        }
+    }
+
+    /** Benchmark baseline: the answer tasks' code, one question after another on the driver. */
+    private static List<Row> answerOnDriver(List<QuestionJob> jobs) {
+        try (StarRunner.Stores stores = new StarRunner.Stores()) {
+            return jobs.stream().map(j -> AnswerTask.answer(j, Answerer.DRIVER, stores)).toList();
         }
     }
 
@@ -219,42 +222,48 @@ public final class StarSpark {
     }
 
     /**
-     * A document tokenized on the driver with one request per question, or the reason its rows fail.
+     * Every row read and tokenized on the executors, as ONE Spark job (group {@link Progress#DOCUMENTS},
+     * {@link DocumentTask}: {@link #answerPartitions} tasks of consecutive rows); the driver only makes each
+     * question's request from the ids that come back. A question with no tokens is a {@link UserError} (the first
+     * one in input order) before any phase-1 work.
+     */
+    private List<Document> documents(JavaSparkContext jsc, List<DocumentTable.Input> inputs) {
+        jsc.setJobGroup(Progress.DOCUMENTS, "read and tokenize " + inputs.size() + " documents", false);
+        List<DocumentTask.Tokens> tokens;
+        try {
+            tokens = jsc.parallelize(inputs.stream().map(JavaBytes::of).toList(),
+                            answerPartitions(inputs.size(), jsc.defaultParallelism()))
+                    .mapPartitions(new DocumentTask(settings.requireModel(), maxContextTokens)).collect().stream()
+                    .map(b -> JavaBytes.<DocumentTask.Tokens>read(b)).toList();
+        } finally {
+            jsc.clearJobGroup();
+        }
+        List<Document> docs = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            docs.add(Document.of(inputs.get(i), tokens.get(i), settings, jsc, maxNewTokens));
+        }
+        return docs;
+    }
+
+    /**
+     * A document with one request per question, or the reason its rows fail.
      *
      * @param requests one per question (empty when {@code error} is set)
      */
     record Document(DocumentTable.Input input, List<StarRequest> requests, String error) {
 
-        static Document of(DocumentTable.Input in, LlamaModel model, StarSettings settings, JavaSparkContext jsc,
-                           int maxNewTokens, int maxContextTokens) {
-            String text;
-            try {
-                text = in.document() != null ? in.document() : Texts.read(in.documentPath(), jsc.hadoopConfiguration());
-            } catch (UserError e) {
-                return new Document(in, List.of(), "document_path: " + ErrorContract.oneLine(e));
+        /** From the row's {@link DocumentTask.Tokens}; a question with no tokens is malformed input. */
+        static Document of(DocumentTable.Input in, DocumentTask.Tokens tokens, StarSettings settings,
+                           JavaSparkContext jsc, int maxNewTokens) {
+            if (tokens.malformed() != null) {
+                throw new UserError(tokens.malformed());
             }
-            if (text.isBlank()) {
-                return new Document(in, List.of(), "document_path " + in.documentPath() + " is empty");
-            }
-            int[] context = DocumentTokens.encode(model.tokenizer(), text, "document '" + in.id() + "'");
-            if (maxContextTokens > 0 && context.length > maxContextTokens) {
-                return new Document(in, List.of(), "document has " + context.length
-                        + " tokens, more than the job's maxContextTokens " + maxContextTokens);
+            if (tokens.error() != null) {
+                return new Document(in, List.of(), tokens.error());
             }
             List<StarRequest> requests = new ArrayList<>();
-            for (int q = 0; q < in.questions().size(); q++) {
-                int[] question;
-                try {
-                    question = Answerer.turn(model, in.questions().get(q),
-                            in.chat() ? new Answerer.Chat(true, null) : Answerer.Chat.OFF, true,
-                            "row " + in.row() + ": questions[" + q + "]");
-                } catch (UserError e) {
-                    if (!in.chat()) {
-                        throw e; // a question with no tokens is malformed input, refused before any work
-                    }
-                    return new Document(in, List.of(), ErrorContract.oneLine(e)); // e.g. the model has no chat template
-                }
-                requests.add(Answerer.request(settings, maxNewTokens, context, question,
+            for (int[] question : tokens.questions()) {
+                requests.add(Answerer.request(settings, maxNewTokens, tokens.context(), question,
                         plan -> Spark.partitions(jsc, plan)));
             }
             return new Document(in, requests, null);

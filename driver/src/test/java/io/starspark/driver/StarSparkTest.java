@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.starspark.errors.UserError;
 import io.starspark.workers.conf.StarSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,8 @@ class StarSparkTest {
             spark.sparkContext().listenerBus().waitUntilEmpty();
             // phase 1 of both documents is ONE job, a task per block (5 + 1); the answers are one job of
             // 4 tasks per core, at most one per question
+            // reading and tokenizing both documents is ONE job on the executors, as many tasks as the answers'
+            assertEquals(List.of(StarSpark.answerPartitions(2, 2)), jobs.tasks(Progress.DOCUMENTS), "document jobs");
             assertEquals(List.of(6), jobs.tasks(Progress.PHASE1), "phase-1 jobs (tasks each)");
             assertEquals(List.of(StarSpark.answerPartitions(4, 2)), jobs.tasks(Progress.ANSWERS), "answer jobs");
             assertEquals(4, StarSpark.answerPartitions(4, 2));
@@ -238,6 +241,66 @@ class StarSparkTest {
         } finally {
             spark.stop();
         }
+    }
+
+    @Test
+    void documentPathsAreReadAndTokenizedInExecutorTasks() throws IOException {
+        Path story = Files.writeString(tmp.resolve("story.txt"), SHORT_DOC, StandardCharsets.UTF_8);
+        Path blank = Files.writeString(tmp.resolve("blank.txt"), " \n", StandardCharsets.UTF_8);
+        String missing = TaskSideFileSystem.uri(tmp.resolve("nope.txt"));
+        String fsImpl = "spark.hadoop.fs." + TaskSideFileSystem.SCHEME + ".impl";
+        String inTask = " <- task of " + Progress.DOCUMENTS;
+        List<Row> rows;
+        SparkSession spark = Spark.session("StarSparkTest", "local[2]", settings(kv("kv-api")),
+                Map.of(fsImpl, TaskSideFileSystem.class.getName()), 60);
+        try {
+            TaskSideFileSystem.drain();
+            StarSpark star = StarSpark.builder(spark).model(MODEL).maxNewTokens(24).build(); // as runArgs
+            rows = star.answer(spark.createDataFrame(List.of(
+                    RowFactory.create("inline", SHORT_DOC, null, List.of(" Tom"), null),
+                    RowFactory.create("by-path", null, TaskSideFileSystem.uri(story), List.of(" Tom", " The"), null),
+                    RowFactory.create("blank", null, TaskSideFileSystem.uri(blank), List.of(" Tom"), null),
+                    RowFactory.create("missing", null, missing, List.of(" Tom"), null)), INPUT)).collectAsList();
+            assertEquals(List.of(story.toAbsolutePath() + inTask, blank.toAbsolutePath() + inTask),
+                    TaskSideFileSystem.drain(), "each document_path opened once, in a task of the documents job");
+        } finally {
+            spark.stop();
+        }
+        assertEquals(5, rows.size());
+        assertEquals(List.of("inline", "by-path", "by-path", "blank", "missing"),
+                rows.stream().map(r -> (String) r.getAs("id")).toList(), "input order");
+        assertNull(rows.get(0).getAs("error"), rows.get(0).toString());
+        assertNull(rows.get(1).getAs("error"), rows.get(1).toString());
+        assertNull(rows.get(2).getAs("error"), rows.get(2).toString());
+        assertEquals(rows.get(0).getList(rows.get(0).fieldIndex("ids")), rows.get(1).getList(rows.get(1).fieldIndex("ids")),
+                "same text by path or inline");
+        assertEquals("document_path " + TaskSideFileSystem.uri(blank) + " is empty", rows.get(3).getAs("error"));
+        assertEquals("document_path: file not found: " + missing, rows.get(4).getAs("error"));
+
+        // run (JSONL) goes the same way: the document_path is opened in a task of the documents job
+        Path in = Files.writeString(tmp.resolve("in.jsonl"), JSON.writeValueAsString(Map.of("id", "by-path",
+                "document_path", TaskSideFileSystem.uri(story), "questions", List.of(" Tom"))) + "\n",
+                StandardCharsets.UTF_8);
+        Cli.Result r = run(runArgs(in.toString(), tmp.resolve("out").toString(), kv("kv-run"), "-c",
+                fsImpl + "=" + TaskSideFileSystem.class.getName()));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(story.toAbsolutePath() + inTask), TaskSideFileSystem.drain());
+        List<JsonNode> written = RunCommandTest.rows(tmp.resolve("out"));
+        assertEquals(rows.get(1).getList(rows.get(1).fieldIndex("ids")), answers(written).get("by-path| Tom"),
+                "run = API");
+    }
+
+    @Test
+    void aQuestionWithNoTokensIsMalformedInputAndOtherFailuresFailTheirRows() {
+        DocumentTable.Input in = new DocumentTable.Input(3, "a", "Once", null, List.of(" Tom"), false);
+        StarSettings s = settings("file:///unused");
+        UserError e = org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> StarSpark.Document.of(in,
+                new DocumentTask.Tokens(null, List.of(), null, "row 3: questions[0] has no tokens"), s, null, 8));
+        assertEquals("row 3: questions[0] has no tokens", e.getMessage());
+        StarSpark.Document failed = StarSpark.Document.of(in, DocumentTask.Tokens.failed("document has 9 tokens"), s,
+                null, 8);
+        assertEquals("document has 9 tokens", failed.error());
+        assertEquals(List.of(), failed.requests());
     }
 
     /** Writes a Parquet table with the given schema and rows (then stops the session). */

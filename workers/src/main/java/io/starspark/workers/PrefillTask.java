@@ -1,6 +1,5 @@
 package io.starspark.workers;
 
-import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
 import io.starspark.kv.BlockKv;
 import io.starspark.kv.HadoopKvStore;
@@ -31,14 +30,12 @@ public final class PrefillTask implements FlatMapFunction<Iterator<PrefillWork>,
 
     @Override
     public Iterator<BlockResult> call(Iterator<PrefillWork> works) {
-        TaskContext task = TaskContext.get();
         List<BlockResult> results = new ArrayList<>();
         while (works.hasNext()) {
             PrefillWork work = works.next();
             PrefillConf conf = work.conf();
             LlamaModel model = ModelRegistry.get(conf.modelPath());
-            // one task per executor core already: kernels use the task's CPUs, not every core of the machine
-            Kernels kernels = KernelBackends.select(conf.kernels(), task == null ? 1 : Math.max(1, task.cpus()));
+            Kernels kernels = TaskKernels.select(conf.kernels()); // the task's CPUs, not every core of the machine
             try (KvStore store = HadoopKvStore.open(URI.create(conf.kvRoot()), HadoopConfs.current(), conf.layout(),
                     conf.binding(), 0)) {
                 Forward forward = new Forward(model, kernels);

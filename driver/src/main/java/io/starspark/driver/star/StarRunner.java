@@ -1,6 +1,5 @@
 package io.starspark.driver.star;
 
-import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
 import io.starspark.kv.HadoopKvStore;
 import io.starspark.kv.KvLayout;
@@ -13,6 +12,7 @@ import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.workers.ExactContextAttention;
 import io.starspark.workers.ModelRegistry;
+import io.starspark.workers.TaskKernels;
 import io.starspark.workers.PrefillConf;
 import io.starspark.workers.SparseContextAttention;
 import java.net.URI;
@@ -53,14 +53,26 @@ public final class StarRunner {
      * an executor task (with {@code HadoopConfs.current()}) as well as on the driver.
      */
     public static StarAnswer decode(StarRequest r, PrefillReport prefill, Configuration hadoop, Sampler sampler) {
-        return overContext(r, prefill, hadoop, p -> {
+        try (Stores own = new Stores()) {
+            return decode(r, prefill, hadoop, sampler, own);
+        }
+    }
+
+    /**
+     * {@link #decode} with the document's store from {@code stores}: consecutive questions of one document (an
+     * answer task's run) share its store and page cache, so its K/V are read once, not once per question.
+     */
+    public static StarAnswer decode(StarRequest r, PrefillReport prefill, Configuration hadoop, Sampler sampler,
+                                    Stores stores) {
+        return overContext(r, prefill, hadoop, stores, p -> {
             Generator.Result d = p.generator().generate(r.question(), r.context().length, p.context(),
                     r.maxNewTokens(), sampler, p.model().tokenizer().eos());
             SparseContextAttention sparse = p.context() instanceof SparseContextAttention s ? s : null;
             double pagesPerStep = sparse != null ? sparse.meanPagesPerCall() : r.plan().pageCount();
             long pageVisits = sparse != null ? sparse.pageVisits() : 0;
             return new StarAnswer(docId(r.context()), p.kernels().name(), d.ids(), d.firstLogits(), prefill,
-                    d.prefillNanos(), d.decodeNanos(), p.store().bytesRead(), pagesPerStep, pageVisits);
+                    d.prefillNanos(), d.decodeNanos(), p.store().bytesRead() - p.bytesReadBefore(), pagesPerStep,
+                    pageVisits);
         });
     }
 
@@ -73,29 +85,63 @@ public final class StarRunner {
      * @return [scored][vocab]
      */
     public static float[] score(JavaSparkContext jsc, StarRequest r, int scored) {
-        return overContext(r, prefill(jsc, r), jsc.hadoopConfiguration(),
-                p -> p.generator().score(r.question(), r.context().length, p.context(), scored));
+        try (Stores own = new Stores()) {
+            return overContext(r, prefill(jsc, r), jsc.hadoopConfiguration(), own,
+                    p -> p.generator().score(r.question(), r.context().length, p.context(), scored));
+        }
     }
 
     /** What phase 2 works with: the model, its generator, the store it reads and the attention over the context in it. */
     private record Phase2(LlamaModel model, Generator generator, Kernels kernels, KvStore store,
-                          ExternalAttention context) {
+                          long bytesReadBefore, ExternalAttention context) {
+    }
+
+    /**
+     * The K/V store of the document last answered, kept open (with its page cache) for the next question of the
+     * same document; one document at a time, so the memory held is one store's cache. Not thread-safe: one per
+     * task (or per driver loop).
+     */
+    public static final class Stores implements AutoCloseable {
+        private String key;
+        private KvStore store;
+
+        /** The open store for {@code kvRoot} with {@code binding}, opened by {@code open} unless it is the last one. */
+        KvStore get(String kvRoot, String binding, java.util.function.Supplier<KvStore> open) {
+            String k = kvRoot + "\n" + binding;
+            if (!k.equals(key)) {
+                close();
+                store = open.get();
+                key = k;
+            }
+            return store;
+        }
+
+        @Override
+        public void close() {
+            if (store != null) {
+                KvStore s = store;
+                store = null;
+                key = null;
+                s.close();
+            }
+        }
     }
 
     /** Opens the document's store and runs {@code body} with star's exact or sparse's selected-page attention. */
-    private static <T> T overContext(StarRequest r, PrefillReport prefill, Configuration hadoop,
+    private static <T> T overContext(StarRequest r, PrefillReport prefill, Configuration hadoop, Stores stores,
                                      Function<Phase2, T> body) {
         LlamaModel model = ModelRegistry.get(r.modelPath());
         LlamaConfig c = model.config();
-        Kernels kernels = KernelBackends.select(r.kernels());
-        try (KvStore store = HadoopKvStore.open(URI.create(prefill.kvRoot()), hadoop, layout(c, r),
-                manifest(model, r).binding(), HadoopKvStore.DEFAULT_CACHE_BYTES)) {
-            ExternalAttention context = r.sparse() == null
-                    ? new ExactContextAttention(store, kernels, c, r.plan().pageCount(),
-                            ExactContextAttention.DEFAULT_GROUP_BYTES)
-                    : new SparseContextAttention(store, kernels, c, store.readSummaries(), r.sparse());
-            return body.apply(new Phase2(model, new Generator(model, kernels), kernels, store, context));
-        }
+        Kernels kernels = TaskKernels.select(r.kernels());
+        String binding = manifest(model, r).binding();
+        KvStore store = stores.get(prefill.kvRoot(), binding, () -> HadoopKvStore.open(URI.create(prefill.kvRoot()),
+                hadoop, layout(c, r), binding, HadoopKvStore.DEFAULT_CACHE_BYTES));
+        long before = store.bytesRead();
+        ExternalAttention context = r.sparse() == null
+                ? new ExactContextAttention(store, kernels, c, r.plan().pageCount(),
+                        ExactContextAttention.DEFAULT_GROUP_BYTES)
+                : new SparseContextAttention(store, kernels, c, store.readSummaries(), r.sparse());
+        return body.apply(new Phase2(model, new Generator(model, kernels), kernels, store, before, context));
     }
 
     /**

@@ -77,6 +77,41 @@ class StarEdgeCasesTest {
         return StarRunner.answer(jsc, r, Sampler.greedy());
     }
 
+    /**
+     * Questions of one document answered with one {@link StarRunner.Stores} (an answer task's run) read its K/V
+     * once: the second question reads nothing from the store and gets the same ids as with a store of its own;
+     * another document, or a closed Stores, opens (and reads) again.
+     */
+    @Test
+    void consecutiveQuestionsOfADocumentShareItsStore() {
+        String kv = tmp.resolve(UUID.randomUUID().toString()).toUri().toString();
+        StarRequest first = StarRequest.builder().model(StarGoldenTest.MODEL).context(story).question(question)
+                .maxNewTokens(MAX_NEW).blocks(64, 64, 16).kvDir(kv).kernels(StarGoldenTest.KERNELS).partitions(2).build();
+        int[] other = model.tokenizer().encode(" Lily", false, false);
+        StarRequest second = StarRequest.builder().model(StarGoldenTest.MODEL).context(story).question(other)
+                .maxNewTokens(MAX_NEW).blocks(64, 64, 16).kvDir(kv).kernels(StarGoldenTest.KERNELS).partitions(2).build();
+        StarRequest shortDoc = StarRequest.builder().model(StarGoldenTest.MODEL).context(prefix(100)).question(other)
+                .maxNewTokens(MAX_NEW).blocks(64, 64, 16).kvDir(kv).kernels(StarGoldenTest.KERNELS).partitions(2).build();
+        PrefillReport p = StarRunner.prefill(jsc, first);
+        PrefillReport q = StarRunner.prefill(jsc, shortDoc);
+        StarAnswer alone = StarRunner.decode(second, p, jsc.hadoopConfiguration(), Sampler.greedy());
+        assertTrue(alone.contextBytesRead() > 0, "a store of its own reads the K/V");
+        try (StarRunner.Stores stores = new StarRunner.Stores()) {
+            StarAnswer a = StarRunner.decode(first, p, jsc.hadoopConfiguration(), Sampler.greedy(), stores);
+            StarAnswer b = StarRunner.decode(second, p, jsc.hadoopConfiguration(), Sampler.greedy(), stores);
+            assertEquals(alone.contextBytesRead(), a.contextBytesRead(), "the first question reads as much as alone");
+            assertEquals(0, b.contextBytesRead(), "the second question is served from the shared page cache");
+            assertArrayEquals(alone.ids(), b.ids(), "same ids as with a store of its own");
+            assertTrue(StarRunner.decode(shortDoc, q, jsc.hadoopConfiguration(), Sampler.greedy(), stores)
+                    .contextBytesRead() > 0, "another document opens its own store");
+            assertTrue(StarRunner.decode(second, p, jsc.hadoopConfiguration(), Sampler.greedy(), stores)
+                    .contextBytesRead() > 0, "back to the first document: opened again");
+            stores.close();
+            assertTrue(StarRunner.decode(second, p, jsc.hadoopConfiguration(), Sampler.greedy(), stores)
+                    .contextBytesRead() > 0, "after close: opened again");
+        }
+    }
+
     static int[] prefix(int n) {
         return Arrays.copyOf(story, n);
     }

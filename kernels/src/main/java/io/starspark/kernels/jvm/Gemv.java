@@ -10,21 +10,29 @@ import io.starspark.kernels.Q8Matrix;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
  * The few-token (decode) matmul {@code out[t][r] = Σ_c x[t][c] · W[r][c]}, tokens ≤ {@link JavaMatmul#SMALL_T}: a
  * weight-streaming loop, one row at a time (front to back: one stream per thread, which the hardware prefetcher
  * follows best; several rows per pass over x measured slower on F32 and Q8_0, see bench/README.md). F32 rows are
- * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 two rows per
- * pass, {@link #f16Rows}); Q4_K and Q6_K fold their sub-block scales into the sums ({@link #kQuantRows}); other
- * types are decoded by {@link Matrix#loadRow} into a per-thread buffer.
+ * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
+ * pass, {@link #f16Rows}); the block types (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block
+ * scales into the sums ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes)
+ * are decoded by {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16, Q8_0 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
  * bits do not depend on the thread split or the JIT tier, and equal {@code loadRow} + {@code dot}
- * ({@code MatmulRepeatabilityTest}). Q4_K and Q6_K sum in another fixed order (same bits on any split and tier,
+ * ({@code MatmulRepeatabilityTest}). The block types sum in another fixed order (same bits on any split and tier,
  * within float rounding of loadRow + dot).
  */
 final class Gemv {
@@ -32,6 +40,9 @@ final class Gemv {
     private static final int VL = JavaMatmul.VL;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
+    /** Lane j holds j. */
+    private static final IntVector IOTA = IntVector.zero(I16).addIndex(1);
 
     private Gemv() {
     }
@@ -50,7 +61,7 @@ final class Gemv {
         }
         if (VL == 16 && w instanceof F16Matrix f16 && cols % (2 * VL) == 0) {
             int r = r0;
-            for (; r + 2 <= r1; r += 2) {
+            for (; r + 4 <= r1; r += 4) {
                 for (int t = 0; t < tokens; t++) {
                     f16Rows(out, t * rows + r, x, t * cols, f16.data(), r * cols, cols);
                 }
@@ -62,7 +73,7 @@ final class Gemv {
             }
             return;
         }
-        if (VL == 16 && w instanceof BlockMatrix bm && (bm.type() == BlockType.Q4_K || bm.type() == BlockType.Q6_K)) {
+        if (VL == 16 && w instanceof BlockMatrix bm) {
             kQuantRows(out, x, bm, tokens, r0, r1, s);
             return;
         }
@@ -102,31 +113,95 @@ final class Gemv {
         return a0.add(b0).reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link #halfBits} shifted left by one at or above this: the half was Inf or NaN. */
+    static final int HALF_SPECIAL = 0x1f << 24;
+    /** {@link #halfBits} as floats times this: the halves' values (exact: a power of two). */
+    static final float HALF_REBIAS = 0x1p112f;
+
     /**
-     * F16 rows at h[at..] and h[at + cols..] into out[o], out[o + 1]; cols a multiple of 2·VL. One chunk of VL
+     * The 16 halves at h[at..] as float bits with the half's exponent bias: sign at bit 31, exponent and mantissa
+     * shifted into float position ({@code (h & 0x7fff) << 13}). As a float times {@link #HALF_REBIAS} that is
+     * {@link Half#toFloat} for every finite half (normal, subnormal, zero; {@code GemvTest}); for Inf and NaN (exponent
+     * 31) it is a finite number instead, which {@link #HALF_SPECIAL} tells. Three operations after the load
+     * (widen, shift, mask) where {@link Half#toFloats} needs eight: the F16 rows check the halves once per row
+     * instead of blending every value.
+     */
+    static IntVector halfBits(short[] h, int at) {
+        IntVector s = (IntVector) ShortVector.fromArray(H16, h, at).convertShape(VectorOperators.S2I, I16, 0);
+        return s.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
+    }
+
+    /**
+     * F16 rows at h[at..], h[at + cols..], ... (four) into out[o .. o + 4); cols a multiple of 2·VL. One chunk of VL
      * values per iteration, the two accumulators of a row swapped after each, so chunk k still lands in
-     * accumulator k mod 2 as in dot. (Two rows and one chunk per iteration: with more {@link Half#toFloats} per
-     * loop body C2 reaches its inlining node limit and the vectors of the rest are boxed, ~10x slower.)
+     * accumulator k mod 2 as in dot. The halves go through {@link #halfBits} (four per loop body: with four
+     * {@link Half#toFloats} C2 reached its inlining node limit and boxed the vectors of the rest, ~10x slower); if a
+     * row holds an Inf or NaN, the four are summed again with {@link Half#toFloats} (same bits as toFloat for every
+     * half, 8 operations instead of 3). Four rows per pass share each x load (two per pass measured slower on
+     * 64 MB matrices, one thread).
      */
     private static void f16Rows(float[] out, int o, float[] x, int xOff, short[] h, int at, int cols) {
         int h1 = at + cols;
+        int h2 = h1 + cols;
+        int h3 = h2 + cols;
         FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S);
         FloatVector a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        IntVector big = IntVector.zero(I16);
         for (int c = 0; c < cols; c += VL) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + c);
-            FloatVector n0 = xv.fma(Half.toFloats(h, at + c), a0);
-            FloatVector n1 = xv.fma(Half.toFloats(h, h1 + c), a1);
+            IntVector w0 = halfBits(h, at + c);
+            IntVector w1 = halfBits(h, h1 + c);
+            IntVector w2 = halfBits(h, h2 + c);
+            IntVector w3 = halfBits(h, h3 + c);
+            big = big.max(w0.lanewise(VectorOperators.LSHL, 1)).max(w1.lanewise(VectorOperators.LSHL, 1))
+                    .max(w2.lanewise(VectorOperators.LSHL, 1)).max(w3.lanewise(VectorOperators.LSHL, 1));
+            FloatVector n0 = xv.fma(w0.reinterpretAsFloats().mul(HALF_REBIAS), a0);
+            FloatVector n1 = xv.fma(w1.reinterpretAsFloats().mul(HALF_REBIAS), a1);
+            FloatVector n2 = xv.fma(w2.reinterpretAsFloats().mul(HALF_REBIAS), a2);
+            FloatVector n3 = xv.fma(w3.reinterpretAsFloats().mul(HALF_REBIAS), a3);
             a0 = b0;
             b0 = n0;
             a1 = b1;
             b1 = n1;
+            a2 = b2;
+            b2 = n2;
+            a3 = b3;
+            b3 = n3;
+        }
+        if (big.reduceLanes(VectorOperators.MAX) >= HALF_SPECIAL) {
+            for (int i = 0; i < 4; i++) {
+                out[o + i] = f16RowSpecial(x, xOff, h, at + i * cols, cols);
+            }
+            return;
         }
         out[o] = a0.add(b0).reduceLanes(VectorOperators.ADD);
         out[o + 1] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        out[o + 2] = a2.add(b2).reduceLanes(VectorOperators.ADD);
+        out[o + 3] = a3.add(b3).reduceLanes(VectorOperators.ADD);
     }
 
-    /** One F16 row at h[at..]; cols a multiple of 2·VL. */
+    /** One F16 row at h[at..]; cols a multiple of 2·VL. As {@link #f16Rows}. */
     private static float f16Row(float[] x, int xOff, short[] h, int at, int cols) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        IntVector big = IntVector.zero(I16);
+        for (int c = 0; c < cols; c += 2 * VL) {
+            IntVector w0 = halfBits(h, at + c);
+            IntVector w1 = halfBits(h, at + c + VL);
+            big = big.max(w0.lanewise(VectorOperators.LSHL, 1)).max(w1.lanewise(VectorOperators.LSHL, 1));
+            a0 = FloatVector.fromArray(S, x, xOff + c).fma(w0.reinterpretAsFloats().mul(HALF_REBIAS), a0);
+            b0 = FloatVector.fromArray(S, x, xOff + c + VL).fma(w1.reinterpretAsFloats().mul(HALF_REBIAS), b0);
+        }
+        if (big.reduceLanes(VectorOperators.MAX) >= HALF_SPECIAL) {
+            return f16RowSpecial(x, xOff, h, at, cols);
+        }
+        return a0.add(b0).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One F16 row holding an Inf or NaN, through {@link Half#toFloats}: dot's order, every half exact. */
+    private static float f16RowSpecial(float[] x, int xOff, short[] h, int at, int cols) {
         FloatVector a0 = FloatVector.zero(S);
         FloatVector b0 = FloatVector.zero(S);
         for (int c = 0; c < cols; c += 2 * VL) {
@@ -137,51 +212,65 @@ final class Gemv {
     }
 
     /**
-     * Q4_K and Q6_K rows without decoding them to floats: a sub-block's values are {@code d1·q − m1} (Q4_K: 32
-     * values, 4-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q, {@code m1 = 0}), so its share of the dot
-     * is {@code d1·Σ x·q − m1·Σ x}: per value one widening and one multiply(-add) instead of decode, scale, offset,
-     * store and reload; the scale once per sub-block; {@code Σ x} per 32 values of x once per call ({@code sums},
-     * Q4_K only). One row at a time (the work per byte is higher than Q8_0's, x loads matter less), each row's
-     * kernel one flat method so C2 keeps its vectors in registers; per row one vector accumulator (sub-blocks in
-     * order) and one float for the mins.
+     * Block-quantized rows without decoding them to floats. The 32-value types: a block's values are
+     * {@code d·(q − 8 or 16)} (Q4_0, Q5_0: q − offset exact in int lanes) or {@code d·q + m} (Q4_1, Q5_1), so its share
+     * of the dot is {@code d·Σ x·(q − offset)} or {@code d·Σ x·q + m·Σ x}. The K-quants: a sub-block's values are
+     * {@code d1·q − m1} (Q4_K, Q5_K: 32 values, 4- or 5-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q,
+     * {@code m1 = 0}), so its share is {@code d1·Σ x·q − m1·Σ x}. Per value one widening and one multiply(-add)
+     * instead of decode, scale, offset, store and reload; the scale once per (sub-)block; {@code Σ x} per 32 values of
+     * x once per call ({@code sums}, the types with a min). One row at a time (the work per byte is higher than
+     * Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in registers; per row
+     * one vector accumulator ((sub-)blocks in order) and one float for the mins.
      */
     private static void kQuantRows(float[] out, float[] x, BlockMatrix w, int tokens, int r0, int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
-        int rowBytes = w.type().rowBytes(cols);
+        BlockType type = w.type();
+        int rowBytes = type.rowBytes(cols);
         byte[] b = w.data();
-        if (w.type() == BlockType.Q6_K) {
-            for (int r = r0; r < r1; r++) {
-                for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = q6kRow(x, t * cols, b, r * rowBytes, cols);
-                }
-            }
-            return;
-        }
         int chunks = cols / 32;
-        float[] sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
-        for (int i = 0; i < tokens * chunks; i++) {
-            float sum = 0f;
-            for (int c = 0; c < 32; c++) {
-                sum += x[i * 32 + c];
+        float[] sums = null;
+        if (type == BlockType.Q4_K || type == BlockType.Q5_K || type == BlockType.Q4_1 || type == BlockType.Q5_1) {
+            sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
+            for (int i = 0; i < tokens * chunks; i++) {
+                float sum = 0f;
+                for (int c = 0; c < 32; c++) {
+                    sum += x[i * 32 + c];
+                }
+                sums[i] = sum;
             }
-            sums[i] = sum;
         }
+        float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
         for (int r = r0; r < r1; r++) {
+            int at = r * rowBytes;
+            if (ks != null) {
+                kScales(b, at, cols, ks);
+            }
             for (int t = 0; t < tokens; t++) {
-                out[t * rows + r] = q4kRow(x, t * cols, sums, t * chunks, b, r * rowBytes, cols);
+                int xOff = t * cols;
+                int so = t * chunks;
+                out[t * rows + r] = switch (type) {
+                    case Q4_0 -> q4_0Row(x, xOff, b, at, cols);
+                    case Q4_1 -> q4_1Row(x, xOff, sums, so, b, at, cols);
+                    case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
+                    case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
+                    case Q4_K -> q4kRow(x, xOff, sums, so, b, at, cols);
+                    case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
+                    case Q6_K -> q6kRow(x, xOff, b, at, cols);
+                };
             }
         }
     }
 
-    /** 16 bytes at b[at] sign-extended to int lanes (then masked: shifts and masks in 32-bit lanes, which x86 has). */
-    private static IntVector ints(byte[] b, int at) {
-        return (IntVector) ByteVector.fromArray(B16, b, at).convertShape(VectorOperators.B2I, I16, 0);
-    }
-
-    private static FloatVector floats(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
+    /*
+     * The block kernels below widen 16 quant bytes with ByteVector.fromArray(B16, ..).convertShape(B2I, I16, 0)
+     * (sign-extended; then masked: shifts and masks in 32-bit lanes, which x86 has) and int lanes to float with
+     * convert(I2F, 0), written out at every use rather than in helper methods: a helper is an ordinary method, which
+     * C2 refuses to inline once a compile unit reaches its inlining node limit (e.g. the small legacy kernels
+     * inlined together into kQuantRows of a JVM that ran several types); the helper then runs on its own, compiled
+     * without the vector's exact class, and takes the Vector API's Java fallback (measured: llama3-tiny q4_0 decode
+     * 9-17 tok/s after a q5_0 model in the same JVM, 180 alone). The API's own methods are force-inlined past it.
+     */
 
     /**
      * One Q4_K row at b[at]: per block (d, dmin, 12 bytes of scales, 128 of nibbles) and j &lt; 4, sub-block 2j
@@ -195,13 +284,14 @@ final class Gemv {
             float dmin = BlockType.half(b, p + 2);
             for (int j = 0; j < 4; j++) {
                 int xc = xOff + c + 64 * j;
-                IntVector v0 = ints(b, p + 16 + 32 * j);
-                IntVector v1 = ints(b, p + 32 + 32 * j);
-                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(floats(v1.and(0x0f)),
-                        FloatVector.fromArray(S, x, xc).mul(floats(v0.and(0x0f))));
-                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(
-                        floats(v1.lanewise(VectorOperators.LSHR, 4).and(0x0f)),
-                        FloatVector.fromArray(S, x, xc + 32).mul(floats(v0.lanewise(VectorOperators.LSHR, 4).and(0x0f))));
+                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 16 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 32 + 32 * j).convertShape(B2I, I16, 0);
+                FloatVector lo0 = (FloatVector) v0.and(0x0f).convert(I2F, 0);
+                FloatVector lo1 = (FloatVector) v1.and(0x0f).convert(I2F, 0);
+                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
                 acc = lo.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j)), acc);
                 acc = hi.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j + 1)), acc);
                 int sc = so + (c + 64 * j) / 32;
@@ -209,7 +299,132 @@ final class Gemv {
                 mins += dmin * BlockType.kMin(b, p + 4, 2 * j + 1) * sums[sc + 1];
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc.reduceLanes(ADD) - mins;
+    }
+
+    /** The little-endian int at b[at] (Q5_0/Q5_1's qh: bit j is the 5th bit of value j). */
+    private static int int32(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | b[at + 3] << 24;
+    }
+
+    /**
+     * One Q4_0 row at b[at]: per 32-value block (d, 16 bytes: low nibbles values 0..15, high nibbles 16..31),
+     * d·Σ x·(q − 8), q − 8 exact in int lanes. Per row one vector accumulator, blocks in order.
+     */
+    private static float q4_0Row(float[] x, int xOff, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0, p = at; c < cols; c += 32, p += 18) {
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 2).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).sub(8).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).sub(8).convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+        }
+        return acc.reduceLanes(ADD);
+    }
+
+    /** One Q4_1 row at b[at]: per block (d, m, 16 bytes of nibbles) d·Σ x·q + m·Σ x. */
+    private static float q4_1Row(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at, k = so; c < cols; c += 32, p += 20, k++) {
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 4).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+            mins += BlockType.half(b, p + 2) * sums[k];
+        }
+        return acc.reduceLanes(ADD) + mins;
+    }
+
+    /**
+     * One Q5_0 row at b[at]: per block (d, qh, 16 bytes of nibbles) d·Σ x·(q − 16), q = nibble | (bit j of qh) &lt;&lt; 4
+     * for value j: lane j of {@code qh >>> j} holds value j's bit at 0 and value j + 16's at 16.
+     */
+    private static float q5_0Row(float[] x, int xOff, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0, p = at; c < cols; c += 32, p += 22) {
+            IntVector h = IntVector.broadcast(I16, int32(b, p + 2)).lanewise(LSHR, IOTA);
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 6).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).or(h.lanewise(LSHL, 4).and(0x10)).sub(16).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).or(h.lanewise(LSHR, 12).and(0x10)).sub(16)
+                    .convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+        }
+        return acc.reduceLanes(ADD);
+    }
+
+    /** One Q5_1 row at b[at]: per block (d, m, qh, 16 bytes of nibbles) d·Σ x·q + m·Σ x, q as in Q5_0. */
+    private static float q5_1Row(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at, k = so; c < cols; c += 32, p += 24, k++) {
+            IntVector h = IntVector.broadcast(I16, int32(b, p + 4)).lanewise(LSHR, IOTA);
+            IntVector v = (IntVector) ByteVector.fromArray(B16, b, p + 8).convertShape(B2I, I16, 0);
+            FloatVector lo = (FloatVector) v.and(0x0f).or(h.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+            FloatVector hi = (FloatVector) v.lanewise(LSHR, 4).and(0x0f).or(h.lanewise(LSHR, 12).and(0x10)).convert(I2F, 0);
+            FloatVector sum = FloatVector.fromArray(S, x, xOff + c + 16).fma(hi, FloatVector.fromArray(S, x, xOff + c).mul(lo));
+            acc = sum.fma(FloatVector.broadcast(S, BlockType.half(b, p)), acc);
+            mins += BlockType.half(b, p + 2) * sums[k];
+        }
+        return acc.reduceLanes(ADD) + mins;
+    }
+
+    /**
+     * The K-quant row at b[at]'s sub-block factors (Q5_K's 176-byte blocks): {@code ks[k] = d·scale_k},
+     * {@code ks[cols / 32 + k] = dmin·min_k} for sub-block k of the row. A pass of its own, so that
+     * {@link #q5kRow}'s compile unit holds only its vector code (with these calls in its loop, C2 reached its
+     * inlining node limit and left them out of line: every call spilled the vector registers, 2x slower).
+     */
+    private static void kScales(byte[] b, int at, int cols, float[] ks) {
+        int n = cols / 32;
+        for (int k = 0, p = at; k < n; k += 8, p += 176) {
+            float d = BlockType.half(b, p);
+            float dmin = BlockType.half(b, p + 2);
+            for (int j = 0; j < 8; j++) {
+                ks[k + j] = d * BlockType.kScale(b, p + 4, j);
+                ks[n + k + j] = dmin * BlockType.kMin(b, p + 4, j);
+            }
+        }
+    }
+
+    /**
+     * One Q5_K row at b[at] (per block d, dmin, 12 bytes of scales, qh[32], 128 bytes of nibbles at +48), folded as
+     * {@link #q4kRow} with the factors of {@link #kScales}: the 4 low bits of value l of sub-blocks 2j / 2j+1 are
+     * the low / high nibbles of byte 32j + l, the 5th bit is bit 2j / 2j+1 of qh[l]. The qh bytes are widened once
+     * per block.
+     */
+    private static float q5kRow(float[] x, int xOff, float[] sums, int so, float[] ks, byte[] b, int at, int cols) {
+        int n = cols / 32;
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at; c < cols; c += 256, p += 176) {
+            IntVector h0 = (IntVector) ByteVector.fromArray(B16, b, p + 16).convertShape(B2I, I16, 0);
+            IntVector h1 = (IntVector) ByteVector.fromArray(B16, b, p + 32).convertShape(B2I, I16, 0);
+            for (int j = 0; j < 4; j++) {
+                int xc = xOff + c + 64 * j;
+                int k = (c + 64 * j) / 32;
+                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 48 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 64 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector s0 = h0.lanewise(LSHR, 2 * j);
+                IntVector s1 = h1.lanewise(LSHR, 2 * j);
+                FloatVector lo0 = (FloatVector) v0.and(0x0f).or(s0.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+                FloatVector lo1 = (FloatVector) v1.and(0x0f).or(s1.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).or(s0.lanewise(LSHL, 3).and(0x10))
+                        .convert(I2F, 0);
+                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).or(s1.lanewise(LSHL, 3).and(0x10))
+                        .convert(I2F, 0);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
+                acc = lo.fma(FloatVector.broadcast(S, ks[k]), acc);
+                acc = hi.fma(FloatVector.broadcast(S, ks[k + 1]), acc);
+                mins += ks[n + k] * sums[so + k];
+                mins += ks[n + k + 1] * sums[so + k + 1];
+            }
+        }
+        return acc.reduceLanes(ADD) - mins;
     }
 
     /**
@@ -229,16 +444,16 @@ final class Gemv {
                     int sc = p + 192 + 8 * n + h / 16;
                     int xc = xOff + c + 128 * n + h;
                     for (int k = 0; k < 4; k++) {
-                        IntVector hi = ints(b, qh).lanewise(VectorOperators.LSHR, 2 * k).and(3)
-                                .lanewise(VectorOperators.LSHL, 4);
-                        IntVector q = ints(b, ql + 32 * (k & 1)).lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and(0x0f)
-                                .or(hi).sub(32);
-                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(floats(q))
-                                .fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
+                        IntVector hi = ((IntVector) ByteVector.fromArray(B16, b, qh).convertShape(B2I, I16, 0))
+                                .lanewise(LSHR, 2 * k).and(3).lanewise(LSHL, 4);
+                        IntVector lo = ((IntVector) ByteVector.fromArray(B16, b, ql + 32 * (k & 1)).convertShape(B2I, I16, 0))
+                                .lanewise(LSHR, 4 * (k >> 1)).and(0x0f);
+                        FloatVector q = (FloatVector) lo.or(hi).sub(32).convert(I2F, 0);
+                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(q).fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(ADD);
     }
 }

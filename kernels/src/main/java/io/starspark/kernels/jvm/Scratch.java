@@ -14,6 +14,7 @@ final class Scratch {
     private float[] c = new float[0];
     private float[] d = new float[0];
     private float[] sums = new float[0];
+    private float[] kScales = new float[0];
 
     private static float[] grow(float[] buf, int n) {
         return buf.length >= n ? buf : new float[n];
@@ -47,6 +48,12 @@ final class Scratch {
     float[] c(int n) {
         c = grow(c, n);
         return c;
+    }
+
+    /** A K-quant row's sub-block factors for the decode matmul ({@link Gemv}). */
+    float[] kScales(int n) {
+        kScales = grow(kScales, n);
+        return kScales;
     }
 
     /** Σ x per 32 values for the decode matmul ({@link Gemv}). */

@@ -55,8 +55,8 @@ class MatmulRepeatabilityTest {
 
     /**
      * The decode path ({@link Gemv}, T ≤ 3) on every weight kind gives, per row and token, the bits of the row decoded by
-     * {@link Matrix#loadRow} and dotted by {@code JavaMatmul.dot}, its plain twin (Q4_K and Q6_K: the same bits on
-     * every call, close to the twin). 1030 rows (F16: pairs plus a
+     * {@link Matrix#loadRow} and dotted by {@code JavaMatmul.dot}, its plain twin (the block types, which fold their
+     * scales into the sums: the same bits on every call, close to the twin). 1030 rows (F16: pairs plus a
      * tail; split over 2 threads, the work being above {@code Parallel.MIN_PARALLEL_FLOPS}) × 512 columns, on 1 and 2
      * threads alternately while the JIT compiles.
      */
@@ -92,7 +92,7 @@ class MatmulRepeatabilityTest {
                             expect[t * rows + i] = JavaMatmul.dot(x, t * cols, row, 0, cols);
                         }
                     }
-                    boolean scaledSums = kind.equals("Q4_K") || kind.equals("Q6_K");
+                    boolean scaledSums = m instanceof BlockMatrix;
                     float[] first = null;
                     for (int call = 0; call < 40; call++) {
                         float[] got = new float[tokens * rows];
@@ -113,7 +113,7 @@ class MatmulRepeatabilityTest {
     }
 
     /**
-     * Q4_K and Q6_K fold the sub-block scales into the sums (another float order than loadRow + dot): within
+     * The block types fold the (sub-)block scales into the sums (another float order than loadRow + dot): within
      * 1e-5 · Σ|x·w| (the contract allows 1e-4) of the decoded row dotted in double.
      */
     private static void assertClose(float[] dotted, float[] got, float[] x, Matrix m, String what) {
