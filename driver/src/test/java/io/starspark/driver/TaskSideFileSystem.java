@@ -1,13 +1,12 @@
 package io.starspark.driver;
 
+import io.starspark.kv.SchemeFs;
 import java.io.IOException;
-import java.net.URI;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.spark.TaskContext;
 
 /**
@@ -15,19 +14,13 @@ import org.apache.spark.TaskContext;
  * file it opens where it was opened: the job group of the Spark task that opened it, or {@link #DRIVER} when no
  * task did (on local[N] both run in this JVM, so the record is visible to the test).
  */
-public class TaskSideFileSystem extends RawLocalFileSystem {
+public class TaskSideFileSystem extends SchemeFs {
     static final String SCHEME = "tasks";
     static final String DRIVER = "(no task)";
     private static final Queue<String> OPENS = new ConcurrentLinkedQueue<>();
 
-    @Override
-    public URI getUri() {
-        return URI.create(SCHEME + ":///");
-    }
-
-    @Override
-    public String getScheme() {
-        return SCHEME;
+    public TaskSideFileSystem() {
+        super(SCHEME);
     }
 
     @Override
