@@ -16,6 +16,6 @@ java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 mkdir -p "$root/bench/target/tmp"
 cd "$root"
 # libjsig: PoCL's LLVM would otherwise replace the JVM's signal handlers (PLATFORM.md)
-exec env LD_PRELOAD="$java_home/lib/libjsig.so" java --add-modules jdk.incubator.vector \
+exec env LD_PRELOAD="$java_home/lib/libjsig.so" java ${BENCH_JVM_OPTS:-} --add-modules jdk.incubator.vector \
   -Xmx"$heap" -Djava.io.tmpdir="$root/bench/target/tmp" \
   -cp "$root/bench/target/classes:$(cat "$cp_file")" "$main" "$@"
