@@ -150,7 +150,7 @@ final class JavaMatmul {
     }
 
     /** tile[i][j] = Σ_k xp[xOff + k·MR + i] · wp[wOff + k·NR + j], tile: [MR][NR]. */
-    private static void micro(float[] xp, int xOff, float[] wp, int wOff, int kc, float[] tile) {
+    static void micro(float[] xp, int xOff, float[] wp, int wOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
