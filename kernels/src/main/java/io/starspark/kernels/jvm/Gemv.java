@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -29,11 +30,11 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * scales into the sums ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes)
  * are decoded by {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
- * For F32, F16, Q8_0 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
+ * For F32, F16 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
  * bits do not depend on the thread split or the JIT tier, and equal {@code loadRow} + {@code dot}
- * ({@code MatmulRepeatabilityTest}). The block types sum in another fixed order (same bits on any split and tier,
- * within float rounding of loadRow + dot).
+ * ({@code MatmulRepeatabilityTest}). Q8_0 and the block types sum in other fixed orders, the scales applied per
+ * block (same bits on any split and tier, within float rounding of loadRow + dot).
  */
 final class Gemv {
     private static final VectorSpecies<Float> S = JavaMatmul.S;
@@ -91,26 +92,56 @@ final class Gemv {
         }
     }
 
-    /** 16 Q8_0 values at q[at..] times the block scale: the floats {@link Q8Matrix#loadRow} writes. */
-    private static FloatVector q8(byte[] q, int at, float scale) {
-        return ((FloatVector) ByteVector.fromArray(B16, q, at).convertShape(VectorOperators.B2F, S, 0)).mul(scale);
-    }
-
-    /** One Q8_0 row; one 32-value block = one step of dot (needs 16 float lanes). */
+    /**
+     * One Q8_0 row: per 32-value block {@code d·Σ x·q} (q exact as float: {@code s = x0·q0}, then {@code fma(x1, q1, s)},
+     * 16 lanes each), folded into four vector accumulators, block {@code b} into accumulator {@code b mod 4} while
+     * four blocks remain, the remaining blocks into the first; then {@code (a0 + a1) + (a2 + a3)} reduced. The scale
+     * is one FMA per block instead of a multiply per value, and four independent chains hide the FMA latency (one
+     * row at a time: the work per byte is low, yet two rows per pass measured slower, bench/README.md). Another
+     * fixed order than loadRow + dot, as the block types: the same bits on every split and tier, within float
+     * rounding of the decoded row ({@code MatmulRepeatabilityTest}). Needs 16 float lanes.
+     */
     private static float q8Row(float[] x, int xOff, Q8Matrix w, int r) {
         int cols = w.cols();
         byte[] q = w.quants();
         float[] sc = w.scales();
+        int blocks = cols / Q8Matrix.BLOCK;
         int q0 = r * cols;
-        int s0 = r * (cols / Q8Matrix.BLOCK);
+        int s0 = r * blocks;
         FloatVector a0 = FloatVector.zero(S);
-        FloatVector b0 = FloatVector.zero(S);
-        for (int c = 0, b = 0; c < cols; c += Q8Matrix.BLOCK, b++) {
-            float d0 = sc[s0 + b];
-            a0 = FloatVector.fromArray(S, x, xOff + c).fma(q8(q, q0 + c, d0), a0);
-            b0 = FloatVector.fromArray(S, x, xOff + c + VL).fma(q8(q, q0 + c + VL, d0), b0);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4) {
+            int c = b * Q8Matrix.BLOCK;
+            int xc = xOff + c;
+            int qc = q0 + c;
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(B16, q, qc).convertShape(B2F, S, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(B16, q, qc + 16).convertShape(B2F, S, 0);
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(B16, q, qc + 32).convertShape(B2F, S, 0);
+            FloatVector w3 = (FloatVector) ByteVector.fromArray(B16, q, qc + 48).convertShape(B2F, S, 0);
+            FloatVector w4 = (FloatVector) ByteVector.fromArray(B16, q, qc + 64).convertShape(B2F, S, 0);
+            FloatVector w5 = (FloatVector) ByteVector.fromArray(B16, q, qc + 80).convertShape(B2F, S, 0);
+            FloatVector w6 = (FloatVector) ByteVector.fromArray(B16, q, qc + 96).convertShape(B2F, S, 0);
+            FloatVector w7 = (FloatVector) ByteVector.fromArray(B16, q, qc + 112).convertShape(B2F, S, 0);
+            FloatVector s0v = FloatVector.fromArray(S, x, xc + 16).fma(w1, FloatVector.fromArray(S, x, xc).mul(w0));
+            FloatVector s1v = FloatVector.fromArray(S, x, xc + 48).fma(w3, FloatVector.fromArray(S, x, xc + 32).mul(w2));
+            FloatVector s2v = FloatVector.fromArray(S, x, xc + 80).fma(w5, FloatVector.fromArray(S, x, xc + 64).mul(w4));
+            FloatVector s3v = FloatVector.fromArray(S, x, xc + 112).fma(w7, FloatVector.fromArray(S, x, xc + 96).mul(w6));
+            a0 = s0v.fma(FloatVector.broadcast(S, sc[s0 + b]), a0);
+            a1 = s1v.fma(FloatVector.broadcast(S, sc[s0 + b + 1]), a1);
+            a2 = s2v.fma(FloatVector.broadcast(S, sc[s0 + b + 2]), a2);
+            a3 = s3v.fma(FloatVector.broadcast(S, sc[s0 + b + 3]), a3);
         }
-        return a0.add(b0).reduceLanes(VectorOperators.ADD);
+        for (; b < blocks; b++) {
+            int c = b * Q8Matrix.BLOCK;
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(B16, q, q0 + c).convertShape(B2F, S, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(B16, q, q0 + c + 16).convertShape(B2F, S, 0);
+            FloatVector sv = FloatVector.fromArray(S, x, xOff + c + 16).fma(w1, FloatVector.fromArray(S, x, xOff + c).mul(w0));
+            a0 = sv.fma(FloatVector.broadcast(S, sc[s0 + b]), a0);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
     }
 
     /** {@link #halfBits} shifted left by one at or above this: the half was Inf or NaN. */

@@ -55,7 +55,7 @@ class MatmulRepeatabilityTest {
 
     /**
      * The decode path ({@link Gemv}, T ≤ 3) on every weight kind gives, per row and token, the bits of the row decoded by
-     * {@link Matrix#loadRow} and dotted by {@code JavaMatmul.dot}, its plain twin (the block types, which fold their
+     * {@link Matrix#loadRow} and dotted by {@code JavaMatmul.dot}, its plain twin (Q8_0 and the block types, which fold their
      * scales into the sums: the same bits on every call, close to the twin). 1030 rows (F16: pairs plus a
      * tail; split over 2 threads, the work being above {@code Parallel.MIN_PARALLEL_FLOPS}) × 512 columns, on 1 and 2
      * threads alternately while the JIT compiles.
@@ -92,7 +92,7 @@ class MatmulRepeatabilityTest {
                             expect[t * rows + i] = JavaMatmul.dot(x, t * cols, row, 0, cols);
                         }
                     }
-                    boolean scaledSums = m instanceof BlockMatrix;
+                    boolean scaledSums = m instanceof BlockMatrix || m instanceof Q8Matrix;
                     float[] first = null;
                     for (int call = 0; call < 40; call++) {
                         float[] got = new float[tokens * rows];
