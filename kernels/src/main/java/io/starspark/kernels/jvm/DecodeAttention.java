@@ -159,7 +159,14 @@ final class DecodeAttention {
         // o[h] += Σ_j p[h][j] · v[j][h / gs], keys ascending, in blocks of BLOCK value rows (front to back)
         for (int jb = j0; jb < j1; jb += BLOCK) {
             int je = Math.min(j1, jb + BLOCK);
-            for (int h = 0; h < heads; h++) {
+            int h = 0;
+            if (hd % (4 * VL) == 0) {
+                for (; h + 2 <= heads; h += 2) {
+                    pv2(p, h * CHUNK + jb - j0, v, jb * row + (h / gs) * hd, jb * row + ((h + 1) / gs) * hd, row, je - jb,
+                            partial, at + h * stride, stride, hd);
+                }
+            }
+            for (; h < heads; h++) {
                 int vh = jb * row + (h / gs) * hd;
                 int pb = h * CHUNK + jb - j0;
                 int o = at + h * stride;
@@ -171,6 +178,47 @@ final class DecodeAttention {
                     acc.intoArray(partial, o + d);
                 }
             }
+        }
+    }
+
+    /**
+     * Two heads' {@code o += Σ_j p[j] · v[j]} over n value rows (the first head's p at pb, its value rows at va, the
+     * second's p at pb + CHUNK and rows at vb; o at o and o + stride), 4·VL output lanes per pass: eight
+     * independent FMA chains instead of one, each still summing j in order (the same bits as one lane chunk at a
+     * time). hd a multiple of 4·VL.
+     */
+    private static void pv2(float[] p, int pb, float[] v, int va, int vb, int row, int n, float[] partial, int o,
+                            int stride, int hd) {
+        int o2 = o + stride;
+        for (int d = 0; d < hd; d += 4 * VL) {
+            FloatVector a0 = FloatVector.fromArray(S, partial, o + d);
+            FloatVector a1 = FloatVector.fromArray(S, partial, o + d + VL);
+            FloatVector a2 = FloatVector.fromArray(S, partial, o + d + 2 * VL);
+            FloatVector a3 = FloatVector.fromArray(S, partial, o + d + 3 * VL);
+            FloatVector b0 = FloatVector.fromArray(S, partial, o2 + d);
+            FloatVector b1 = FloatVector.fromArray(S, partial, o2 + d + VL);
+            FloatVector b2 = FloatVector.fromArray(S, partial, o2 + d + 2 * VL);
+            FloatVector b3 = FloatVector.fromArray(S, partial, o2 + d + 3 * VL);
+            for (int j = 0, x = va + d, y = vb + d; j < n; j++, x += row, y += row) {
+                FloatVector pa = FloatVector.broadcast(S, p[pb + j]);
+                FloatVector pb2 = FloatVector.broadcast(S, p[pb + CHUNK + j]);
+                a0 = pa.fma(FloatVector.fromArray(S, v, x), a0);
+                a1 = pa.fma(FloatVector.fromArray(S, v, x + VL), a1);
+                a2 = pa.fma(FloatVector.fromArray(S, v, x + 2 * VL), a2);
+                a3 = pa.fma(FloatVector.fromArray(S, v, x + 3 * VL), a3);
+                b0 = pb2.fma(FloatVector.fromArray(S, v, y), b0);
+                b1 = pb2.fma(FloatVector.fromArray(S, v, y + VL), b1);
+                b2 = pb2.fma(FloatVector.fromArray(S, v, y + 2 * VL), b2);
+                b3 = pb2.fma(FloatVector.fromArray(S, v, y + 3 * VL), b3);
+            }
+            a0.intoArray(partial, o + d);
+            a1.intoArray(partial, o + d + VL);
+            a2.intoArray(partial, o + d + 2 * VL);
+            a3.intoArray(partial, o + d + 3 * VL);
+            b0.intoArray(partial, o2 + d);
+            b1.intoArray(partial, o2 + d + VL);
+            b2.intoArray(partial, o2 + d + 2 * VL);
+            b3.intoArray(partial, o2 + d + 3 * VL);
         }
     }
 
