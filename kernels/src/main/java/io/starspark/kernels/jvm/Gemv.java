@@ -11,7 +11,9 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
@@ -44,6 +46,23 @@ final class Gemv {
     private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
     /** Lane j holds j. */
     private static final IntVector IOTA = IntVector.zero(I16).addIndex(1);
+    /*
+     * K-quant scale bytes u[0..12) (Q4_K, Q5_K) to lanes 0-7 = the 6-bit scales, 8-15 = the 6-bit mins of the
+     * eight sub-blocks ({@link BlockType#kScale}, {@link BlockType#kMin}): low bits (u[K_LO] >>> K_SHIFT) & K_MASK,
+     * high bits ((u[K_HI] >>> 6) << 4) & K_HI_MASK.
+     */
+    private static final VectorShuffle<Integer> K_LO = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
+    private static final IntVector K_SHIFT = IntVector.fromArray(I16,
+            new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector K_MASK = IntVector.fromArray(I16,
+            new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final VectorShuffle<Integer> K_HI = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7);
+    private static final IntVector K_HI_MASK = IntVector.fromArray(I16,
+            new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+    /** Lanes 8-15: the mins' half of {@link #kFactors}. */
+    private static final VectorMask<Float> HIGH8 = VectorMask.fromLong(S, 0xff00L);
 
     private Gemv() {
     }
@@ -272,10 +291,11 @@ final class Gemv {
             }
         }
         float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
+        float[] f = new float[16]; // one K-quant block's factors (kFactors)
         for (int r = r0; r < r1; r++) {
             int at = r * rowBytes;
             if (ks != null) {
-                kScales(b, at, cols, ks);
+                kScales(b, at, cols, ks, f);
             }
             for (int t = 0; t < tokens; t++) {
                 int xOff = t * cols;
@@ -285,7 +305,7 @@ final class Gemv {
                     case Q4_1 -> q4_1Row(x, xOff, sums, so, b, at, cols);
                     case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
                     case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
-                    case Q4_K -> q4kRow(x, xOff, sums, so, b, at, cols);
+                    case Q4_K -> q4kRow(x, xOff, sums, so, b, at, cols, f);
                     case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
                     case Q6_K -> q6kRow(x, xOff, b, at, cols);
                 };
@@ -307,12 +327,11 @@ final class Gemv {
      * One Q4_K row at b[at]: per block (d, dmin, 12 bytes of scales, 128 of nibbles) and j &lt; 4, sub-block 2j
      * (low nibbles of the 32 bytes at 16 + 32j, x[64j, 64j + 32)) and 2j+1 (high nibbles, the next 32 of x).
      */
-    private static float q4kRow(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols) {
+    private static float q4kRow(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols, float[] f) {
         FloatVector acc = FloatVector.zero(S);
         float mins = 0f;
         for (int c = 0, p = at; c < cols; c += 256, p += 144) {
-            float d = BlockType.half(b, p);
-            float dmin = BlockType.half(b, p + 2);
+            kFactors(b, p, f);
             for (int j = 0; j < 4; j++) {
                 int xc = xOff + c + 64 * j;
                 IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 16 + 32 * j).convertShape(B2I, I16, 0);
@@ -323,11 +342,11 @@ final class Gemv {
                 FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
                 FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
                 FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
-                acc = lo.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j)), acc);
-                acc = hi.fma(FloatVector.broadcast(S, d * BlockType.kScale(b, p + 4, 2 * j + 1)), acc);
+                acc = lo.fma(FloatVector.broadcast(S, f[2 * j]), acc);
+                acc = hi.fma(FloatVector.broadcast(S, f[2 * j + 1]), acc);
                 int sc = so + (c + 64 * j) / 32;
-                mins += dmin * BlockType.kMin(b, p + 4, 2 * j) * sums[sc];
-                mins += dmin * BlockType.kMin(b, p + 4, 2 * j + 1) * sums[sc + 1];
+                mins += f[8 + 2 * j] * sums[sc];
+                mins += f[9 + 2 * j] * sums[sc + 1];
             }
         }
         return acc.reduceLanes(ADD) - mins;
@@ -409,16 +428,28 @@ final class Gemv {
      * {@link #q5kRow}'s compile unit holds only its vector code (with these calls in its loop, C2 reached its
      * inlining node limit and left them out of line: every call spilled the vector registers, 2x slower).
      */
-    private static void kScales(byte[] b, int at, int cols, float[] ks) {
+    private static void kScales(byte[] b, int at, int cols, float[] ks, float[] f) {
         int n = cols / 32;
         for (int k = 0, p = at; k < n; k += 8, p += 176) {
-            float d = BlockType.half(b, p);
-            float dmin = BlockType.half(b, p + 2);
-            for (int j = 0; j < 8; j++) {
-                ks[k + j] = d * BlockType.kScale(b, p + 4, j);
-                ks[n + k + j] = dmin * BlockType.kMin(b, p + 4, j);
-            }
+            kFactors(b, p, f);
+            System.arraycopy(f, 0, ks, k, 8);
+            System.arraycopy(f, 8, ks, n + k, 8);
         }
+    }
+
+    /**
+     * A Q4_K / Q5_K block's factors at b[p] (d, dmin, then 12 bytes of 6-bit scales and mins) into f[0..16):
+     * {@code f[j] = d·scale_j}, {@code f[8 + j] = dmin·min_j}, the floats {@code d * BlockType.kScale(..)} and
+     * {@code dmin * BlockType.kMin(..)} (one rounding each), decoded in vector lanes: per block a byte widening, two
+     * permutes, shifts, masks and one multiply instead of sixteen scalar bit extractions, conversions and multiplies.
+     * Arrays in and out (no vector crosses the call), so the method compiles alone as well as inlined.
+     */
+    private static void kFactors(byte[] b, int p, float[] f) {
+        IntVector u = ((IntVector) ByteVector.fromArray(B16, b, p + 4).convertShape(B2I, I16, 0)).and(0xff);
+        IntVector lo = u.rearrange(K_LO).lanewise(LSHR, K_SHIFT).and(K_MASK);
+        IntVector hi = u.rearrange(K_HI).lanewise(LSHR, 6).lanewise(LSHL, 4).and(K_HI_MASK);
+        FloatVector dd = FloatVector.broadcast(S, BlockType.half(b, p)).blend(BlockType.half(b, p + 2), HIGH8);
+        ((FloatVector) lo.or(hi).convert(I2F, 0)).mul(dd).intoArray(f, 0);
     }
 
     /**
