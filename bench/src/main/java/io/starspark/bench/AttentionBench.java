@@ -9,9 +9,10 @@ import java.util.Random;
  * Usage: {@code bench/run-java.sh 4g io.starspark.bench.AttentionBench [tokens] [threads] [reps] [headDim]}. GFLOP/s counts the two products only:
  * 4·headDim flops per visible (query head, key) pair.
  * <p>
- * {@code AttentionBench decode [keys] [threads] [reps]}: one decode step of the 1b shape (32 heads, 8 KV heads, head
- * dim 64) over {@code keys} cached keys in each of 16 layers (separate K/V arrays, as a decode step reads them),
- * as ms per step and GB/s of K/V read.
+ * {@code AttentionBench decode [keys] [threads] [reps] [heads kvHeads layers]}: one decode step, by default of the 1b
+ * shape (32 heads, 8 KV heads, head dim 64, 16 layers; the 110m shape is 12 12 12), over {@code keys} cached keys in
+ * each layer (separate K/V arrays, as a decode step reads them), as ms per step, GB/s of K/V read and ns per
+ * (query head, key) pair.
  */
 public final class AttentionBench {
     private AttentionBench() {
@@ -20,7 +21,8 @@ public final class AttentionBench {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("decode")) {
             decode(args.length > 1 ? Integer.parseInt(args[1]) : 2048, args.length > 2 ? Integer.parseInt(args[2]) : 2,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 20);
+                    args.length > 3 ? Integer.parseInt(args[3]) : 20, args.length > 4 ? Integer.parseInt(args[4]) : 32,
+                    args.length > 5 ? Integer.parseInt(args[5]) : 8, args.length > 6 ? Integer.parseInt(args[6]) : 16);
             return;
         }
         int t = args.length > 0 ? Integer.parseInt(args[0]) : 8192;
@@ -69,8 +71,8 @@ public final class AttentionBench {
         System.out.println();
     }
 
-    private static void decode(int n, int threads, int reps) {
-        int layers = 16, heads = 32, kvHeads = 8, hd = 64;
+    private static void decode(int n, int threads, int reps, int heads, int kvHeads, int layers) {
+        int hd = 64;
         Random r = new Random(1);
         float[][] k = new float[layers][];
         float[][] v = new float[layers][];
@@ -107,8 +109,9 @@ public final class AttentionBench {
             long allocated = ((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes() - bytes0;
             double bytes = 2.0 * layers * n * kvHeads * hd * 4;
             System.out.printf(java.util.Locale.ROOT, "decode attention, %d layers x %d keys, heads %d/%d, hd %d, threads %d:"
-                    + " best %.2f ms/step (%.1f GB/s K/V), mean %.2f ms%s; out[0] %s%n", layers, n, heads, kvHeads, hd,
-                    threads, best * 1e3, bytes / best / 1e9, sum / reps * 1e3,
+                    + " best %.2f ms/step (%.1f GB/s K/V, %.1f ns per head and key), mean %.2f ms%s; out[0] %s%n", layers,
+                    n, heads, kvHeads, hd, threads, best * 1e3, bytes / best / 1e9, best * 1e9 / ((double) layers * heads * n),
+                    sum / reps * 1e3,
                     threads == 1 ? String.format(java.util.Locale.ROOT, ", best cpu %.2f ms, %d KB allocated per step", bestCpu * 1e3,
                             allocated / reps >> 10) : "",
                     Float.toHexString(out[0]));
