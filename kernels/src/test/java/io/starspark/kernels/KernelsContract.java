@@ -77,10 +77,13 @@ public abstract class KernelsContract {
 
     // ---- matmul ----
 
-    /** {tokens, rows, cols}; cols multiples of 32 where Q8 runs them too. */
+    /**
+     * {tokens, rows, cols}; Q8 rounds cols up to whole blocks. {1, 9, 200}: a decode GEMV over 7 Q8_0 blocks, the
+     * four-block steps and the tail together (Gemv.q8Row).
+     */
     protected int[][] matmulShapes() {
         return new int[][] {{1, 5, 7}, {2, 33, 64}, {3, 17, 32}, {4, 70, 96}, {37, 65, 300},
-            {13, 129, 257}, {100, 530, 40}, {7, 1, 1}};
+            {13, 129, 257}, {100, 530, 40}, {7, 1, 1}, {1, 9, 200}};
     }
 
     @Test
