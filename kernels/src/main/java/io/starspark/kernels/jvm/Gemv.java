@@ -118,7 +118,8 @@ final class Gemv {
      * is one FMA per block instead of a multiply per value, and four independent chains hide the FMA latency (one
      * row at a time: the work per byte is low, yet two rows per pass measured slower, bench/README.md). Another
      * fixed order than loadRow + dot, as the block types: the same bits on every split and tier, within float
-     * rounding of the decoded row ({@code MatmulRepeatabilityTest}). Needs 16 float lanes.
+     * rounding of the decoded row ({@code MatmulRepeatabilityTest}); {@code GemvTest} holds a scalar twin of this
+     * order and compares bits. Needs 16 float lanes.
      */
     private static float q8Row(float[] x, int xOff, Q8Matrix w, int r) {
         int cols = w.cols();

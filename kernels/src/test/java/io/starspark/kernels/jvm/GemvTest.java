@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.Half;
+import io.starspark.kernels.Q8Matrix;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The decode GEMV's F16 widening ({@link Gemv#halfBits}) and its Inf/NaN fallback against the plain twin. */
+/**
+ * The decode GEMV's F16 widening ({@link Gemv#halfBits}) and its Inf/NaN fallback against the plain twin, and the
+ * Q8_0 row's documented summation order against a scalar twin of it.
+ */
 class GemvTest {
     /**
      * For every finite half, {@code halfBits · 2^112} has {@link Half#toFloat}'s bits (signed zeros and subnormals
@@ -87,6 +91,83 @@ class GemvTest {
                     assertArrayEquals(expect, got, "T=" + tokens);
                 }
             }
+        }
+    }
+    /**
+     * Q8_0 rows (1 to 9 blocks: the tail alone, four-block steps alone, both) give, on 1 and 2 threads, T = 1..3, the
+     * bits of {@link #q8Twin}: the order {@code Gemv.q8Row} documents, written out in scalars.
+     */
+    @Test
+    void q8RowsSumInTheirDocumentedOrder() {
+        long seed = 23;
+        System.out.println("seed " + seed);
+        Random r = new Random(seed);
+        try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
+            for (int blocks = 1; blocks <= 9; blocks++) {
+                int cols = blocks * Q8Matrix.BLOCK;
+                int rows = 2000; // 9 blocks, T = 1: over Parallel.MIN_PARALLEL_FLOPS, split over 2 threads
+                byte[] q = new byte[rows * cols];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = (byte) (r.nextInt(255) - 127);
+                }
+                float[] scales = new float[rows * blocks];
+                for (int i = 0; i < scales.length; i++) {
+                    scales[i] = (float) (r.nextGaussian() * 0.01);
+                }
+                Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
+                float[] x = new float[3 * cols];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextGaussian();
+                }
+                for (int tokens = 1; tokens <= 3; tokens++) {
+                    float[] expect = new float[tokens * rows];
+                    for (int t = 0; t < tokens; t++) {
+                        for (int row = 0; row < rows; row++) {
+                            expect[t * rows + row] = q8Twin(x, t * cols, q, scales, row, cols);
+                        }
+                    }
+                    for (JavaKernels k : new JavaKernels[] {one, two}) {
+                        float[] got = new float[tokens * rows];
+                        k.matmul(got, x, m, tokens);
+                        assertArrayEquals(expect, got, blocks + " blocks, T=" + tokens + ", " + k.threads() + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One Q8_0 row in q8Row's order, 16 lanes: per block {@code s = fma(x1, q1, x0 · q0)} lane by lane, then
+     * {@code a[b mod 4] = fma(s, d, a[b mod 4])} while four blocks remain, the rest into a[0]; the lanes of
+     * {@code (a0 + a1) + (a2 + a3)} summed from lane 0 up.
+     */
+    private static float q8Twin(float[] x, int xOff, byte[] q, float[] scales, int row, int cols) {
+        int blocks = cols / Q8Matrix.BLOCK;
+        float[][] a = new float[4][16];
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4) {
+            for (int k = 0; k < 4; k++) {
+                q8TwinBlock(x, xOff, q, scales, row, cols, b + k, a[k]);
+            }
+        }
+        for (; b < blocks; b++) {
+            q8TwinBlock(x, xOff, q, scales, row, cols, b, a[0]);
+        }
+        float sum = 0f;
+        for (int l = 0; l < 16; l++) {
+            sum += (a[0][l] + a[1][l]) + (a[2][l] + a[3][l]);
+        }
+        return sum;
+    }
+
+    private static void q8TwinBlock(float[] x, int xOff, byte[] q, float[] scales, int row, int cols, int b, float[] acc) {
+        int c = b * Q8Matrix.BLOCK;
+        int qc = row * cols + c;
+        float d = scales[row * (cols / Q8Matrix.BLOCK) + b];
+        for (int l = 0; l < 16; l++) {
+            float s = x[xOff + c + l] * q[qc + l];
+            s = Math.fma(x[xOff + c + 16 + l], (float) q[qc + 16 + l], s);
+            acc[l] = Math.fma(s, d, acc[l]);
         }
     }
 }
