@@ -292,7 +292,7 @@ final class Gemv {
             }
         }
         float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
-        float[] f = new float[16]; // one K-quant block's factors (kFactors)
+        float[] f = s.kFactors;
         for (int r = r0; r < r1; r++) {
             int at = r * rowBytes;
             if (ks != null) {

@@ -4,6 +4,8 @@ package io.starspark.kernels.jvm;
 final class Scratch {
     /** One micro-kernel tile: [MR][NR]. */
     final float[] tile = new float[JavaMatmul.MR * JavaMatmul.NR];
+    /** One K-quant block's factors (Gemv.kFactors): [16], d·scale_j then dmin·min_j. */
+    final float[] kFactors = new float[16];
     /** One vector's lanes: [vector length]. */
     final float[] lanes = new float[jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()];
     private float[] packedX = new float[0];
