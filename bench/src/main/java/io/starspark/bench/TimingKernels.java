@@ -9,17 +9,23 @@ import io.starspark.kernels.Rope;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A {@link Kernels} decorator that adds up wall time per kernel (one nanoTime pair per call); a backend's
+ * A {@link Kernels} decorator that adds up wall time per kernel (one nanoTime pair per call) and keeps the times of
+ * each kernel's first {@link #FIRST} calls (the JIT's share in a fresh JVM, {@link ColdTrace}); a backend's
  * device-resident block forward is passed through and timed as one "block" kernel.
  */
 final class TimingKernels implements Kernels {
     private static final String[] NAMES = {"matmul", "rmsnorm", "rope", "swiglu", "attention", "scorePages", "block"};
     private final Kernels inner;
     private final boolean blocks;
+    /** Calls per kernel whose own times are kept. */
+    static final int FIRST = 12;
     private final LongAdder[] nanos = new LongAdder[NAMES.length];
+    private final long[][] firstNanos = new long[NAMES.length][FIRST];
+    private final AtomicInteger[] calls = new AtomicInteger[NAMES.length];
 
     TimingKernels(Kernels inner) {
         this(inner, true);
@@ -31,6 +37,7 @@ final class TimingKernels implements Kernels {
         this.blocks = blocks;
         for (int i = 0; i < nanos.length; i++) {
             nanos[i] = new LongAdder();
+            calls[i] = new AtomicInteger();
         }
     }
 
@@ -49,8 +56,27 @@ final class TimingKernels implements Kernels {
         }
     }
 
+    /** Milliseconds of the first calls (up to {@link #FIRST}) of kernel {@code name} since this was made. */
+    double[] firstCallsMs(String name) {
+        int kernel = java.util.Arrays.asList(NAMES).indexOf(name);
+        if (kernel < 0) {
+            throw new IllegalArgumentException("no kernel " + name);
+        }
+        synchronized (firstNanos) {
+            return java.util.Arrays.stream(firstNanos[kernel], 0, Math.min(FIRST, calls[kernel].get()))
+                    .mapToDouble(n -> n / 1e6).toArray();
+        }
+    }
+
     private void add(int kernel, long t0) {
-        nanos[kernel].add(System.nanoTime() - t0);
+        long dt = System.nanoTime() - t0;
+        nanos[kernel].add(dt);
+        int call = calls[kernel].getAndIncrement();
+        if (call < FIRST) {
+            synchronized (firstNanos) {
+                firstNanos[kernel][call] = dt;
+            }
+        }
     }
 
     @Override
