@@ -57,19 +57,21 @@ public final class JavaKernels implements Kernels, AutoCloseable {
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
         Shapes.rmsnorm(out, x, weight, tokens, dim);
-        for (int t = 0; t < tokens; t++) {
-            int base = t * dim;
-            float ss = JavaMatmul.dot(x, base, x, base, dim);
-            float inv = (float) (1.0 / Math.sqrt((double) ss / dim + eps));
-            int i = 0;
-            for (; i + VL <= dim; i += VL) {
-                FloatVector.fromArray(S, x, base + i).mul(inv).mul(FloatVector.fromArray(S, weight, i))
-                        .intoArray(out, base + i);
+        par.forRange(tokens, 3L * tokens * dim, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int base = t * dim;
+                float ss = JavaMatmul.dot(x, base, x, base, dim);
+                float inv = (float) (1.0 / Math.sqrt((double) ss / dim + eps));
+                int i = 0;
+                for (; i + VL <= dim; i += VL) {
+                    FloatVector.fromArray(S, x, base + i).mul(inv).mul(FloatVector.fromArray(S, weight, i))
+                            .intoArray(out, base + i);
+                }
+                for (; i < dim; i++) {
+                    out[base + i] = x[base + i] * inv * weight[i];
+                }
             }
-            for (; i < dim; i++) {
-                out[base + i] = x[base + i] * inv * weight[i];
-            }
-        }
+        });
     }
 
     @Override
@@ -80,37 +82,50 @@ public final class JavaKernels implements Kernels, AutoCloseable {
         for (int i = 0; i < pairs; i++) {
             freq[i] = rope.frequency(i);
         }
-        float[] cs = scratch.get().row(2 * pairs); // [pairs][cos, sin]
-        for (int t = 0; t < tokens; t++) {
-            for (int i = 0; i < pairs; i++) {
-                double angle = positions[t] * freq[i];
-                cs[2 * i] = (float) Math.cos(angle);
-                cs[2 * i + 1] = (float) Math.sin(angle);
-            }
-            for (int h = 0; h < heads; h++) {
-                int base = (t * heads + h) * headDim;
+        // per token: a cosine and a sine per pair (~40 FLOPs each), 6 FLOPs per rotated pair of every head
+        par.forRange(tokens, (long) tokens * pairs * (80 + 6L * heads), (t0, t1) -> {
+            float[] cs = scratch.get().row(2 * pairs); // [pairs][cos, sin]
+            for (int t = t0; t < t1; t++) {
                 for (int i = 0; i < pairs; i++) {
-                    int ia = base + rope.first(i);
-                    int ib = base + rope.second(i);
-                    float a = x[ia];
-                    float b = x[ib];
-                    x[ia] = a * cs[2 * i] - b * cs[2 * i + 1];
-                    x[ib] = a * cs[2 * i + 1] + b * cs[2 * i];
+                    double angle = positions[t] * freq[i];
+                    cs[2 * i] = (float) Math.cos(angle);
+                    cs[2 * i + 1] = (float) Math.sin(angle);
+                }
+                for (int h = 0; h < heads; h++) {
+                    int base = (t * heads + h) * headDim;
+                    for (int i = 0; i < pairs; i++) {
+                        int ia = base + rope.first(i);
+                        int ib = base + rope.second(i);
+                        float a = x[ia];
+                        float b = x[ib];
+                        x[ia] = a * cs[2 * i] - b * cs[2 * i + 1];
+                        x[ib] = a * cs[2 * i + 1] + b * cs[2 * i];
+                    }
                 }
             }
-        }
+        });
     }
 
     @Override
     public void swiglu(float[] out, float[] gate, float[] up, int n) {
         Shapes.swiglu(out, gate, up, n);
-        int i = 0;
-        for (; i + VL <= n; i += VL) {
+        // spans of SWIGLU_SPAN values (a multiple of VL): only the last span has a scalar tail, the same values as
+        // in one span, so every value's bits are the same on any split
+        int spans = (n + SWIGLU_SPAN - 1) / SWIGLU_SPAN;
+        par.forRange(spans, 24L * n, (s0, s1) -> swiglu(out, gate, up, s0 * SWIGLU_SPAN, Math.min(n, s1 * SWIGLU_SPAN)));
+    }
+
+    /** Values per parallel span of {@link #swiglu(float[], float[], float[], int)}: a multiple of the lane count. */
+    static final int SWIGLU_SPAN = 256 * VL;
+
+    private static void swiglu(float[] out, float[] gate, float[] up, int from, int to) {
+        int i = from;
+        for (; i + VL <= to; i += VL) {
             FloatVector g = FloatVector.fromArray(S, gate, i);
             FloatVector silu = g.div(VectorExp.exp(g.neg(), S).add(1f));
             silu.mul(FloatVector.fromArray(S, up, i)).intoArray(out, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             float g = gate[i];
             out[i] = g / (VectorExp.exp(-g) + 1f) * up[i];
         }
