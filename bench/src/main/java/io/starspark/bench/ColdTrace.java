@@ -7,7 +7,6 @@ import io.starspark.model.LlamaModel;
 import io.starspark.model.Logits;
 import io.starspark.model.Sampler;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -41,9 +40,7 @@ public final class ColdTrace {
             System.err.println("usage: ColdTrace MODEL.gguf IDS.json [TOKENS] [CHUNK] [DECODE] [THREADS]");
             System.exit(2);
         }
-        String s = Files.readString(Path.of(args[1])).trim();
-        int[] all = Arrays.stream(s.substring(1, s.length() - 1).split(",")).mapToInt(x -> Integer.parseInt(x.trim()))
-                .toArray();
+        int[] all = PeerMain.readIds(Path.of(args[1]));
         int tokens = Math.min(all.length, args.length > 2 ? Integer.parseInt(args[2]) : 1024);
         int chunk = args.length > 3 ? Integer.parseInt(args[3]) : 256;
         int decode = args.length > 4 ? Integer.parseInt(args[4]) : 64;

@@ -101,7 +101,8 @@ public final class PeerMain {
         System.out.printf(Locale.ROOT, "{\"fma_gflops\":%.1f,\"triad_gbs\":%.1f,\"threads\":%d}%n", peak, triad, threads);
     }
 
-    private static int[] readIds(Path p) throws Exception {
+    /** A JSON array of token ids, as {@code ids} writes it (also read by {@link ColdTrace}). */
+    static int[] readIds(Path p) throws Exception {
         String s = Files.readString(p).trim();
         return Arrays.stream(s.substring(1, s.length() - 1).split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
     }
