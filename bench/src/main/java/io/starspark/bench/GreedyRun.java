@@ -1,6 +1,7 @@
 package io.starspark.bench;
 
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.Forward;
 import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
@@ -9,14 +10,14 @@ import io.starspark.model.Sampler;
 import java.util.Arrays;
 
 /**
- * One timed prefill of {@code ids} (positions 0..n-1, empty cache) and {@code decode} greedy single-token steps.
+ * One timed prefill of {@code ids} (positions 0..n-1, an empty cache of {@code kvDtype}) and {@code decode} greedy single-token steps.
  *
  * @param tokens the {@code decode + 1} greedy tokens: from the prefill's logits, then from each step's
  */
 record GreedyRun(long prefillNanos, long decodeNanos, int prompt, int decode, int[] tokens) {
-    static GreedyRun run(LlamaModel m, Kernels k, int[] ids, int decode) {
+    static GreedyRun run(LlamaModel m, Kernels k, int[] ids, int decode, KvDtype kvDtype) {
         Forward f = new Forward(m, k);
-        KvCache cache = KvCache.forModel(m.config());
+        KvCache cache = KvCache.forModel(m.config(), kvDtype);
         int[] pos = new int[ids.length];
         Arrays.setAll(pos, i -> i);
         long t0 = System.nanoTime();

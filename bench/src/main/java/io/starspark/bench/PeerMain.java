@@ -1,5 +1,6 @@
 package io.starspark.bench;
 
+import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.jvm.JavaKernels;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Tokenizer;
@@ -43,6 +44,8 @@ import java.util.stream.IntStream;
 public final class PeerMain {
     /** The synthetic shapes with a real family's vocabulary and architecture. */
     static final List<String> FAMILIES = List.of("llama3-tiny", "qwen2-tiny", "qwen3-tiny");
+    /** What starspark's K/V cache holds ({@code -Dpeer.kvDtype}, run-peer.sh {@code --kv}): F32 by default, as the CLI's. */
+    private static final KvDtype KV_DTYPE = KvDtype.valueOf(System.getProperty("peer.kvDtype", "F32"));
 
     private PeerMain() {
     }
@@ -138,10 +141,11 @@ public final class PeerMain {
 
     /** One {@link GreedyRun} as a JSON line with tok/s and the greedy tokens. */
     private static String run(LlamaModel m, JavaKernels k, int[] ids, int decode, String mode) {
-        GreedyRun r = GreedyRun.run(m, k, ids, decode);
-        return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"prompt\":%d,"
-                        + "\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,\"tokens\":%s}",
-                mode, m.path().getFileName(), ids.length, decode, r.prefillTokS(), r.decodeTokS(),
+        GreedyRun r = GreedyRun.run(m, k, ids, decode, KV_DTYPE);
+        return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"kv\":\"%s\","
+                        + "\"prompt\":%d,\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,"
+                        + "\"tokens\":%s}",
+                mode, m.path().getFileName(), KV_DTYPE, ids.length, decode, r.prefillTokS(), r.decodeTokS(),
                 ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, Arrays.toString(r.tokens()).replace(" ", ""));
     }
 }

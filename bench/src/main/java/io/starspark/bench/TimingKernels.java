@@ -148,6 +148,13 @@ final class TimingKernels implements Kernels {
     }
 
     @Override
+    public void attention(AttentionShape shape, float[] q, short[] k, short[] v, float[] out, float[] lse) {
+        long t0 = System.nanoTime();
+        inner.attention(shape, q, k, v, out, lse);
+        add(4, t0);
+    }
+
+    @Override
     public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                            int tokens, int pages, int heads, int kvHeads, int headDim) {
         long t0 = System.nanoTime();

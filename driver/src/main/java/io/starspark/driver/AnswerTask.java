@@ -81,8 +81,8 @@ final class AnswerTask implements FlatMapFunction<Iterator<byte[]>, byte[]> {
                 Kernels kernels = TaskKernels.select(job.request().kernels());
                 int[] prompt = IntStream.concat(IntStream.of(job.request().context()),
                         IntStream.of(job.request().question())).toArray();
-                Generator.Result r = new Generator(model, kernels).generate(prompt, job.request().maxNewTokens(),
-                        Sampler.greedy());
+                Generator.Result r = new Generator(model, kernels, job.request().dtype())
+                        .generate(prompt, job.request().maxNewTokens(), Sampler.greedy());
                 ids = r.ids();
                 stats = Stats.full(job.request().context().length, job.request().question().length, kernels.name(),
                         job.master(), answeredOn, r);

@@ -254,7 +254,7 @@ public abstract class Answerer implements AutoCloseable {
                         + " would have no effect; drop them or use --attention star");
             }
             Kernels backend = KernelBackends.select(settings.kernels());
-            this.generator = new Generator(model, backend);
+            this.generator = new Generator(model, backend, settings.kvDtype());
             this.kernels = backend.name();
             this.maxNewTokens = maxNewTokens;
             this.sampler = sampler;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.errors.UserError;
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.workers.SparseSettings;

@@ -51,11 +51,20 @@ public record AttentionShape(int tokens, int keys, int heads, int kvHeads, int h
     }
 
     public void check(float[] q, float[] k, float[] v, float[] out, float[] lse) {
+        check(q, k.length, v.length, out, lse);
+    }
+
+    /** {@link #check} of keys and values held as halves. */
+    public void check(float[] q, short[] k, short[] v, float[] out, float[] lse) {
+        check(q, k.length, v.length, out, lse);
+    }
+
+    private void check(float[] q, int kLength, int vLength, float[] out, float[] lse) {
         long qn = (long) tokens * heads * headDim;
         long kn = (long) keys * kvHeads * headDim;
         Shapes.requireAtLeast("q", q.length, qn);
-        Shapes.requireAtLeast("k", k.length, kn);
-        Shapes.requireAtLeast("v", v.length, kn);
+        Shapes.requireAtLeast("k", kLength, kn);
+        Shapes.requireAtLeast("v", vLength, kn);
         Shapes.requireAtLeast("out", out.length, qn);
         Shapes.requireAtLeast("lse", lse.length, (long) tokens * heads);
     }

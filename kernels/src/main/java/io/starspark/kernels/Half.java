@@ -12,6 +12,18 @@ public final class Half {
     private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
     /** Exponent and mantissa of a half shifted into float position ({@code (h & 0x7fff) << 13}) at or past this: Inf or NaN. */
     private static final int SPECIAL = 0x1f << 23;
+    /** 512-bit vectors: the float species holds 16 lanes (elsewhere the 512-bit shapes would run in Java). */
+    private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() == 16;
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    /** Float bits of 2^-14, the smallest normal half: below it the half is subnormal or zero. */
+    private static final int MIN_NORMAL = 113 << 23;
+    /** Float bits of 65536: at or above it (and from 65520 by rounding) a half overflows to Inf. */
+    private static final int OVERFLOW = 143 << 23;
+    private static final int F32_INFINITY = 0x7f800000;
+    /** The exponent rebias (−112 in the exponent field) plus 0xfff, the round-half-down part of the 13 dropped bits. */
+    private static final int NORMAL_REBIAS = (-112 << 23) + 0xfff;
+    /** Float bits of 0.5: |x| + 0.5 holds a subnormal half's bits in its low mantissa. */
+    private static final int HALF_BITS = 0x3f000000;
 
     private Half() {
     }
@@ -30,6 +42,48 @@ public final class Half {
         IntVector finite = em.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
         IntVector magnitude = finite.blend(em.or(0x7f800000), em.compare(VectorOperators.GE, SPECIAL));
         return magnitude.or(s.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** {@link #toFloat} of {@code h[0..n)}: [n] floats (16 at a time through {@link #toFloats} with 512-bit vectors). */
+    public static float[] toFloatArray(short[] h, int n) {
+        float[] out = new float[n];
+        int i = 0;
+        if (WIDE) {
+            for (; i + 16 <= n; i += 16) {
+                toFloats(h, i).intoArray(out, i);
+            }
+        }
+        for (; i < n; i++) {
+            out[i] = toFloat(h[i]);
+        }
+        return out;
+    }
+
+    /**
+     * {@code dst[at..at+n) = fromFloat(src[from..from+n))}, 16 values at a time with 512-bit vectors: the same bits as
+     * {@link #fromFloat} for every float (Inf, NaN, overflow and subnormals included; {@code HalfTest}), branch-free.
+     * Normal results: the exponent rebiased and the 13 dropped bits rounded to nearest even by one add of
+     * {@code 0xfff + (the kept lowest bit)}; subnormal results: one float add of 0.5 lets the FPU round.
+     */
+    public static void toHalves(float[] src, int from, short[] dst, int at, int n) {
+        int i = 0;
+        if (WIDE) {
+            for (; i + 16 <= n; i += 16) {
+                IntVector u = FloatVector.fromArray(F16, src, from + i).reinterpretAsInts();
+                IntVector a = u.and(0x7fffffff);
+                IntVector normal = a.add(NORMAL_REBIAS).add(a.lanewise(VectorOperators.LSHR, 13).and(1))
+                        .lanewise(VectorOperators.LSHR, 13);
+                IntVector small = a.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(HALF_BITS);
+                IntVector h = normal.blend(small, a.compare(VectorOperators.LT, MIN_NORMAL))
+                        .blend(0x7c00, a.compare(VectorOperators.GE, OVERFLOW))
+                        .blend(0x7e00, a.compare(VectorOperators.GT, F32_INFINITY))
+                        .or(u.and(0x80000000).lanewise(VectorOperators.LSHR, 16));
+                ((ShortVector) h.convertShape(VectorOperators.I2S, H16, 0)).intoArray(dst, at + i);
+            }
+        }
+        for (; i < n; i++) {
+            dst[at + i] = fromFloat(src[from + i]);
+        }
     }
 
     public static float toFloat(short h) {

@@ -60,6 +60,19 @@ public interface Kernels {
     void attention(AttentionShape shape, float[] q, float[] k, float[] v, float[] out, float[] lse);
 
     /**
+     * {@link #attention} over keys and values held as IEEE-754 halves (a {@link KvDtype#F16} cache: half the bytes a
+     * decode step streams), with the bits {@link #attention} gives on them converted to float ({@link Half#toFloat}).
+     * This default converts the rows the shape reads and calls it; a backend may read the halves in place.
+     *
+     * @param k, v [keys][kvHeads][headDim] halves
+     */
+    default void attention(AttentionShape shape, float[] q, short[] k, short[] v, float[] out, float[] lse) {
+        shape.check(q, k, v, out, lse);
+        int n = shape.keys() * shape.kvHeads() * shape.headDim();
+        attention(shape, q, Half.toFloatArray(k, n), Half.toFloatArray(v, n), out, lse);
+    }
+
+    /**
      * Quest page scores: upper bound of q·k over a page from its per-channel key min/max.
      * {@code scores[t][p][h] = Σ_c max(q[t][h][c]·min[p][g][c], q[t][h][c]·max[p][g][c])},
      * g = h / (heads / kvHeads).

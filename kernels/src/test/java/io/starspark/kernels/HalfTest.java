@@ -20,6 +20,43 @@ class HalfTest {
         }
     }
 
+    /**
+     * {@link Half#toHalves} gives {@link Half#fromFloat}'s bits for every half's value, its neighbours one float ulp
+     * away, every midpoint between two adjacent halves (the ties) and the floats one ulp either side of it, the
+     * specials, and random floats of every exponent; n not a multiple of 16, so the scalar tail runs too.
+     */
+    @Test
+    void vectorRoundingEqualsScalar() {
+        float[] xs = new float[65536 * 6 + 200_003];
+        int n = 0;
+        for (int h = 0; h < 65536; h++) {
+            float f = Half.toFloat((short) h);
+            float g = Half.toFloat((short) (h + 1));
+            xs[n++] = f;
+            xs[n++] = Math.nextUp(f);
+            xs[n++] = Math.nextDown(f);
+            float mid = Float.isFinite(f) && Float.isFinite(g) && (h & 0x7fff) != 0x7fff ? (f + g) / 2 : f;
+            xs[n++] = mid;
+            xs[n++] = Math.nextUp(mid);
+            xs[n++] = Math.nextDown(mid);
+        }
+        SplittableRandom r = new SplittableRandom(7);
+        while (n < xs.length) {
+            xs[n++] = Float.intBitsToFloat(r.nextInt());
+        }
+        xs[5] = 65520f;
+        xs[6] = 65519.996f;
+        xs[7] = Float.MIN_VALUE;
+        xs[8] = -0f;
+        xs[9] = Float.NaN;
+        xs[10] = Float.NEGATIVE_INFINITY;
+        short[] got = new short[xs.length + 3];
+        Half.toHalves(xs, 0, got, 3, xs.length);
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(Half.fromFloat(xs[i]), got[3 + i], "float bits 0x" + Integer.toHexString(Float.floatToRawIntBits(xs[i])));
+        }
+    }
+
     /** The 16-lane conversion gives {@link Half#toFloat}'s bits (NaN payloads and signed zeros included) for every half. */
     @Test
     void vectorConversionEqualsScalarForEveryHalf() {

@@ -1,5 +1,6 @@
 package io.starspark.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -321,6 +322,51 @@ public abstract class KernelsContract {
         checkAttention(AttentionShape.causal(6, 260, 2, 1, 16), q, k, v);
     }
 
+    /**
+     * K/V as halves: the bits of the float call on the halves' values, for every shape (decode steps read the
+     * halves in place on the Java backend: chunks of 256 keys, blocks of 16, tails) and for keys that are not a
+     * multiple of 16, in a backing array longer than the shape reads (as a cache's).
+     */
+    @Test
+    void attentionOverHalvesIsAttentionOverTheirValues() {
+        List<AttentionShape> shapes = new ArrayList<>();
+        for (int[] s : attentionShapes()) {
+            shapes.add(AttentionShape.full(s[0], s[1], s[2], s[3], s[4]));
+            if (s[1] >= s[0]) {
+                shapes.add(AttentionShape.causal(s[0], s[1], s[2], s[3], s[4]));
+            }
+        }
+        shapes.add(AttentionShape.causal(1, 300, 12, 12, 64));
+        shapes.add(AttentionShape.causal(1, 17, 4, 1, 16));
+        shapes.add(new AttentionShape(1, 40, 2, 1, 16, -50)); // no key visible
+        for (AttentionShape s : shapes) {
+            int qn = s.tokens() * s.heads() * s.headDim();
+            int kn = s.keys() * s.kvHeads() * s.headDim();
+            int spare = 3 * s.kvHeads() * s.headDim();
+            short[] hk = halves(random(kn + spare, 1.5));
+            short[] hv = halves(random(kn + spare, 2));
+            float[] q = random(qn, 1.5);
+            float[] out = random(qn, 50);
+            float[] lse = random(s.tokens() * s.heads(), 50);
+            float[] expectOut = random(qn, 50);
+            float[] expectLse = random(s.tokens() * s.heads(), 50);
+            kernels.attention(s, q, hk, hv, out, lse);
+            afterCall();
+            kernels.attention(s, q, Half.toFloatArray(hk, kn), Half.toFloatArray(hv, kn), expectOut, expectLse);
+            afterCall();
+            assertArrayEquals(expectOut, out, "out of " + s + where());
+            assertArrayEquals(expectLse, lse, "lse of " + s + where());
+        }
+    }
+
+    private static short[] halves(float[] x) {
+        short[] h = new short[x.length];
+        for (int i = 0; i < x.length; i++) {
+            h[i] = Half.fromFloat(x[i]);
+        }
+        return h;
+    }
+
     private void checkAttention(AttentionShape s) {
         int qn = s.tokens() * s.heads() * s.headDim();
         int kn = s.keys() * s.kvHeads() * s.headDim();
@@ -417,6 +463,10 @@ public abstract class KernelsContract {
         bad.put("swiglu out short", k -> k.swiglu(new float[3], new float[4], new float[4], 4));
         bad.put("attention q short", k -> k.attention(AttentionShape.causal(2, 2, 2, 1, 4), new float[15],
                 new float[8], new float[8], new float[16], new float[4]));
+        bad.put("attention halves k short", k -> k.attention(AttentionShape.causal(1, 2, 2, 1, 4), new float[8],
+                new short[7], new short[8], new float[8], new float[2]));
+        bad.put("attention halves v short", k -> k.attention(AttentionShape.causal(1, 2, 2, 1, 4), new float[8],
+                new short[8], new short[7], new float[8], new float[2]));
         bad.put("scorePages kvHeads 0", k -> k.scorePages(new float[8], new float[8], new float[8], new float[2],
                 1, 1, 2, 0, 4));
         bad.put("scorePages heads 3, kvHeads 2", k -> k.scorePages(new float[12], new float[8], new float[8],

@@ -1,5 +1,6 @@
 package io.starspark.kv;
 
+import io.starspark.kernels.KvDtype;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package io.starspark.kv;
 
+import io.starspark.kernels.KvDtype;
 import java.io.Serializable;
 
 /** Shape of a document's stored K/V: per layer {@code [tokens][kvHeads][headDim]}, in pages of {@code pageSize} tokens. */

@@ -1,5 +1,6 @@
 package io.starspark.kv;
 
+import io.starspark.kernels.KvDtype;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

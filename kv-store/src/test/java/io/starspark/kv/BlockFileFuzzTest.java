@@ -1,5 +1,6 @@
 package io.starspark.kv;
 
+import io.starspark.kernels.KvDtype;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 

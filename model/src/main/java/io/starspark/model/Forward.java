@@ -96,7 +96,7 @@ public final class Forward {
             onDevice(device, positions, t, keepFrom, cache, which != Logits.NONE);
             return logits(w, t, which, positions);
         }
-        KvCache into = keepFrom == 0 ? cache : new KvCache(c.layers(), c.kvHeads(), c.headDim(), t);
+        KvCache into = keepFrom == 0 ? cache : new KvCache(c.layers(), c.kvHeads(), c.headDim(), t, cache.dtype());
         for (int l = 0; l < c.layers(); l++) {
             attentionBlock(l, w.layers().get(l), positions, t, into, ext);
             ffnBlock(w.layers().get(l), t);
@@ -104,10 +104,7 @@ public final class Forward {
                 positions);
         }
         if (into != cache) {
-            KvCache kept = into.slice(keepFrom, t);
-            for (int l = 0; l < c.layers(); l++) {
-                cache.append(l, kept.keys(l), kept.values(l), t - keepFrom);
-            }
+            cache.appendRows(into, keepFrom, t);
         }
         return logits(w, t, which, positions);
     }
@@ -160,7 +157,7 @@ public final class Forward {
         for (int l = 0; l < c.layers(); l++) {
             requireFinite(k[l], rows, "the keys of layer " + l, positions);
             requireFinite(v[l], rows, "the values of layer " + l, positions);
-            cache.append(l, k[l], v[l], t - keepFrom);
+            append(cache, l, k[l], v[l], t - keepFrom, positions);
         }
     }
 
@@ -175,10 +172,10 @@ public final class Forward {
         headNorm(k, w.kNorm(), t * c.kvHeads());
         kernels.rope(q, t, c.heads(), c.headDim(), positions, c.rope());
         kernels.rope(k, t, c.kvHeads(), c.headDim(), positions, c.rope());
-        cache.append(l, k, v, t);
+        append(cache, l, k, v, t, positions);
         int keys = cache.length(l);
         AttentionShape shape = AttentionShape.causal(t, keys, c.heads(), c.kvHeads(), c.headDim());
-        kernels.attention(shape, q, cache.keys(l), cache.values(l), att, lse);
+        cache.attend(kernels, l, shape, q, att, lse);
         if (ext != null) {
             Partial p = ext.attend(l, q, t);
             if (p != null) {
@@ -187,6 +184,16 @@ public final class Forward {
         }
         kernels.matmul(proj, att, w.wo(), t);
         addInto(x, proj, t * c.dim());
+    }
+
+    /** {@link KvCache#append}; a value an F16 cache cannot hold fails as the model's, with the tokens' positions. */
+    private void append(KvCache cache, int l, float[] kRows, float[] vRows, int t, int[] positions) {
+        try {
+            cache.append(l, kRows, vRows, t);
+        } catch (ArithmeticException e) {
+            throw new ModelFormatException(model.path(), e.getMessage() + " (tokens at positions " + positions[0] + ".."
+                + positions[positions.length - 1] + ")");
+        }
     }
 
     private void ffnBlock(LlamaWeights.Layer w, int t) {

@@ -1,8 +1,10 @@
 package io.starspark.model;
 
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The generation loop: prefill the prompt as one batch, then decode one token at a time until
@@ -13,10 +15,18 @@ import java.util.Arrays;
 public final class Generator {
     private final LlamaModel model;
     private final Kernels kernels;
+    private final KvDtype kvDtype;
 
+    /** A generator whose K/V cache holds floats. */
     public Generator(LlamaModel model, Kernels kernels) {
+        this(model, kernels, KvDtype.F32);
+    }
+
+    /** @param kvDtype what the request's K/V cache holds ({@link KvCache}) */
+    public Generator(LlamaModel model, Kernels kernels, KvDtype kvDtype) {
         this.model = model;
         this.kernels = kernels;
+        this.kvDtype = Objects.requireNonNull(kvDtype, "kvDtype");
     }
 
     /**
@@ -65,7 +75,7 @@ public final class Generator {
         }
         model.checkTrainedContext((long) firstPosition + prompt.length + maxNew);
         Forward fwd = new Forward(model, kernels);
-        KvCache cache = KvCache.forModel(model.config());
+        KvCache cache = KvCache.forModel(model.config(), kvDtype);
         int[] positions = new int[prompt.length];
         Arrays.setAll(positions, i -> firstPosition + i);
         long t0 = System.nanoTime();
@@ -107,7 +117,7 @@ public final class Generator {
         }
         model.checkTrainedContext((long) firstPosition + prompt.length);
         Forward fwd = new Forward(model, kernels);
-        KvCache cache = KvCache.forModel(model.config());
+        KvCache cache = KvCache.forModel(model.config(), kvDtype);
         int split = prompt.length - scored;
         int[] positions = new int[prompt.length];
         Arrays.setAll(positions, i -> firstPosition + i);

@@ -1,5 +1,6 @@
 package io.starspark.model;
 
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.gguf.GgmlType;
 import io.starspark.model.gguf.GgufFile;
 import io.starspark.model.gguf.GgufValue;
@@ -240,6 +241,27 @@ class BrokenFilesTest {
         ModelFormatException logits = assertThrows(ModelFormatException.class,
             () -> go.generate(new int[]{1, 300, 301}, 4, Sampler.greedy()));
         assertTrue(logits.getMessage().contains("the logits of the output layer is not finite"), logits.getMessage());
+    }
+
+    /**
+     * Keys or values beyond the halves' range (±65504): an F16 cache refuses them naming the layer and the tokens (an
+     * infinity there would be a wrong answer with exit 0); an F32 cache holds them.
+     */
+    @Test
+    void valuesAHalfCannotHoldFailAnF16CacheNamingTheLayer() throws IOException {
+        Path p = write("big-v.gguf", tiny());
+        for (int i = 0; i < 64; i++) {
+            putFloat(p, "blk.1.attn_v.weight", i, 1e6f);
+        }
+        LlamaModel m = LlamaModel.load(p);
+        Generator f16 = new Generator(m, new io.starspark.kernels.ReferenceKernels(), KvDtype.F16);
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+            () -> f16.generate(new int[]{1, 300, 301}, 4, Sampler.greedy()));
+        assertTrue(e.getMessage().startsWith(p + ": a value of layer 1 is "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(", outside the F16 K/V cache's range (±65504); hold K/V as F32 for this"
+            + " model (tokens at positions 0..2)"), e.getMessage());
+        Generator f32 = new Generator(m, new io.starspark.kernels.ReferenceKernels(), KvDtype.F32);
+        assertEquals(4, f32.generate(new int[]{1, 300, 301}, 0, null, 4, Sampler.greedy(), -1).ids().length);
     }
 
     private static String tiedOrOutput(Path p) {

@@ -3,7 +3,9 @@ package io.starspark.model;
 import io.starspark.errors.UserError;
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.ReferenceKernels;
+import io.starspark.kernels.jvm.JavaKernels;
 import io.starspark.model.synth.SyntheticModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,42 @@ class GeneratorTest {
         assertArrayEquals(Arrays.copyOf(free, first), g.generate(prompt, 0, null, 12, Sampler.greedy(), stop).ids());
         assertArrayEquals(new int[0], g.generate(prompt, 0, null, 12, Sampler.greedy(), free[0]).ids(),
             "EOS as the first token: nothing");
+    }
+
+    /**
+     * An F16 K/V cache (llama.cpp's default): the java backend, which reads the halves in place at decode, gives the
+     * reference twin's answer, and the F32 cache's (the rounding moves the logits by far less than their margins
+     * here). The kernels' exact semantics over halves are the contract suite's
+     * ({@code attentionOverHalvesIsAttentionOverTheirValues}).
+     */
+    @Test
+    void anF16CacheAnswersAsTheReferenceOnTheRoundedKeysAndValues() {
+        int[] prompt = m.tokenizer().encode("Lily and Tom went to the park. They saw a big dog and", true, true);
+        try (JavaKernels java = new JavaKernels(2)) {
+            Generator.Result f16 = new Generator(m, java, KvDtype.F16).generate(prompt, 0, null, 16, Sampler.greedy(), -1);
+            Generator.Result ref = new Generator(m, kernels, KvDtype.F16).generate(prompt, 0, null, 16, Sampler.greedy(),
+                -1);
+            Generator.Result f32 = new Generator(m, java, KvDtype.F32).generate(prompt, 0, null, 16, Sampler.greedy(), -1);
+            Generator.Result ref32 = new Generator(m, kernels, KvDtype.F32).generate(prompt, 0, null, 1, Sampler.greedy(),
+                -1);
+            assertArrayEquals(ref.ids(), f16.ids(), "java against the reference, both F16");
+            assertArrayEquals(f32.ids(), f16.ids(), "F16 against F32");
+            double worst = 0;
+            double worstF32 = 0;
+            double backends = 0;
+            for (int i = 0; i < f16.firstLogits().length; i++) {
+                worst = Math.max(worst, Math.abs(f16.firstLogits()[i] - ref.firstLogits()[i]));
+                worstF32 = Math.max(worstF32, Math.abs(f16.firstLogits()[i] - f32.firstLogits()[i]));
+                backends = Math.max(backends, Math.abs(f32.firstLogits()[i] - ref32.firstLogits()[i]));
+            }
+            System.out.println("first logits, java vs reference: F16 " + worst + ", F32 " + backends + "; F16 vs F32 "
+                + worstF32);
+            assertTrue(backends < 1e-4, "java vs reference on F32 K/V: " + backends);
+            // rounding to halves turns the backends' float differences (~1e-6 relative) into whole half steps
+            // (2^-11) where a value lies near a rounding boundary, still far below the F16 rounding's own effect
+            assertTrue(worst < 1e-2, "java vs reference on F16 K/V: " + worst);
+            assertTrue(worstF32 > 1e-3 && worstF32 < 5e-2, "F16 vs F32 K/V: " + worstF32);
+        }
     }
 
     /** A question after a context held as external K/V equals one generation over context ++ question. */

@@ -3,7 +3,7 @@ package io.starspark.workers;
 import com.esotericsoftware.kryo.Kryo;
 import io.starspark.kernels.KernelsChoice;
 import io.starspark.workers.conf.AttentionMode;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.workers.conf.StarSettings;
 import io.starspark.workers.diag.ClusterProbe;
 import java.net.URI;

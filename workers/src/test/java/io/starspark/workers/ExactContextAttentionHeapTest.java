@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.ReferenceKernels;
 import io.starspark.kv.HadoopKvStore;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.model.LlamaConfig;

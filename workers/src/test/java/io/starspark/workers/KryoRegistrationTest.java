@@ -47,7 +47,7 @@ class KryoRegistrationTest {
         assertArrayEquals(spec.positions(), back.positions());
         assertEquals(1, back.keptOffset());
         PrefillWork work = new PrefillWork(2, new PrefillConf("m.gguf", "file:/kv/doc", new io.starspark.kv.KvLayout(5, 4,
-                8, 16, io.starspark.kv.KvDtype.F16), "bind", io.starspark.kernels.KernelsChoice.JAVA, new int[] {1}),
+                8, 16, io.starspark.kernels.KvDtype.F16), "bind", io.starspark.kernels.KernelsChoice.JAVA, new int[] {1}),
                 java.util.List.of(spec));
         PrefillWork workBack = roundTrip(work);
         assertEquals(2, workBack.doc());

@@ -11,7 +11,7 @@ import io.starspark.kernels.ReferenceKernels;
 import io.starspark.kv.BlockKv;
 import io.starspark.kv.InMemoryKvStore;
 import io.starspark.kv.Manifest;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.PageKv;

@@ -1,7 +1,7 @@
 package io.starspark.driver.star;
 
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.sharding.StarPlan;
 import io.starspark.workers.SparseSettings;
 import io.starspark.workers.conf.StarSettings;

@@ -141,7 +141,7 @@ public final class StarRunner {
                 ? new ExactContextAttention(store, kernels, c, r.plan().pageCount(),
                         ExactContextAttention.DEFAULT_GROUP_BYTES)
                 : new SparseContextAttention(store, kernels, c, store.readSummaries(), r.sparse());
-        return body.apply(new Phase2(model, new Generator(model, kernels), kernels, store, before, context));
+        return body.apply(new Phase2(model, new Generator(model, kernels, r.dtype()), kernels, store, before, context));
     }
 
     /**

@@ -13,7 +13,7 @@ import io.starspark.driver.star.StarRequest;
 import io.starspark.driver.star.StarRunner;
 import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.Generator;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;

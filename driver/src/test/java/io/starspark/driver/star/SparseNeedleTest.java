@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.driver.eval.Haystack;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Sampler;
 import io.starspark.model.Tokenizer;

@@ -10,7 +10,7 @@ import io.starspark.kernels.KernelsChoice;
 import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.aparapi.OpenClDevices;
 import io.starspark.kv.HadoopKvStore;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kv.KvLayout;
 import io.starspark.kv.KvStore;
 import io.starspark.kv.Manifest;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.KernelBackends;
 import io.starspark.kernels.Kernels;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.ExternalAttention;
 import io.starspark.model.Forward;
 import io.starspark.model.Generator;

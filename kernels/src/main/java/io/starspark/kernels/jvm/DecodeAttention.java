@@ -1,9 +1,12 @@
 package io.starspark.kernels.jvm;
 
 import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.Half;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -58,9 +61,32 @@ final class DecodeAttention {
         return s.tokens() == 1 && s.headDim() % VL == 0;
     }
 
+    /** {@link #attention} of halves: 16 float lanes, where {@link Half#toFloats} widens a block's rows. */
+    static boolean appliesHalves(AttentionShape s) {
+        return TREE && applies(s);
+    }
+
     static void attention(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse,
                           Parallel par, ThreadLocal<Scratch> scratch) {
         s.check(q, k, v, out, lse);
+        attention(s, q, k, v, null, null, out, lse, par, scratch);
+    }
+
+    /**
+     * Keys and values held as halves ({@link #appliesHalves}): each block of 16 key rows and of {@link #BLOCK} value
+     * rows is widened into a per-thread buffer ({@link Half#toFloats}: exact, the bits of {@link Half#toFloat}) and
+     * goes through the float code from there, so the bits are those of {@link #attention} on the converted arrays,
+     * while the step streams half the bytes.
+     */
+    static void attention(AttentionShape s, float[] q, short[] k, short[] v, float[] out, float[] lse,
+                          Parallel par, ThreadLocal<Scratch> scratch) {
+        s.check(q, k, v, out, lse);
+        attention(s, q, null, null, k, v, out, lse, par, scratch);
+    }
+
+    /** Float keys and values in k, v, or halves in hk, hv (the other pair null). */
+    private static void attention(AttentionShape s, float[] q, float[] k, float[] v, short[] hk, short[] hv,
+                                  float[] out, float[] lse, Parallel par, ThreadLocal<Scratch> scratch) {
         int heads = s.heads();
         int hd = s.headDim();
         int n = s.visibleKeys(0);
@@ -82,15 +108,15 @@ final class DecodeAttention {
             Scratch sc = scratch.get();
             for (int c = c0; c < c1; c++) {
                 int j0 = c * CHUNK;
-                chunk(s, qs, k, v, j0, Math.min(n, j0 + CHUNK), partial, c * heads * stride, sc);
+                chunk(s, qs, k, v, hk, hv, j0, Math.min(n, j0 + CHUNK), partial, c * heads * stride, sc);
             }
         });
         merge(partial, chunks, heads, hd, out, lse);
     }
 
-    /** Keys [j0, j1) for every head into partial[at..]. */
-    private static void chunk(AttentionShape s, float[] qs, float[] k, float[] v, int j0, int j1,
-                              float[] partial, int at, Scratch sc) {
+    /** Keys [j0, j1) for every head into partial[at..]; K/V in k, v or, as halves, in hk, hv. */
+    private static void chunk(AttentionShape s, float[] qs, float[] k, float[] v, short[] hk, short[] hv, int j0,
+                              int j1, float[] partial, int at, Scratch sc) {
         int heads = s.heads();
         int hd = s.headDim();
         int gs = s.groupSize();
@@ -105,10 +131,15 @@ final class DecodeAttention {
             for (int jb = j0; jb < j1; jb += VL) {
                 float[] kb = k;
                 int base = jb * row;
-                if (j1 - jb < VL) {
+                if (hk != null || j1 - jb < VL) {
                     kb = sc.d(VL * row);
-                    System.arraycopy(k, base, kb, 0, (j1 - jb) * row);
-                    Arrays.fill(kb, (j1 - jb) * row, VL * row, 0f);
+                    int m = Math.min(VL, j1 - jb) * row;
+                    if (hk != null) {
+                        widen(hk, base, kb, m);
+                    } else {
+                        System.arraycopy(k, base, kb, 0, m);
+                    }
+                    Arrays.fill(kb, m, VL * row, 0f);
                     base = 0;
                 }
                 for (int h = 0; h < heads; h++) {
@@ -159,24 +190,50 @@ final class DecodeAttention {
         // o[h] += Σ_j p[h][j] · v[j][h / gs], keys ascending, in blocks of BLOCK value rows (front to back)
         for (int jb = j0; jb < j1; jb += BLOCK) {
             int je = Math.min(j1, jb + BLOCK);
+            float[] vb = v;
+            int base = jb * row;
+            if (hv != null) {
+                vb = sc.d(BLOCK * row);
+                widen(hv, base, vb, (je - jb) * row);
+                base = 0;
+            }
             int h = 0;
             if (hd % (4 * VL) == 0) {
                 for (; h + 2 <= heads; h += 2) {
-                    pv2(p, h * CHUNK + jb - j0, v, jb * row + (h / gs) * hd, jb * row + ((h + 1) / gs) * hd, row, je - jb,
+                    pv2(p, h * CHUNK + jb - j0, vb, base + (h / gs) * hd, base + ((h + 1) / gs) * hd, row, je - jb,
                             partial, at + h * stride, stride, hd);
                 }
             }
             for (; h < heads; h++) {
-                int vh = jb * row + (h / gs) * hd;
+                int vh = base + (h / gs) * hd;
                 int pb = h * CHUNK + jb - j0;
                 int o = at + h * stride;
                 for (int d = 0; d < hd; d += VL) {
                     FloatVector acc = FloatVector.fromArray(S, partial, o + d);
                     for (int j = 0, vo = vh + d; j < je - jb; j++, vo += row) {
-                        acc = FloatVector.broadcast(S, p[pb + j]).fma(FloatVector.fromArray(S, v, vo), acc);
+                        acc = FloatVector.broadcast(S, p[pb + j]).fma(FloatVector.fromArray(S, vb, vo), acc);
                     }
                     acc.intoArray(partial, o + d);
                 }
+            }
+        }
+    }
+
+    /**
+     * dst[0..n) = the halves h[at..at + n) as floats, n a multiple of 16 (a whole number of rows): through
+     * {@link Gemv#halfBits} (3 operations and the rebiasing multiply: exact for every finite half), and again through
+     * {@link Half#toFloats} (8 operations, exact for all) when the block holds an Inf or NaN.
+     */
+    private static void widen(short[] h, int at, float[] dst, int n) {
+        IntVector big = IntVector.zero(IntVector.SPECIES_512);
+        for (int i = 0; i < n; i += VL) {
+            IntVector bits = Gemv.halfBits(h, at + i);
+            big = big.max(bits.lanewise(VectorOperators.LSHL, 1));
+            bits.reinterpretAsFloats().mul(Gemv.HALF_REBIAS).intoArray(dst, i);
+        }
+        if (big.reduceLanes(VectorOperators.MAX) >= Gemv.HALF_SPECIAL) {
+            for (int i = 0; i < n; i += VL) {
+                Half.toFloats(h, at + i).intoArray(dst, i);
             }
         }
     }

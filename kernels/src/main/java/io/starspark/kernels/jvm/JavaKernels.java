@@ -140,6 +140,16 @@ public final class JavaKernels implements Kernels, AutoCloseable {
         JavaAttention.attention(shape, q, k, v, out, lse, par, scratch);
     }
 
+    /** A decode step reads the halves in place ({@link DecodeAttention}); other shapes convert first. */
+    @Override
+    public void attention(AttentionShape shape, float[] q, short[] k, short[] v, float[] out, float[] lse) {
+        if (DecodeAttention.appliesHalves(shape)) {
+            DecodeAttention.attention(shape, q, k, v, out, lse, par, scratch);
+            return;
+        }
+        Kernels.super.attention(shape, q, k, v, out, lse);
+    }
+
     @Override
     public void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                            int tokens, int pages, int heads, int kvHeads, int headDim) {

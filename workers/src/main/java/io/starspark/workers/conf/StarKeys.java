@@ -1,7 +1,7 @@
 package io.starspark.workers.conf;
 
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.workers.Locations;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +37,8 @@ public final class StarKeys {
             conf -> defaultKvDir(), StarSettings::kvDir);
 
     public static final Setting<KvDtype> KV_DTYPE = Setting.choice("kvDtype", KvDtype.class, KvDtype.F32,
-            "element type of stored K/V pages", StarSettings::kvDtype);
+            "element type of K/V, stored pages and the decode cache (f16: as llama.cpp, half the bytes)",
+            StarSettings::kvDtype);
 
     public static final Setting<AttentionMode> ATTENTION = Setting.choice("attention", AttentionMode.class,
             AttentionMode.STAR, "attention for prefill and decoding", StarSettings::attention);

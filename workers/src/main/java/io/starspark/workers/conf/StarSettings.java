@@ -2,7 +2,7 @@ package io.starspark.workers.conf;
 
 import io.starspark.errors.UserError;
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.workers.SparseSettings;
 import java.io.Serializable;
 import java.net.URI;

@@ -2,7 +2,7 @@ package io.starspark.workers.conf;
 
 import io.starspark.errors.UserError;
 import io.starspark.kernels.KernelsChoice;
-import io.starspark.kv.KvDtype;
+import io.starspark.kernels.KvDtype;
 import io.starspark.workers.SparseSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,7 +157,7 @@ class StarSettingsTest {
     void aSettingDescribesItselfForTheDocs() {
         assertEquals("spark.starspark.anchorSize (default blockSize): leading context tokens prepended to every block"
                 + " after the first; 1..blockSize", StarKeys.ANCHOR_SIZE.toString());
-        assertEquals("| `spark.starspark.kvDtype` | `f32` | element type of stored K/V pages: f32\\|f16 |",
+        assertEquals("| `spark.starspark.kvDtype` | `f32` | element type of K/V, stored pages and the decode cache (f16: as llama.cpp, half the bytes): f32\\|f16 |",
                 StarKeys.KV_DTYPE.markdownRow());
         assertTrue(StarKeys.BLOCK_SIZE.markdownRow().startsWith("| `spark.starspark.blockSize` | `4096` | context"));
         assertEquals(StarKeys.PAGE_SIZE, StarKeys.find("spark.starspark.pageSize"));

@@ -1,6 +1,4 @@
-package io.starspark.kv;
-
-import io.starspark.kernels.Half;
+package io.starspark.kernels;
 
 /** Storage dtype of K/V. Summaries are always F32, computed from the stored (rounded) keys. */
 public enum KvDtype {
@@ -19,11 +17,11 @@ public enum KvDtype {
         return bytes;
     }
 
-    int code() {
+    public int code() {
         return code;
     }
 
-    static KvDtype ofCode(int code) {
+    public static KvDtype ofCode(int code) {
         for (KvDtype d : values()) {
             if (d.code == code) {
                 return d;
