@@ -340,23 +340,40 @@ public abstract class KernelsContract {
         shapes.add(AttentionShape.causal(1, 17, 4, 1, 16));
         shapes.add(new AttentionShape(1, 40, 2, 1, 16, -50)); // no key visible
         for (AttentionShape s : shapes) {
-            int qn = s.tokens() * s.heads() * s.headDim();
-            int kn = s.keys() * s.kvHeads() * s.headDim();
-            int spare = 3 * s.kvHeads() * s.headDim();
-            short[] hk = halves(random(kn + spare, 1.5));
-            short[] hv = halves(random(kn + spare, 2));
-            float[] q = random(qn, 1.5);
-            float[] out = random(qn, 50);
-            float[] lse = random(s.tokens() * s.heads(), 50);
-            float[] expectOut = random(qn, 50);
-            float[] expectLse = random(s.tokens() * s.heads(), 50);
-            kernels.attention(s, q, hk, hv, out, lse);
-            afterCall();
-            kernels.attention(s, q, Half.toFloatArray(hk, kn), Half.toFloatArray(hv, kn), expectOut, expectLse);
-            afterCall();
-            assertArrayEquals(expectOut, out, "out of " + s + where());
-            assertArrayEquals(expectLse, lse, "lse of " + s + where());
+            checkHalfAttention(s, 1.5, -1, -1);
         }
+        // queries too large to scale by 2^112 (the java decode path then widens first); an Inf key or a NaN value
+        // in the second chunk of 256 keys, and an Inf value in the first (that chunk is computed again)
+        checkHalfAttention(AttentionShape.causal(1, 300, 4, 4, 64), 1e6, -1, -1);
+        checkHalfAttention(AttentionShape.causal(1, 600, 4, 2, 64), 1.5, 300 * 128 + 5, -1);
+        checkHalfAttention(AttentionShape.causal(1, 600, 4, 2, 64), 1.5, -1, 290 * 128 + 70);
+        checkHalfAttention(AttentionShape.causal(1, 600, 4, 4, 64), 1.5, -1, 3 * 256 + 1);
+    }
+
+    /** One shape of {@link #attentionOverHalvesIsAttentionOverTheirValues}; a special half at kInf / vNaN (or -1). */
+    private void checkHalfAttention(AttentionShape s, double qScale, int kInf, int vNaN) {
+        int qn = s.tokens() * s.heads() * s.headDim();
+        int kn = s.keys() * s.kvHeads() * s.headDim();
+        int spare = 3 * s.kvHeads() * s.headDim();
+        short[] hk = halves(random(kn + spare, 1.5));
+        short[] hv = halves(random(kn + spare, 2));
+        if (kInf >= 0) {
+            hk[kInf] = (short) 0x7c00;
+        }
+        if (vNaN >= 0) {
+            hv[vNaN] = (short) (vNaN % 2 == 0 ? 0x7e00 : 0x7c00);
+        }
+        float[] q = random(qn, qScale);
+        float[] out = random(qn, 50);
+        float[] lse = random(s.tokens() * s.heads(), 50);
+        float[] expectOut = random(qn, 50);
+        float[] expectLse = random(s.tokens() * s.heads(), 50);
+        kernels.attention(s, q, hk, hv, out, lse);
+        afterCall();
+        kernels.attention(s, q, Half.toFloatArray(hk, kn), Half.toFloatArray(hv, kn), expectOut, expectLse);
+        afterCall();
+        assertArrayEquals(expectOut, out, "out of " + s + where());
+        assertArrayEquals(expectLse, lse, "lse of " + s + where());
     }
 
     private static short[] halves(float[] x) {

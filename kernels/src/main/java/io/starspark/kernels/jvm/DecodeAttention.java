@@ -5,6 +5,7 @@ import io.starspark.kernels.Half;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -32,6 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class DecodeAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
     private static final int VL = S.length();
     /** Keys per chunk; a multiple of the lane count. */
     static final int CHUNK = 256;
@@ -73,10 +75,10 @@ final class DecodeAttention {
     }
 
     /**
-     * Keys and values held as halves ({@link #appliesHalves}): each block of 16 key rows and of {@link #BLOCK} value
-     * rows is widened into a per-thread buffer ({@link Half#toFloats}: exact, the bits of {@link Half#toFloat}) and
-     * goes through the float code from there, so the bits are those of {@link #attention} on the converted arrays,
-     * while the step streams half the bytes.
+     * Keys and values held as halves ({@link #appliesHalves}), with the bits of {@link #attention} on their float
+     * values while the step streams half the bytes: read in registers ({@link #scoresHalf}, {@link #pvHalf}) when the
+     * head dimension is a multiple of 4·VL and the scaled queries stay below 2^16, else (and for a chunk holding an
+     * Inf or NaN half) each block widened into a per-thread buffer first ({@link #widen}).
      */
     static void attention(AttentionShape s, float[] q, short[] k, short[] v, float[] out, float[] lse,
                           Parallel par, ThreadLocal<Scratch> scratch) {
@@ -97,9 +99,20 @@ final class DecodeAttention {
         }
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] qs = new float[heads * hd];
+        float qMax = 0f;
         for (int i = 0; i < qs.length; i++) {
             qs[i] = q[i] * scale;
+            qMax = Math.max(qMax, Math.abs(qs[i]));
         }
+        // halves read in registers: the queries times 2^112 (exact below 2^16), see scoresHalf
+        float[] qsUp = null;
+        if (hk != null && hd % (4 * VL) == 0 && qMax < 0x1p16f) {
+            qsUp = new float[qs.length];
+            for (int i = 0; i < qs.length; i++) {
+                qsUp[i] = qs[i] * Gemv.HALF_REBIAS;
+            }
+        }
+        float[] qsUpF = qsUp;
         int chunks = (n + CHUNK - 1) / CHUNK;
         int stride = hd + 2;
         float[] partial = new float[chunks * heads * stride];
@@ -108,15 +121,20 @@ final class DecodeAttention {
             Scratch sc = scratch.get();
             for (int c = c0; c < c1; c++) {
                 int j0 = c * CHUNK;
-                chunk(s, qs, k, v, hk, hv, j0, Math.min(n, j0 + CHUNK), partial, c * heads * stride, sc);
+                chunk(s, qs, qsUpF, k, v, hk, hv, j0, Math.min(n, j0 + CHUNK), partial, c * heads * stride, sc);
             }
         });
         merge(partial, chunks, heads, hd, out, lse);
     }
 
-    /** Keys [j0, j1) for every head into partial[at..]; K/V in k, v or, as halves, in hk, hv. */
-    private static void chunk(AttentionShape s, float[] qs, float[] k, float[] v, short[] hk, short[] hv, int j0,
-                              int j1, float[] partial, int at, Scratch sc) {
+    /**
+     * Keys [j0, j1) for every head into partial[at..]; K/V in k, v or, as halves, in hk, hv. With qsUp (the queries
+     * times 2^112, {@link #scoresHalf}) whole blocks of halves are read in registers, else widened first; a block
+     * found to hold an Inf or NaN after its use sends the whole chunk through the widening path again (which
+     * rewrites every output of the chunk: p, then partial from zero).
+     */
+    private static void chunk(AttentionShape s, float[] qs, float[] qsUp, float[] k, float[] v, short[] hk,
+                              short[] hv, int j0, int j1, float[] partial, int at, Scratch sc) {
         int heads = s.heads();
         int hd = s.headDim();
         int gs = s.groupSize();
@@ -131,6 +149,17 @@ final class DecodeAttention {
             for (int jb = j0; jb < j1; jb += VL) {
                 float[] kb = k;
                 int base = jb * row;
+                if (qsUp != null && j1 - jb >= VL) {
+                    for (int h = 0; h < heads; h++) {
+                        scoresHalf(qsUp, h * hd, hk, base + (h / gs) * hd, row, hd, p, h * CHUNK + jb - j0, t);
+                    }
+                    // checked after use, from the cache: a check before it would stall on memory with little to do
+                    if (!finite(hk, base, VL * row)) {
+                        chunk(s, qs, null, k, v, hk, hv, j0, j1, partial, at, sc);
+                        return;
+                    }
+                    continue;
+                }
                 if (hk != null || j1 - jb < VL) {
                     kb = sc.d(VL * row);
                     int m = Math.min(VL, j1 - jb) * row;
@@ -187,11 +216,30 @@ final class DecodeAttention {
             partial[o + hd] = m;
             partial[o + hd + 1] = FewRowsAttention.sumLanes(lanes);
         }
+        // halves read in registers: p times 2^112 (exact: p <= 1), see pvHalf
+        float[] pUp = null;
+        if (qsUp != null) {
+            pUp = sc.a(heads * CHUNK);
+            for (int i = 0; i < heads * CHUNK; i += VL) {
+                FloatVector.fromArray(S, p, i).mul(Gemv.HALF_REBIAS).intoArray(pUp, i);
+            }
+        }
         // o[h] += Σ_j p[h][j] · v[j][h / gs], keys ascending, in blocks of BLOCK value rows (front to back)
         for (int jb = j0; jb < j1; jb += BLOCK) {
             int je = Math.min(j1, jb + BLOCK);
             float[] vb = v;
             int base = jb * row;
+            if (pUp != null) {
+                for (int h = 0; h < heads; h++) {
+                    pvHalf(pUp, h * CHUNK + jb - j0, hv, base + (h / gs) * hd, row, je - jb, partial, at + h * stride,
+                            hd);
+                }
+                if (!finite(hv, base, (je - jb) * row)) {
+                    chunk(s, qs, null, k, v, hk, hv, j0, j1, partial, at, sc);
+                    return;
+                }
+                continue;
+            }
             if (hv != null) {
                 vb = sc.d(BLOCK * row);
                 widen(hv, base, vb, (je - jb) * row);
@@ -216,6 +264,75 @@ final class DecodeAttention {
                     acc.intoArray(partial, o + d);
                 }
             }
+        }
+    }
+
+    /** Whether the halves h[at..at + n) are all finite (no exponent 31), n a multiple of 16. */
+    private static boolean finite(short[] h, int at, int n) {
+        ShortVector big = ShortVector.zero(H16);
+        for (int i = 0; i < n; i += VL) {
+            big = big.max(ShortVector.fromArray(H16, h, at + i).and((short) 0x7fff));
+        }
+        return big.reduceLanes(VectorOperators.MAX) < 0x7c00;
+    }
+
+    /**
+     * The 16 finite halves at h[at..] as floats times 2^-112 ({@link Gemv#halfBits}: the half's bits in float
+     * position, exact for normal, subnormal and zero halves). Multiplied by a factor scaled by 2^112, the product is
+     * exactly the one of the half's value, so an FMA over them gives the bits of the float code.
+     */
+    private static FloatVector halfLanes(short[] h, int at) {
+        return Gemv.halfBits(h, at).reinterpretAsFloats();
+    }
+
+    /**
+     * {@link #scores16} of 16 keys held as finite halves, read in registers: qsUp is the queries times 2^112, so
+     * each product equals the float one exactly and each key's FMA chain over the head dimension (from zero, in
+     * order) gives the same bits; four keys per pass (four widened loads per loop body, as the F16 GEMV: more and C2
+     * stops inlining), then the same {@link #tree}. hd a multiple of 4·VL.
+     */
+    private static void scoresHalf(float[] qsUp, int qo, short[] k, int at, int row, int hd, float[] p, int po,
+                                   float[] t) {
+        for (int g = 0; g < 16; g += 4) {
+            int o = at + g * row;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < hd; d += VL) {
+                FloatVector x = FloatVector.fromArray(S, qsUp, qo + d);
+                a0 = x.fma(halfLanes(k, o + d), a0);
+                a1 = x.fma(halfLanes(k, o + row + d), a1);
+                a2 = x.fma(halfLanes(k, o + 2 * row + d), a2);
+                a3 = x.fma(halfLanes(k, o + 3 * row + d), a3);
+            }
+            a0.intoArray(t, g * VL);
+            a1.intoArray(t, (g + 1) * VL);
+            a2.intoArray(t, (g + 2) * VL);
+            a3.intoArray(t, (g + 3) * VL);
+        }
+        tree(t, p, po);
+    }
+
+    /**
+     * One head's {@code o += Σ_j p[j] · v[j]} over n value rows held as finite halves, read in registers: pUp is p
+     * times 2^112, so each product equals the float one and every lane sums j in order, as {@link #pv2}. 4·VL lanes
+     * per pass (four widened loads per loop body). hd a multiple of 4·VL.
+     */
+    private static void pvHalf(float[] pUp, int pb, short[] v, int vh, int row, int n, float[] partial, int o, int hd) {
+        for (int d = 0; d < hd; d += 4 * VL) {
+            FloatVector a0 = FloatVector.fromArray(S, partial, o + d);
+            FloatVector a1 = FloatVector.fromArray(S, partial, o + d + VL);
+            FloatVector a2 = FloatVector.fromArray(S, partial, o + d + 2 * VL);
+            FloatVector a3 = FloatVector.fromArray(S, partial, o + d + 3 * VL);
+            for (int j = 0, x = vh + d; j < n; j++, x += row) {
+                FloatVector pj = FloatVector.broadcast(S, pUp[pb + j]);
+                a0 = pj.fma(halfLanes(v, x), a0);
+                a1 = pj.fma(halfLanes(v, x + VL), a1);
+                a2 = pj.fma(halfLanes(v, x + 2 * VL), a2);
+                a3 = pj.fma(halfLanes(v, x + 3 * VL), a3);
+            }
+            a0.intoArray(partial, o + d);
+            a1.intoArray(partial, o + d + VL);
+            a2.intoArray(partial, o + d + 2 * VL);
+            a3.intoArray(partial, o + d + 3 * VL);
         }
     }
 
