@@ -21,14 +21,17 @@ public final class AttentionBench {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("decode")) {
+            int keys = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
+            int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+            int reps = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+            int heads = args.length > 4 ? Integer.parseInt(args[4]) : 32;
+            int kvHeads = args.length > 5 ? Integer.parseInt(args[5]) : 8;
+            int layers = args.length > 6 ? Integer.parseInt(args[6]) : 16;
             String kv = args.length > 7 ? args[7] : "f32";
-            int rounds = kv.equals("both") ? 3 : 1;
-            for (int round = 0; round < rounds; round++) {
-                for (String dtype : kv.equals("both") ? new String[] {"f32", "f16"} : new String[] {kv}) {
-                    decode(args.length > 1 ? Integer.parseInt(args[1]) : 2048, args.length > 2 ? Integer.parseInt(args[2]) : 2,
-                            args.length > 3 ? Integer.parseInt(args[3]) : 20, args.length > 4 ? Integer.parseInt(args[4]) : 32,
-                            args.length > 5 ? Integer.parseInt(args[5]) : 8, args.length > 6 ? Integer.parseInt(args[6]) : 16,
-                            dtype.equals("f16"));
+            boolean both = kv.equals("both");
+            for (int round = 0; round < (both ? 3 : 1); round++) {
+                for (String dtype : both ? new String[] {"f32", "f16"} : new String[] {kv}) {
+                    decode(keys, threads, reps, heads, kvHeads, layers, dtype.equals("f16"));
                 }
             }
             return;
@@ -141,9 +144,7 @@ public final class AttentionBench {
 
     private static short[] halves(float[] x) {
         short[] h = new short[x.length];
-        for (int i = 0; i < x.length; i++) {
-            h[i] = io.starspark.kernels.Half.fromFloat(x[i]);
-        }
+        io.starspark.kernels.Half.toHalves(x, 0, h, 0, x.length);
         return h;
     }
 

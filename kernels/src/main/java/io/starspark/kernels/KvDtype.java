@@ -35,15 +35,13 @@ public enum KvDtype {
         return this == F32 ? x : Half.toFloat(Half.fromFloat(x));
     }
 
-    /** {@code values} as stored: the same array for F32, a rounded copy for F16. */
+    /** {@code values} as stored: the same array for F32, a rounded copy for F16 (16 values at a time, {@link Half}). */
     public float[] rounded(float[] values) {
         if (this == F32) {
             return values;
         }
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = round(values[i]);
-        }
-        return out;
+        short[] halves = new short[values.length];
+        Half.toHalves(values, 0, halves, 0, values.length);
+        return Half.toFloatArray(halves, halves.length);
     }
 }

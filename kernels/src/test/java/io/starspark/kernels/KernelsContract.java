@@ -378,9 +378,7 @@ public abstract class KernelsContract {
 
     private static short[] halves(float[] x) {
         short[] h = new short[x.length];
-        for (int i = 0; i < x.length; i++) {
-            h[i] = Half.fromFloat(x[i]);
-        }
+        Half.toHalves(x, 0, h, 0, x.length);
         return h;
     }
 

@@ -131,10 +131,7 @@ public final class KvCache {
                 + "][" + src.headDim + "] cannot join a " + dtype + " cache [" + layers() + "][" + kvHeads + "]["
                 + headDim + "]");
         }
-        int len = src.length();
-        if (from < 0 || to < from || to > len) {
-            throw new IllegalArgumentException("rows [" + from + ", " + to + ") out of range [0, " + len + "]");
-        }
+        src.requireRows("rows", from, to);
         int row = kvHeads * headDim;
         int n = (to - from) * row;
         for (int l = 0; l < layers(); l++) {
@@ -185,12 +182,17 @@ public final class KvCache {
         return dtype == KvDtype.F32 ? v[layer] : Half.toFloatArray(hv[layer], lengths[layer] * kvHeads * headDim);
     }
 
-    /** A new cache of the same dtype holding copies of rows {@code [from, to)} of every layer. */
-    public KvCache slice(int from, int to) {
+    /** Fails unless {@code [from, to)} lies within the rows every layer holds; {@code what} names the call. */
+    private void requireRows(String what, int from, int to) {
         int len = length();
         if (from < 0 || to < from || to > len) {
-            throw new IllegalArgumentException("slice [" + from + ", " + to + ") out of range [0, " + len + "]");
+            throw new IllegalArgumentException(what + " [" + from + ", " + to + ") out of range [0, " + len + "]");
         }
+    }
+
+    /** A new cache of the same dtype holding copies of rows {@code [from, to)} of every layer. */
+    public KvCache slice(int from, int to) {
+        requireRows("slice", from, to);
         KvCache out = new KvCache(layers(), kvHeads, headDim, to - from, dtype);
         out.appendRows(this, from, to);
         return out;

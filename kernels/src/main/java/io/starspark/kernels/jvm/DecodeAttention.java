@@ -99,20 +99,10 @@ final class DecodeAttention {
         }
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] qs = new float[heads * hd];
-        float qMax = 0f;
         for (int i = 0; i < qs.length; i++) {
             qs[i] = q[i] * scale;
-            qMax = Math.max(qMax, Math.abs(qs[i]));
         }
-        // halves read in registers: the queries times 2^112 (exact below 2^16), see scoresHalf
-        float[] qsUp = null;
-        if (hk != null && hd % (4 * VL) == 0 && qMax < 0x1p16f) {
-            qsUp = new float[qs.length];
-            for (int i = 0; i < qs.length; i++) {
-                qsUp[i] = qs[i] * Gemv.HALF_REBIAS;
-            }
-        }
-        float[] qsUpF = qsUp;
+        float[] qsUp = hk != null && hd % (4 * VL) == 0 ? scaledUp(qs) : null;
         int chunks = (n + CHUNK - 1) / CHUNK;
         int stride = hd + 2;
         float[] partial = new float[chunks * heads * stride];
@@ -121,7 +111,7 @@ final class DecodeAttention {
             Scratch sc = scratch.get();
             for (int c = c0; c < c1; c++) {
                 int j0 = c * CHUNK;
-                chunk(s, qs, qsUpF, k, v, hk, hv, j0, Math.min(n, j0 + CHUNK), partial, c * heads * stride, sc);
+                chunk(s, qs, qsUp, k, v, hk, hv, j0, Math.min(n, j0 + CHUNK), partial, c * heads * stride, sc);
             }
         });
         merge(partial, chunks, heads, hd, out, lse);
@@ -265,6 +255,21 @@ final class DecodeAttention {
                 }
             }
         }
+    }
+
+    /**
+     * The queries times 2^112 for the halves read in registers ({@link #scoresHalf}): exact while every |qs| is below
+     * 2^16; else null (the blocks are widened first).
+     */
+    private static float[] scaledUp(float[] qs) {
+        float[] up = new float[qs.length];
+        for (int i = 0; i < qs.length; i++) {
+            if (!(Math.abs(qs[i]) < 0x1p16f)) {
+                return null;
+            }
+            up[i] = qs[i] * Gemv.HALF_REBIAS;
+        }
+        return up;
     }
 
     /** Whether the halves h[at..at + n) are all finite (no exponent 31), n a multiple of 16. */
