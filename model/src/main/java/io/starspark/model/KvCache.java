@@ -41,7 +41,12 @@ public final class KvCache {
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.dtype = dtype;
-        int n = initialRows * kvHeads * headDim;
+        long cells = (long) initialRows * kvHeads * headDim;
+        if (cells > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(initialRows + " rows of " + kvHeads + "x" + headDim + " K/V per layer exceed"
+                + " one Java array (" + cells + " values)");
+        }
+        int n = (int) cells;
         boolean f32 = dtype == KvDtype.F32;
         this.k = f32 ? new float[layers][n] : null;
         this.v = f32 ? new float[layers][n] : null;
@@ -57,7 +62,16 @@ public final class KvCache {
 
     /** An empty cache shaped for {@code c}, holding {@code dtype}. */
     public static KvCache forModel(LlamaConfig c, KvDtype dtype) {
-        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), 16, dtype);
+        return forModel(c, dtype, 16);
+    }
+
+    /**
+     * An empty cache shaped for {@code c} with room for {@code rows} tokens before it grows: a request that knows its
+     * length (prompt and new tokens) allocates once, instead of doubling (a 2048-token prompt's first decode step
+     * would copy the whole cache into arrays twice its size).
+     */
+    public static KvCache forModel(LlamaConfig c, KvDtype dtype, int rows) {
+        return new KvCache(c.layers(), c.kvHeads(), c.headDim(), rows, dtype);
     }
 
     public int layers() {

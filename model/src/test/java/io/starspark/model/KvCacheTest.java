@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KvCacheTest {
     @Test
@@ -34,6 +36,24 @@ class KvCacheTest {
         assertArrayEquals(Arrays.copyOfRange(c.values(0), 18, 42), Arrays.copyOf(s.values(0), 24));
         assertEquals(3f, s.keys(0)[0]);
         assertThrows(IllegalArgumentException.class, () -> c.slice(5, 11));
+    }
+
+    @Test
+    void aCacheMadeForItsLengthNeverReallocatesAndATooLargeOneIsRefused() {
+        KvCache c = new KvCache(2, 2, 3, 10); // what Generator reserves: prompt + new tokens
+        float[] backing = c.keys(1);
+        assertEquals(60, backing.length);
+        for (int t = 0; t < 10; t++) {
+            c.append(0, new float[6], new float[6], 1);
+            c.append(1, new float[] {t, t, t, t, t, t}, new float[6], 1);
+        }
+        assertSame(backing, c.keys(1));
+        assertEquals(9f, c.keys(1)[59]);
+        c.append(1, new float[6], new float[6], 1);
+        assertEquals(2 * 60, c.keys(1).length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new KvCache(1, 8, 128, 1 << 21));
+        assertTrue(e.getMessage().contains("exceed one Java array"), e.getMessage());
     }
 
     @ParameterizedTest
