@@ -105,7 +105,7 @@ public final class PeerMain {
     }
 
     /** A JSON array of token ids, as {@code ids} writes it (also read by {@link ColdTrace}). */
-    static int[] readIds(Path p) throws Exception {
+    public static int[] readIds(Path p) throws Exception {
         String s = Files.readString(p).trim();
         return Arrays.stream(s.substring(1, s.length() - 1).split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
     }

@@ -28,6 +28,11 @@ public final class JavaKernels implements Kernels, AutoCloseable {
         this.par = new Parallel(threads);
     }
 
+    /** Kernel loops split into {@code partsPerThread} ranges per thread ({@link Parallel#PARTS_PER_THREAD}; benchmarks). */
+    JavaKernels(int threads, int partsPerThread) {
+        this.par = new Parallel(threads, partsPerThread);
+    }
+
     public int threads() {
         return par.threads();
     }

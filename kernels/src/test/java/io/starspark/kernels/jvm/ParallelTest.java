@@ -48,6 +48,27 @@ class ParallelTest {
     }
 
     @Test
+    void aKernelLoopRunsInlineWhenSmallElsePartsPerThreadRanges() {
+        try (Parallel par = new Parallel(3); Parallel one = new Parallel(2, 1)) {
+            List<int[]> small = Collections.synchronizedList(new ArrayList<>());
+            par.forRange(1000, Parallel.MIN_PARALLEL_FLOPS - 1, (a, b) -> small.add(new int[] {a, b}));
+            assertEquals(1, small.size());
+            assertArrayEquals(new int[] {0, 1000}, small.get(0));
+            for (int n : new int[] {1000, 40, 7}) {
+                List<int[]> got = Collections.synchronizedList(new ArrayList<>());
+                par.forRange(n, Parallel.MIN_PARALLEL_FLOPS, (a, b) -> got.add(new int[] {a, b}));
+                assertEquals(Math.min(n, 3 * Parallel.PARTS_PER_THREAD), got.size(), "n " + n);
+                assertEquals(n, got.stream().mapToInt(r -> r[1] - r[0]).sum());
+            }
+            List<int[]> halves = Collections.synchronizedList(new ArrayList<>());
+            one.forRange(1000, Parallel.MIN_PARALLEL_FLOPS, (a, b) -> halves.add(new int[] {a, b}));
+            assertEquals(2, halves.size());
+        }
+        assertTrue(Parallel.PARTS_PER_THREAD > 1);
+        assertThrows(IllegalArgumentException.class, () -> new Parallel(2, 0));
+    }
+
+    @Test
     void theWorkersAndTheCallerShareTheRanges() throws Exception {
         try (Parallel par = new Parallel(2)) {
             Set<String> names = ConcurrentHashMap.newKeySet();
