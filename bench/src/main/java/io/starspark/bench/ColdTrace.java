@@ -1,6 +1,7 @@
 package io.starspark.bench;
 
 import io.starspark.kernels.jvm.JavaKernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.model.Forward;
 import io.starspark.model.KvCache;
 import io.starspark.model.LlamaModel;
@@ -19,8 +20,10 @@ import java.util.stream.Collectors;
  * later ones. The first chunk against the next is the JIT's share; it is measured within one run, so it holds up on
  * a noisy host.
  * Usage: {@code bench/run-java.sh 8g io.starspark.bench.ColdTrace MODEL.gguf IDS.json [TOKENS (1024)] [CHUNK (256)]
- * [DECODE (64)] [THREADS (2)]} with IDS.json a JSON array of token ids (run-peer.sh writes them under
- * bench/target/peer/run). Each run needs a fresh JVM: run it again for another sample.
+ * [DECODE (64)] [THREADS (2)] [no-warmup]} with IDS.json a JSON array of token ids (run-peer.sh writes them under
+ * bench/target/peer/run). The decode paths warm up in the background during the prefill as {@code Generator}
+ * starts them ({@code Kernels#prepareDecode}); {@code no-warmup} leaves them cold. Each run needs a fresh JVM: run
+ * it again for another sample.
  */
 public final class ColdTrace {
     private ColdTrace() {
@@ -37,7 +40,7 @@ public final class ColdTrace {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: ColdTrace MODEL.gguf IDS.json [TOKENS] [CHUNK] [DECODE] [THREADS]");
+            System.err.println("usage: ColdTrace MODEL.gguf IDS.json [TOKENS] [CHUNK] [DECODE] [THREADS] [no-warmup]");
             System.exit(2);
         }
         int[] all = PeerMain.readIds(Path.of(args[1]));
@@ -45,6 +48,7 @@ public final class ColdTrace {
         int chunk = args.length > 3 ? Integer.parseInt(args[3]) : 256;
         int decode = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : 2;
+        boolean warmUp = args.length <= 6 || !args[6].equals("no-warmup");
         try (JavaKernels java = new JavaKernels(threads)) {
             TimingKernels k = new TimingKernels(java);
             long t0 = System.nanoTime();
@@ -53,7 +57,10 @@ public final class ColdTrace {
                     Path.of(args[0]).getFileName(), (System.nanoTime() - t0) / 1e9,
                     ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, threads, tokens, chunk);
             Forward f = new Forward(m, k);
-            KvCache cache = KvCache.forModel(m.config());
+            KvCache cache = KvCache.forModel(m.config(), KvDtype.F32, tokens + decode); // as Generator reserves
+            if (warmUp) { // as Generator does before a prompt it will decode after
+                f.prepareDecode(KvDtype.F32);
+            }
             float[] logits = null;
             for (int p = 0; p < tokens; p += chunk) {
                 int len = Math.min(chunk, tokens - p);
@@ -74,6 +81,9 @@ public final class ColdTrace {
                 logits = f.forward(new int[] {token}, new int[] {tokens + i}, cache, null, Logits.LAST);
                 token = Sampler.argmax(logits);
                 ms[i] = (System.nanoTime() - c0) / 1e6;
+                if (i == Math.min(16, decode) - 1) {
+                    System.out.printf(Locale.ROOT, "first %d decode steps: %s%n", i + 1, drain(k));
+                }
             }
             double[] late = Arrays.copyOfRange(ms, decode / 2, decode);
             Arrays.sort(late);

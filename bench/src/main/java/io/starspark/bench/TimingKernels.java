@@ -3,9 +3,11 @@ package io.starspark.bench;
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.LayerStack;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Rope;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -77,6 +79,11 @@ final class TimingKernels implements Kernels {
                 firstNanos[kernel][call] = dt;
             }
         }
+    }
+
+    @Override
+    public void prepareDecode(List<Matrix> weights, int heads, int kvHeads, int headDim, KvDtype kv) {
+        inner.prepareDecode(weights, heads, kvHeads, headDim, kv);
     }
 
     @Override

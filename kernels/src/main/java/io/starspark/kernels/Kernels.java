@@ -1,5 +1,6 @@
 package io.starspark.kernels;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -84,6 +85,16 @@ public interface Kernels {
      */
     void scorePages(float[] q, float[] pageMin, float[] pageMax, float[] scores,
                     int tokens, int pages, int heads, int kvHeads, int headDim);
+
+    /**
+     * About to run a prompt's forward pass and then single-token steps over these weights, with this attention
+     * shape and K/V dtype: a backend whose single-token paths are compiled on first use (the java backend's JIT) may
+     * prepare them in the background meanwhile. Returns at once; changes no result. Default: nothing.
+     *
+     * @param weights the model's matrices (the backend picks one of each kind)
+     */
+    default void prepareDecode(List<Matrix> weights, int heads, int kvHeads, int headDim, KvDtype kv) {
+    }
 
     /**
      * The backend's device-resident forward of whole blocks, when it has one (Aparapi); empty for backends whose

@@ -3,6 +3,7 @@ package io.starspark.model;
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.LayerStack;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Partials;
@@ -49,6 +50,14 @@ public final class Forward {
         this.model = model;
         this.c = model.config();
         this.kernels = kernels;
+    }
+
+    /**
+     * Tells the backend that single-token steps with a {@code kv} cache follow the next forward pass
+     * ({@link Kernels#prepareDecode}: the model's step matrices and head shape).
+     */
+    public void prepareDecode(KvDtype kv) {
+        kernels.prepareDecode(model.weights().stepMatrices(), c.heads(), c.kvHeads(), c.headDim(), kv);
     }
 
     public LlamaModel model() {

@@ -76,6 +76,9 @@ public final class Generator {
         model.checkTrainedContext((long) firstPosition + prompt.length + maxNew);
         Forward fwd = new Forward(model, kernels);
         KvCache cache = KvCache.forModel(model.config(), kvDtype, prompt.length + Math.max(0, maxNew - 1));
+        if (maxNew > 1) {
+            fwd.prepareDecode(kvDtype);
+        }
         int[] positions = new int[prompt.length];
         Arrays.setAll(positions, i -> firstPosition + i);
         long t0 = System.nanoTime();
@@ -117,7 +120,7 @@ public final class Generator {
         }
         model.checkTrainedContext((long) firstPosition + prompt.length);
         Forward fwd = new Forward(model, kernels);
-        KvCache cache = KvCache.forModel(model.config(), kvDtype, prompt.length + Math.max(0, maxNew - 1));
+        KvCache cache = KvCache.forModel(model.config(), kvDtype);
         int split = prompt.length - scored;
         int[] positions = new int[prompt.length];
         Arrays.setAll(positions, i -> firstPosition + i);

@@ -3,6 +3,7 @@ package io.starspark.model;
 import io.starspark.kernels.Matrix;
 import io.starspark.model.gguf.GgufFile;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +31,16 @@ public record LlamaWeights(Matrix tokenEmbedding, List<Layer> layers, float[] ou
 
     public LlamaWeights {
         layers = List.copyOf(layers);
+    }
+
+    /** The matrices a single-token step multiplies by: every layer's seven, then the output. */
+    public List<Matrix> stepMatrices() {
+        List<Matrix> all = new ArrayList<>(7 * layers.size() + 1);
+        for (Layer l : layers) {
+            all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()));
+        }
+        all.add(output);
+        return all;
     }
 
     /** Loads every tensor named by llama.cpp's convention and checks its shape against {@code c}. */

@@ -10,7 +10,10 @@ import io.starspark.model.synth.SyntheticModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -41,6 +44,35 @@ class GeneratorTest {
         assertArrayEquals(Arrays.copyOf(free, first), g.generate(prompt, 0, null, 12, Sampler.greedy(), stop).ids());
         assertArrayEquals(new int[0], g.generate(prompt, 0, null, 12, Sampler.greedy(), free[0]).ids(),
             "EOS as the first token: nothing");
+    }
+
+    /** A request that decodes lets the backend prepare its decode paths once, with the model's shapes; one that does not, not. */
+    @Test
+    void aRequestThatDecodesTellsTheBackendBeforeItsPrompt() {
+        List<Object[]> calls = new ArrayList<>();
+        Kernels k = (Kernels) Proxy.newProxyInstance(Kernels.class.getClassLoader(), new Class<?>[] {Kernels.class},
+            (proxy, method, args) -> {
+                if (method.getName().equals("prepareDecode")) {
+                    calls.add(args);
+                }
+                try {
+                    return method.invoke(kernels, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+        int[] prompt = m.tokenizer().encode("Lily and Tom went to the park.", true, true);
+        new Generator(m, k).generate(prompt, 0, null, 1, Sampler.greedy(), -1);
+        assertEquals(0, calls.size(), "one new token: no decode step");
+        int[] ids = new Generator(m, k, KvDtype.F16).generate(prompt, 0, null, 3, Sampler.greedy(), -1).ids();
+        assertArrayEquals(new Generator(m, kernels, KvDtype.F16).generate(prompt, 0, null, 3, Sampler.greedy(), -1).ids(), ids);
+        assertEquals(1, calls.size());
+        Object[] a = calls.get(0);
+        LlamaConfig c = m.config();
+        assertEquals(m.weights().stepMatrices(), a[0]);
+        assertEquals(7 * c.layers() + 1, ((List<?>) a[0]).size());
+        assertSame(m.weights().output(), ((List<?>) a[0]).get(7 * c.layers()));
+        assertEquals(List.of(c.heads(), c.kvHeads(), c.headDim(), KvDtype.F16), List.of(a[1], a[2], a[3], a[4]));
     }
 
     /**

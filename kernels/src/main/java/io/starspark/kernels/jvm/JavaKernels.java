@@ -2,9 +2,11 @@ package io.starspark.kernels.jvm;
 
 import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Rope;
 import io.starspark.kernels.Shapes;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -31,6 +33,12 @@ public final class JavaKernels implements Kernels, AutoCloseable {
     /** Kernel loops split into {@code partsPerThread} ranges per thread ({@link Parallel#PARTS_PER_THREAD}; benchmarks). */
     JavaKernels(int threads, int partsPerThread) {
         this.par = new Parallel(threads, partsPerThread);
+    }
+
+    /** Starts {@link DecodeWarmUp} for what is not compiled yet in this JVM. */
+    @Override
+    public void prepareDecode(List<Matrix> weights, int heads, int kvHeads, int headDim, KvDtype kv) {
+        DecodeWarmUp.start(weights, heads, kvHeads, headDim, kv);
     }
 
     public int threads() {
