@@ -26,13 +26,17 @@ while [[ $# -gt 0 ]]; do
 done
 kit="$root/bench/target/gpu-kit"
 mkdir -p "$out_dir" "$kit"
-results="$out_dir/gpu-$(date +%F)$([[ $dry == 1 ]] && echo -dry).txt"
+suffix=""; if [[ $dry == 1 ]]; then suffix="-dry"; fi
+results="$out_dir/gpu-$(date +%F)$suffix.txt"
 work="$root/bench/target/gpu-run"
 rm -rf "$work" && mkdir -p "$work/tmp"
 : > "$results"
 log() { echo "$*" | tee -a "$results"; }
 started=$SECONDS
 
+# the loader cache's first path for a library; reads all of `ldconfig -p` (awk exiting early would SIGPIPE it, and
+# under pipefail + set -e that ends the script without a word)
+lib_path() { ldconfig -p 2>/dev/null | re="$1" awk '$0 ~ ENVIRON["re"] && !found { print $NF; found = 1 }'; }
 as_root() { if [[ "$(id -u)" == 0 ]]; then "$@"; else sudo "$@"; fi; }
 apt_install() { as_root apt-get update -qq >/dev/null 2>&1 || true; as_root apt-get install -y -qq "$@" >/dev/null 2>&1; }
 
@@ -51,8 +55,20 @@ if command -v mvn >/dev/null 2>&1 && [[ -f "$root/pom.xml" ]]; then
       bench/target/classes; do
     cp -r "$root/$m/." "$kit/classes/"
   done
-  icd_loader="$(ldconfig -p | awk '/libOpenCL\.so\.1 .*x86-64/ {print $NF; exit}')"
+  # aparapi-jni carries its native library for every OS (19 MB, mostly Windows DLLs): keep Linux x86-64's, so
+  # that the kit and its Java runtime fit one device call's 64 MiB
+  for jni in "$kit"/lib/aparapi-jni-*.jar; do
+    zip -q -d "$jni" 'win/*' 'osx/*' 'linux/libaparapi_x86.so' 'linux/libaparapi_armhf.so' \
+      'linux/libaparapi_aarch64.so' >/dev/null 2>&1 || true
+  done
+  icd_loader="$(lib_path 'libOpenCL\.so\.1 .*x86-64')"
   if [[ -n "$icd_loader" ]]; then mkdir -p "$kit/native" && cp -L "$icd_loader" "$kit/native/libOpenCL.so.1"; fi
+  # a Java runtime of just the modules the kit uses (~48 MB): GPU machines may have no Java and no network
+  if command -v jlink >/dev/null 2>&1 && [[ ! -x "$kit/jdk/bin/java" ]]; then
+    jlink --add-modules java.base,java.compiler,java.desktop,java.naming,java.rmi,java.scripting,java.sql,java.logging,java.xml,java.management,jdk.management,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
+      --strip-debug --no-header-files --no-man-pages --compress=2 --output "$kit/jdk" >/dev/null 2>&1
+    strip --strip-unneeded "$kit/jdk/lib/server/libjvm.so" 2>/dev/null || true
+  fi
 fi
 if [[ ! -d "$kit/classes/io/starspark/bench" ]]; then
   echo "starspark: error: no gpu kit at $kit and no Maven to build it: run bench/run-gpu.sh --dry-run on a build machine and carry bench/target/gpu-kit" >&2
@@ -60,22 +76,23 @@ if [[ ! -d "$kit/classes/io/starspark/bench" ]]; then
 fi
 
 # ---- 1. Java and OpenCL
+if ! command -v java >/dev/null 2>&1 && [[ -x "$kit/jdk/bin/java" ]]; then export PATH="$kit/jdk/bin:$PATH"; fi
 if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless || true; fi
 command -v java >/dev/null 2>&1 || { echo "starspark: error: no java and apt could not install openjdk-17-jre-headless" >&2; exit 2; }
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 if [[ $dry == 1 ]]; then
   if ! dpkg -s pocl-opencl-icd ocl-icd-libopencl1 >/dev/null 2>&1; then apt_install pocl-opencl-icd ocl-icd-libopencl1 clinfo; fi
 else
-  nv="$(ldconfig -p | awk '/libnvidia-opencl\.so\.1/ {print $NF; exit}')"
+  nv="$(lib_path 'libnvidia-opencl\.so\.1')"
   if [[ -z "$nv" ]]; then nv="$(find /usr/lib /usr/lib64 /usr/local/nvidia /usr/lib/x86_64-linux-gnu -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1 || true)"; fi
-  if [[ -z "$nv" ]]; then apt_install nvidia-opencl-icd || true; nv="$(ldconfig -p | awk '/libnvidia-opencl\.so\.1/ {print $NF; exit}')"; fi
+  if [[ -z "$nv" ]]; then apt_install nvidia-opencl-icd || true; nv="$(lib_path 'libnvidia-opencl\.so\.1')"; fi
   [[ -n "$nv" ]] || { echo "starspark: error: no libnvidia-opencl.so.1 (the NVIDIA driver's OpenCL ICD); install the driver's OpenCL part (e.g. nvidia-opencl-icd)" >&2; exit 2; }
   # a private vendors dir listing only NVIDIA: PoCL, if present, is never picked
   mkdir -p "$work/icd" && echo "$nv" > "$work/icd/nvidia.icd"
   export OCL_ICD_VENDORS="$work/icd"
-  if ! ldconfig -p | grep -q 'libOpenCL\.so\.1'; then
+  if [[ -z "$(lib_path 'libOpenCL\.so\.1')" ]]; then
     apt_install ocl-icd-libopencl1 clinfo || true
-    if ! ldconfig -p | grep -q 'libOpenCL\.so\.1'; then export LD_LIBRARY_PATH="$kit/native${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+    if [[ -z "$(lib_path 'libOpenCL\.so\.1')" ]]; then export LD_LIBRARY_PATH="$kit/native${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
   fi
   command -v clinfo >/dev/null 2>&1 || apt_install clinfo || true
 fi
@@ -95,12 +112,15 @@ run_java() {
 
 # ---- 2. contract suite on the device
 log "== contract suite"
+# a failed contract still runs the benchmarks (a device lease is short: one call shows everything), and the
+# script then exits 1
+contract=0
 if [[ $dry == 1 ]]; then
   run_java 150 io.starspark.bench.DeviceContract io.starspark.kernels.aparapi.AparapiKernelsTest \
-    io.starspark.model.DeviceForwardTest
+    io.starspark.model.DeviceForwardTest || contract=$?
 else
   run_java 150 io.starspark.bench.DeviceContract --expect-gpu io.starspark.kernels.aparapi.AparapiKernelsTest \
-    io.starspark.model.DeviceForwardTest
+    io.starspark.model.DeviceForwardTest || contract=$?
 fi
 
 # ---- 3. GEMM and attention
@@ -119,5 +139,9 @@ if [[ $dry == 1 ]]; then
   run_java 90 -Xmx2g io.starspark.bench.PrefillBench --shapes stories260k --dtypes f32 --kernels java,aparapi,aparapi-calls --tokens 128 --runs 1 --out "$work"
 else
   run_java 200 -Xmx24g io.starspark.bench.PrefillBench --shapes 110m --dtypes f32 --kernels java,aparapi,aparapi-calls --tokens 2048 --runs 2 --out "$work"
+fi
+if [[ $contract != 0 ]]; then
+  log "== done in $((SECONDS - started)) s; the device contract FAILED (exit $contract); results in $results"
+  exit 1
 fi
 log "== done in $((SECONDS - started)) s; results in $results"
