@@ -276,6 +276,41 @@ public abstract class KernelsContract {
         }
     }
 
+    /**
+     * In place (out is gate, as the forward pass calls it; or up), on fresh arrays after calls on others: a device
+     * with its own memory must not keep stale copies of an input, nor give an input back as the output.
+     */
+    @Test
+    void swigluAndRmsnormInPlaceAfterOtherCalls() {
+        for (int round = 0; round < 3; round++) {
+            for (int n : new int[] {7, 172, 1000}) {
+                float[] gate = random(n, 12);
+                float[] up = random(n, 3);
+                float[] expect = new float[n];
+                ref.swiglu(expect, gate, up, n);
+                float[] inGate = gate.clone();
+                kernels.swiglu(inGate, inGate, up.clone(), n);
+                afterCall();
+                assertAllClose(expect, inGate, 1e-5, "swiglu into gate n=" + n + " round " + round);
+                float[] inUp = up.clone();
+                kernels.swiglu(inUp, gate.clone(), inUp, n);
+                afterCall();
+                assertAllClose(expect, inUp, 1e-5, "swiglu into up n=" + n + " round " + round);
+
+                float[] x = random(2 * n, 3);
+                float[] w = random(n, 2);
+                float[] want = new float[2 * n];
+                ref.rmsnorm(want, x, w, 2, n, 1e-5f);
+                float[] other = new float[2 * n];
+                kernels.rmsnorm(other, random(2 * n, 3), w, 2, n, 1e-5f); // the same kernel on other arrays first
+                afterCall();
+                kernels.rmsnorm(x, x, w, 2, n, 1e-5f);
+                afterCall();
+                assertAllClose(want, x, 1e-5, "rmsnorm in place 2x" + n + " round " + round);
+            }
+        }
+    }
+
     // ---- attention ----
 
     /** {tokens, keys, heads, kvHeads, headDim}. */

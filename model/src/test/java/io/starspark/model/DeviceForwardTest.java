@@ -15,11 +15,11 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The device-resident block forward (Aparapi on OpenCL, PoCL in CI) against the reference backend's host path:
@@ -105,9 +105,10 @@ class DeviceForwardTest {
         assertEquals(1, moved.residentBlocks(), "the block ran device-resident: " + what);
         long rowFloats = (long) (TOKENS - KEEP_FROM) * c.kvDim();
         int pairs = c.rope().pairs();
-        assertEquals(4L * TOKENS * c.dim() + 4L * 2 * TOKENS * pairs, moved.bytesToDevice(),
+        assertEquals(4L * ap.blockArrayFloats((long) TOKENS * c.dim()) + 4L * 2 * TOKENS * pairs, moved.bytesToDevice(),
                 "in: the embeddings and the RoPE angles only: " + what);
-        assertEquals(4L * 2 * c.layers() * rowFloats, moved.bytesFromDevice(), "out: the kept K/V only: " + what);
+        assertEquals(4L * ap.blockArrayFloats(2 * c.layers() * rowFloats), moved.bytesFromDevice(),
+                "out: the kept K/V only: " + what);
         assertEquals(TOKENS - KEEP_FROM, got.length(), what);
         double worst = 0;
         for (int l = 0; l < c.layers(); l++) {
@@ -127,9 +128,10 @@ class DeviceForwardTest {
      * A decode step (the cache holds rows) and a batch over external keys stay on the host-array path, whose matmuls
      * run on the layer weights the device-resident block already holds (one copy per JVM).
      */
-    @Test
-    void batchesThatSeeMoreThanThemselvesUseTheKernelCalls() {
-        AparapiKernels ap = backend(false);
+    @ParameterizedTest(name = "gpuModes={0}")
+    @ValueSource(booleans = {false, true})
+    void batchesThatSeeMoreThanThemselvesUseTheKernelCalls(boolean gpuModes) {
+        AparapiKernels ap = backend(gpuModes);
         LlamaModel m = model(SyntheticModels.shape("stories260k"), "f32");
         LlamaConfig c = m.config();
         KvCache cache = KvCache.forModel(c);
@@ -137,8 +139,19 @@ class DeviceForwardTest {
         AparapiKernels.Traffic t0 = ap.traffic();
         f.forward(new int[] {5, 6, 7}, new int[] {0, 1, 2}, cache, null, Logits.LAST);
         AparapiKernels.Traffic t1 = ap.traffic();
+        KvCache wantCache = KvCache.forModel(c);
+        new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7}, new int[] {0, 1, 2}, wantCache, null,
+                Logits.LAST);
+        for (int l = 0; l < c.layers(); l++) {
+            compare(wantCache.keys(l), cache.keys(l), 3 * c.kvDim(), "keys of layer " + l + " after the device prefill",
+                    "stories260k f32");
+            compare(wantCache.values(l), cache.values(l), 3 * c.kvDim(),
+                    "values of layer " + l + " after the device prefill", "stories260k f32");
+        }
         int residentBefore = ap.residentMatrices();
-        float[] step = f.forward(new int[] {8}, new int[] {3}, cache, null, Logits.LAST);
+        // every op of the step checked against the reference on the same inputs: the first that differs fails by name
+        float[] step = new Forward(m, new CheckedKernels(ap, new ReferenceKernels(), TOL))
+                .forward(new int[] {8}, new int[] {3}, cache, null, Logits.LAST);
         assertEquals(1, t1.minus(t0).residentBlocks(), "the first batch (empty cache) on the device path");
         assertEquals(0, ap.traffic().minus(t1).residentBlocks(), "the decode step through the kernel calls");
         assertEquals(0, ap.traffic().minus(t1).weightBytesUploaded(),
@@ -148,7 +161,7 @@ class DeviceForwardTest {
                 + residentBefore + " -> " + ap.residentMatrices());
         float[] want = new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
                 KvCache.forModel(c), null, Logits.LAST);
-        compare(want, step, want.length, "decode logits after a device prefill", "stories260k f32");
+        compare(want, step, want.length, "decode logits after a device prefill", "stories260k f32" + (gpuModes ? " gpu modes" : ""));
         assertEquals(Rope.Style.ADJACENT, c.rope().style());
     }
 

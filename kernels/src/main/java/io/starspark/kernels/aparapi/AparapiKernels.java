@@ -14,9 +14,14 @@ import io.starspark.kernels.Q8Matrix;
 import io.starspark.kernels.Rope;
 import io.starspark.kernels.Shapes;
 import java.lang.ref.Cleaner;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * are dequantized in the kernel; all widened to F32 on CPU devices; the block types Q4_0..Q6_K are widened to F32 through
  * {@link Matrix#loadRow} at upload), and released when the matrix is garbage-collected or the backend
  * closed; a matmul then moves only x in and out back. Bytes moved are counted ({@link #traffic()}).
+ * No call binds one Java array to two kernel fields: Aparapi keeps one device buffer per field, so on a device with
+ * its own memory an in-place call (out aliasing an input) would put one buffer and read the other back (the H200 gave
+ * swiglu's gate back unchanged); such calls compute into a fresh array and copy it over.
  * The {@link Kernels} interface takes host arrays, so activations and K/V cross the bus on every call; a whole
  * block through all layers keeps them on the device instead ({@link #blockForward()}, {@link ResidentBlocks}).
  *
@@ -187,16 +195,66 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     }
 
     /** Weight matrices now resident on the device. */
+    /**
+     * The floats a device-resident block moves for an array of {@code floats} (its residual stream in, its kept K/V
+     * out): those alone on a CPU device; on a device with its own memory at least G1's humongous size (half a heap
+     * region), since Aparapi moves whole arrays and only humongous ones stay where the device copy expects them.
+     */
+    public long blockArrayFloats(long floats) {
+        return resident.scratchFloats(floats);
+    }
+
     public int residentMatrices() {
         return live.size();
     }
 
     void execute(Kernel k, Range range) {
+        checkNoSharedArrays(k);
         k.execute(range);
         if (!k.isRunningCL() || k.getTargetDevice() != device) {
             throw new IllegalStateException("aparapi kernel " + k.getClass().getSimpleName()
                     + " did not run on OpenCL device " + deviceName() + " (ran on " + k.getTargetDevice()
                     + "); see Aparapi's warning above for why it fell back");
+        }
+    }
+
+    /** The array fields of each kernel class, its superclasses' up to Aparapi's {@link Kernel}. */
+    private static final ClassValue<Field[]> ARRAY_FIELDS = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> type) {
+            List<Field> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Kernel.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (f.getType().isArray() && !Modifier.isStatic(f.getModifiers())) {
+                        fields.add(f);
+                    }
+                }
+            }
+            return fields.toArray(new Field[0]);
+        }
+    };
+
+    /**
+     * Fails when two fields of {@code k} hold the same array (longer than a one-value placeholder): Aparapi gives
+     * each field its own device buffer, so on a device with its own memory a put fills one and a get reads the other.
+     * Checked on every device, PoCL included, where the shared memory would hide it.
+     */
+    static void checkNoSharedArrays(Kernel k) {
+        Field[] fields = ARRAY_FIELDS.get(k.getClass());
+        Object[] arrays = new Object[fields.length];
+        try {
+            for (int i = 0; i < fields.length; i++) {
+                arrays[i] = fields[i].get(k);
+                for (int j = 0; j < i; j++) {
+                    if (arrays[i] != null && arrays[i] == arrays[j] && Array.getLength(arrays[i]) > 1) {
+                        throw new IllegalStateException("aparapi kernel " + k.getClass().getSimpleName()
+                                + " holds one array in two fields, " + fields[j].getName() + " and "
+                                + fields[i].getName() + ": on a device with its own memory each gets its own buffer");
+                    }
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -358,6 +416,12 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void rmsnorm(float[] out, float[] x, float[] weight, int tokens, int dim, float eps) {
         Shapes.rmsnorm(out, x, weight, tokens, dim);
+        if (out == x) {
+            float[] normed = new float[tokens * dim];
+            rmsnorm(normed, x, weight, tokens, dim, eps);
+            System.arraycopy(normed, 0, out, 0, normed.length);
+            return;
+        }
         synchronized (rows) {
             BlockKernel k = rows;
             k.x = x;
@@ -401,6 +465,12 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
     @Override
     public void swiglu(float[] out, float[] gate, float[] up, int n) {
         Shapes.swiglu(out, gate, up, n);
+        if (out == gate || out == up) {
+            float[] product = new float[n];
+            swiglu(product, gate, up, n);
+            System.arraycopy(product, 0, out, 0, n);
+            return;
+        }
         synchronized (swiglu) {
             swiglu.out = out;
             swiglu.gate = gate;

@@ -95,6 +95,14 @@ final class ResidentBlocks implements BlockForward {
         cpuNanos[what].addAndGet(OS.getProcessCpuTime() - c0);
     }
 
+    /**
+     * The length of a block's scratch array (residual stream, kept K/V) that holds {@code floats}: on a device with its
+     * own memory at least G1's humongous size, so that the collector never moves it; Aparapi moves whole arrays.
+     */
+    long scratchFloats(long floats) {
+        return Math.max(floats, minScratchFloats);
+    }
+
     /** Floats of an array G1 allocates as humongous (never moved), or 0 when the JVM does not run G1. */
     private static int humongousFloats() {
         boolean g1 = false;
@@ -410,7 +418,7 @@ final class ResidentBlocks implements BlockForward {
         }
 
         private float[] scratch(int floats) {
-            return new float[Math.max(floats, minScratchFloats)];
+            return new float[(int) scratchFloats(floats)];
         }
 
         void run(LayerStack s, float[] xIn, int tokens, int[] positions, int keepFrom, float[][] kOut, float[][] vOut,
@@ -428,11 +436,11 @@ final class ResidentBlocks implements BlockForward {
             int dim = s.dim();
             int keepN = tokens - keepFrom;
             int kvDim = s.kvDim();
-            if (b.x.length != Math.max(tokens * dim, minScratchFloats)) {
+            if (b.x.length != scratchFloats(tokens * dim)) {
                 b.x = scratch(tokens * dim);
             }
             long kvFloats = 2L * layers * keepN * kvDim;
-            if (b.kv.length != Math.max(kvFloats, minScratchFloats)) {
+            if (b.kv.length != scratchFloats(Math.max(1, kvFloats))) {
                 b.kv = scratch((int) Math.max(1, kvFloats));
             }
             System.arraycopy(xIn, 0, b.x, 0, tokens * dim);
