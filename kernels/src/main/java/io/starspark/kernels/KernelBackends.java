@@ -5,6 +5,7 @@ import io.starspark.kernels.aparapi.OpenClDevices;
 import io.starspark.kernels.jvm.JavaKernels;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,22 @@ public final class KernelBackends {
             throw new IllegalArgumentException("kernel threads must be positive (got " + threads + ")");
         }
         synchronized (KernelBackends.class) {
-            // thread count matters to the java backend only: one aparapi/reference instance per JVM
-            boolean javaBackend = choice == KernelsChoice.JAVA || (choice == KernelsChoice.AUTO && !OpenClDevices.hasGpu());
-            return CHOSEN.computeIfAbsent(javaBackend ? choice + "/" + threads : choice.toString(),
-                    key -> create(choice, threads));
+            // thread count matters to the java backend only (auto on a GPU: its per-op calls); one aparapi and one
+            // reference instance per JVM
+            boolean usesThreads = choice == KernelsChoice.JAVA || choice == KernelsChoice.AUTO;
+            return shared(usesThreads ? choice + "/" + threads : choice.toString(), () -> create(choice, threads));
+        }
+    }
+
+    /** The backend kept under {@code key}, made now if there is none (under the class lock). */
+    private static Kernels shared(String key, Supplier<Kernels> make) {
+        synchronized (KernelBackends.class) {
+            Kernels k = CHOSEN.get(key);
+            if (k == null) {
+                k = make.get();
+                CHOSEN.put(key, k);
+            }
+            return k;
         }
     }
 
@@ -54,7 +67,13 @@ public final class KernelBackends {
                 return aparapi();
             case AUTO:
                 if (OpenClDevices.hasGpu()) {
-                    return aparapi();
+                    Kernels device = shared(KernelsChoice.APARAPI.toString(), KernelBackends::aparapi);
+                    Kernels host = shared(KernelsChoice.JAVA + "/" + threads, () -> java(threads, ""));
+                    LOG.info("kernels: auto on a GPU: prefill blocks device-resident on aparapi-opencl, every other call"
+                            + " (decode steps, logits) on java with {} threads; per-op calls through Aparapi measured 50x"
+                            + " slower at decode on an H200 (override with {}=aparapi for every call on OpenCL)",
+                            threads, SETTING);
+                    return new DeviceBlocksKernels(device, host);
                 }
                 return java(threads, " (auto: no OpenCL GPU; OpenCL on CPU (PoCL) is not faster than this backend)");
             default:

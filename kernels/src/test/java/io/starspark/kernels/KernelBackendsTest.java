@@ -18,7 +18,8 @@ class KernelBackendsTest {
 
     @Test
     void autoPicksOpenClOnlyForAGpu() {
-        String expected = OpenClDevices.hasGpu() ? "aparapi-opencl" : "java";
+        // on a GPU: device-resident prefill blocks, every other call on java (DeviceBlocksKernels)
+        String expected = OpenClDevices.hasGpu() ? "aparapi-opencl-blocks+java" : "java";
         assertEquals(expected, KernelBackends.select(KernelsChoice.AUTO).name());
     }
 

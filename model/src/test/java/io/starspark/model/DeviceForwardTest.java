@@ -3,11 +3,13 @@ package io.starspark.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.starspark.kernels.DeviceBlocksKernels;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.ReferenceKernels;
 import io.starspark.kernels.Rope;
 import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.aparapi.OpenClDevices;
+import io.starspark.kernels.jvm.JavaKernels;
 import io.starspark.model.synth.SyntheticModels;
 import io.starspark.model.synth.SyntheticModels.Family;
 import io.starspark.model.synth.SyntheticModels.Shape;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -163,6 +166,29 @@ class DeviceForwardTest {
                 KvCache.forModel(c), null, Logits.LAST);
         compare(want, step, want.length, "decode logits after a device prefill", "stories260k f32" + (gpuModes ? " gpu modes" : ""));
         assertEquals(Rope.Style.ADJACENT, c.rope().style());
+    }
+
+    /**
+     * {@code kernels=auto} on a GPU ({@link DeviceBlocksKernels}): the prompt runs as one device-resident block, the
+     * decode steps on the host backend without touching the device, and the logits are the reference's.
+     */
+    @Test
+    void autoOnAGpuPrefillsOnTheDeviceAndDecodesOnTheHost() {
+        AparapiKernels ap = backend(true);
+        LlamaModel m = model(SyntheticModels.shape("stories260k"), "f32");
+        LlamaConfig c = m.config();
+        Kernels k = new DeviceBlocksKernels(ap, new JavaKernels(2));
+        KvCache cache = KvCache.forModel(c);
+        Forward f = new Forward(m, k);
+        AparapiKernels.Traffic t0 = ap.traffic();
+        f.forward(new int[] {5, 6, 7}, new int[] {0, 1, 2}, cache, null, Logits.LAST);
+        AparapiKernels.Traffic t1 = ap.traffic();
+        float[] step = f.forward(new int[] {8}, new int[] {3}, cache, null, Logits.LAST);
+        assertEquals(1, t1.minus(t0).residentBlocks(), "the prompt ran device-resident");
+        assertEquals(t1, ap.traffic(), "the decode step moved nothing to or from the device");
+        float[] want = new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
+                KvCache.forModel(c), null, Logits.LAST);
+        compare(want, step, want.length, "decode logits, device blocks + host calls", "stories260k f32");
     }
 
     private static double compare(float[] want, float[] got, int n, String name, String what) {
