@@ -117,9 +117,11 @@ log "== contract suite"
 contract=0
 if [[ $dry == 1 ]]; then
   run_java 150 io.starspark.bench.DeviceContract io.starspark.kernels.aparapi.AparapiKernelsTest \
+    io.starspark.kernels.aparapi.DeviceBlocksKernelsTest io.starspark.kernels.KernelBackendsTest \
     io.starspark.model.DeviceForwardTest || contract=$?
 else
   run_java 150 io.starspark.bench.DeviceContract --expect-gpu io.starspark.kernels.aparapi.AparapiKernelsTest \
+    io.starspark.kernels.aparapi.DeviceBlocksKernelsTest io.starspark.kernels.KernelBackendsTest \
     io.starspark.model.DeviceForwardTest || contract=$?
 fi
 

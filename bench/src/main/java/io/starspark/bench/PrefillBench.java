@@ -1,5 +1,6 @@
 package io.starspark.bench;
 
+import io.starspark.kernels.DeviceBlocksKernels;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.jvm.JavaKernels;
@@ -25,7 +26,7 @@ import java.util.Map;
  * weight GB/s. Aparapi runs also report the bytes moved to and from the device per prefill: {@code aparapi} runs
  * the prefill device-resident (activations stay on the device across layers), {@code aparapi-calls} through the
  * per-op kernel calls (every op's inputs and outputs cross the bus), for comparison.
- * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--kernels java,aparapi,aparapi-calls] [--tokens 2048] [--runs 3] [--decode N]
+ * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--kernels java,aparapi,aparapi-calls,device-blocks] [--tokens 2048] [--runs 3] [--decode N]
  * [--out DIR].
  */
 public final class PrefillBench {
@@ -109,9 +110,11 @@ public final class PrefillBench {
                 return new JavaKernels(cores);
             case "aparapi", "aparapi-calls":
                 return AparapiKernels.create();
+            case "device-blocks": // what kernels=auto gives on a GPU
+                return new DeviceBlocksKernels(AparapiKernels.create(), new JavaKernels(cores));
             default:
-                throw new IllegalArgumentException("--kernels takes java, aparapi and/or aparapi-calls (got " + backend
-                        + ")");
+                throw new IllegalArgumentException("--kernels takes java, aparapi, aparapi-calls and/or device-blocks"
+                        + " (got " + backend + ")");
         }
     }
 
@@ -128,7 +131,11 @@ public final class PrefillBench {
             positions[i] = i;
         }
         Kernels kernels = open(backend, cores);
-        try (AutoCloseable closing = (AutoCloseable) kernels) {
+        AparapiKernels device = kernels instanceof AparapiKernels ap ? ap
+                : kernels instanceof DeviceBlocksKernels d ? (AparapiKernels) d.device() : null;
+        AutoCloseable closing = kernels instanceof DeviceBlocksKernels d
+                ? () -> { device.close(); ((AutoCloseable) d.host()).close(); } : (AutoCloseable) kernels;
+        try (closing) {
             TimingKernels timed = new TimingKernels(kernels, !backend.equals("aparapi-calls"));
             Forward fwd = new Forward(model, timed);
             double[] secs = new double[a.runs()];
@@ -137,9 +144,9 @@ public final class PrefillBench {
             String traffic = null;
             for (int r = -1; r < a.runs(); r++) {
                 cache = KvCache.forModel(model.config());
-                AparapiKernels.Traffic before = kernels instanceof AparapiKernels ap ? ap.traffic() : null;
-                Map<String, Double> opsBefore = kernels instanceof AparapiKernels ap ? ap.blockSeconds(false) : null;
-                Map<String, Double> cpuBefore = kernels instanceof AparapiKernels ap ? ap.blockSeconds(true) : null;
+                AparapiKernels.Traffic before = device != null ? device.traffic() : null;
+                Map<String, Double> opsBefore = device != null ? device.blockSeconds(false) : null;
+                Map<String, Double> cpuBefore = device != null ? device.blockSeconds(true) : null;
                 timed.reset();
                 long c0 = OS.getProcessCpuTime();
                 long t0 = System.nanoTime();
@@ -148,7 +155,8 @@ public final class PrefillBench {
                     secs[r] = (System.nanoTime() - t0) / 1e9;
                     cpuSecs = (OS.getProcessCpuTime() - c0) / 1e9;
                 }
-                if (kernels instanceof AparapiKernels ap) {
+                if (device != null) {
+                    AparapiKernels ap = device;
                     AparapiKernels.Traffic m = ap.traffic().minus(before);
                     traffic = String.format(Locale.ROOT, "  device traffic per prefill (%s): weights uploaded %.1f MB,"
                             + " to device %.1f MB, from device %.1f MB (%d resident matrices, %d device-resident"
