@@ -70,8 +70,8 @@ public final class KernelBackends {
                     Kernels device = shared(KernelsChoice.APARAPI.toString(), KernelBackends::aparapi);
                     Kernels host = shared(KernelsChoice.JAVA + "/" + threads, () -> java(threads, ""));
                     LOG.info("kernels: auto on a GPU: prefill blocks device-resident on aparapi-opencl, every other call"
-                            + " (decode steps, logits) on java with {} threads; per-op calls through Aparapi measured 50x"
-                            + " slower at decode on an H200 (override with {}=aparapi for every call on OpenCL)",
+                            + " (decode steps, logits) on java with {} threads; per-op calls through Aparapi measured"
+                            + " 50-90x slower at decode on an H200 (override with {}=aparapi for every call on OpenCL)",
                             threads, SETTING);
                     return new DeviceBlocksKernels(device, host);
                 }

@@ -194,7 +194,6 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return groups.columns();
     }
 
-    /** Weight matrices now resident on the device. */
     /**
      * The floats a device-resident block moves for an array of {@code floats} (its residual stream in, its kept K/V
      * out): those alone on a CPU device; on a device with its own memory at least G1's humongous size (half a heap
@@ -204,6 +203,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         return resident.scratchFloats(floats);
     }
 
+    /** Weight matrices now resident on the device. */
     public int residentMatrices() {
         return live.size();
     }
