@@ -7,7 +7,10 @@ import java.util.Locale;
  * the settings registry (workers), the CLI's {@code --kernels} and {@link KernelBackends} all use it.
  */
 public enum KernelsChoice {
-    /** Aparapi when OpenCL reports a GPU; otherwise java (OpenCL on a CPU, e.g. PoCL, is not faster than java). */
+    /**
+     * When OpenCL reports a GPU, {@link DeviceBlocksKernels}: prefill blocks device-resident on Aparapi, every other call
+     * on java; otherwise java (OpenCL on a CPU, e.g. PoCL, is not faster than java).
+     */
     AUTO,
     /** The tuned pure-Java CPU backend. */
     JAVA,

@@ -18,7 +18,8 @@ public final class StarKeys {
 
     public static final Setting<KernelsChoice> KERNELS = Setting.choice(
             KernelsChoice.KEY.substring(Setting.PREFIX.length()), KernelsChoice.class, KernelsChoice.AUTO,
-            "kernel backend, chosen once per JVM", StarSettings::kernels);
+            "kernel backend, chosen once per JVM (auto: java; on an OpenCL GPU, prefill blocks there and every other"
+                + " call on java)", StarSettings::kernels);
 
     public static final Setting<Integer> BLOCK_SIZE = Setting.integer("blockSize", 1, 4096, null,
             "context tokens per Star Attention block (one phase-1 task each); a multiple of pageSize",
