@@ -36,12 +36,10 @@ public final class KernelBackends {
         if (threads < 1) {
             throw new IllegalArgumentException("kernel threads must be positive (got " + threads + ")");
         }
-        synchronized (KernelBackends.class) {
-            // thread count matters to the java backend only (auto on a GPU: its per-op calls); one aparapi and one
-            // reference instance per JVM
-            boolean usesThreads = choice == KernelsChoice.JAVA || choice == KernelsChoice.AUTO;
-            return shared(usesThreads ? choice + "/" + threads : choice.toString(), () -> create(choice, threads));
-        }
+        // thread count matters to the java backend only (auto on a GPU: its per-op calls); one aparapi and one
+        // reference instance per JVM
+        boolean usesThreads = choice == KernelsChoice.JAVA || choice == KernelsChoice.AUTO;
+        return shared(usesThreads ? choice + "/" + threads : choice.toString(), () -> create(choice, threads));
     }
 
     /** The backend kept under {@code key}, made now if there is none (under the class lock). */

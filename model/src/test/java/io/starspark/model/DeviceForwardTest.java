@@ -162,9 +162,9 @@ class DeviceForwardTest {
         // at most as many (the backend is shared with other tests, whose collected models release theirs meanwhile)
         assertTrue(ap.residentMatrices() <= residentBefore, "no per-call copy of a layer matrix the block holds: "
                 + residentBefore + " -> " + ap.residentMatrices());
-        float[] want = new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
-                KvCache.forModel(c), null, Logits.LAST);
-        compare(want, step, want.length, "decode logits after a device prefill", "stories260k f32" + (gpuModes ? " gpu modes" : ""));
+        float[] want = referenceLogitsOfToken8(m);
+        compare(want, step, want.length, "decode logits after a device prefill",
+                "stories260k f32" + (gpuModes ? " gpu modes" : ""));
         assertEquals(Rope.Style.ADJACENT, c.rope().style());
     }
 
@@ -186,9 +186,14 @@ class DeviceForwardTest {
         float[] step = f.forward(new int[] {8}, new int[] {3}, cache, null, Logits.LAST);
         assertEquals(1, t1.minus(t0).residentBlocks(), "the prompt ran device-resident");
         assertEquals(t1, ap.traffic(), "the decode step moved nothing to or from the device");
-        float[] want = new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
-                KvCache.forModel(c), null, Logits.LAST);
+        float[] want = referenceLogitsOfToken8(m);
         compare(want, step, want.length, "decode logits, device blocks + host calls", "stories260k f32");
+    }
+
+    /** What the decode steps above must give: the reference's last logits over tokens 5, 6, 7, 8 in one pass. */
+    private static float[] referenceLogitsOfToken8(LlamaModel m) {
+        return new Forward(m, new ReferenceKernels()).forward(new int[] {5, 6, 7, 8}, new int[] {0, 1, 2, 3},
+                KvCache.forModel(m.config()), null, Logits.LAST);
     }
 
     private static double compare(float[] want, float[] got, int n, String name, String what) {

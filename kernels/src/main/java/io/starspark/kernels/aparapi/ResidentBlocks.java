@@ -421,6 +421,11 @@ final class ResidentBlocks implements BlockForward {
             return new float[(int) scratchFloats(floats)];
         }
 
+        /** {@code a} when it is already the scratch array for {@code floats}, else a new one. */
+        private float[] scratchFor(float[] a, long floats) {
+            return a.length == scratchFloats(floats) ? a : scratch((int) floats);
+        }
+
         void run(LayerStack s, float[] xIn, int tokens, int[] positions, int keepFrom, float[][] kOut, float[][] vOut,
                  boolean hiddenBack) {
             BlockKernel b = kernel;
@@ -436,13 +441,8 @@ final class ResidentBlocks implements BlockForward {
             int dim = s.dim();
             int keepN = tokens - keepFrom;
             int kvDim = s.kvDim();
-            if (b.x.length != scratchFloats(tokens * dim)) {
-                b.x = scratch(tokens * dim);
-            }
-            long kvFloats = 2L * layers * keepN * kvDim;
-            if (b.kv.length != scratchFloats(Math.max(1, kvFloats))) {
-                b.kv = scratch((int) Math.max(1, kvFloats));
-            }
+            b.x = scratchFor(b.x, tokens * dim);
+            b.kv = scratchFor(b.kv, Math.max(1, 2L * layers * keepN * kvDim));
             System.arraycopy(xIn, 0, b.x, 0, tokens * dim);
             b.trig = angles(s.rope(), positions, tokens);
             b.tokens = tokens;
