@@ -8,6 +8,8 @@ final class Scratch {
     final float[] kFactors = new float[16];
     /** One vector's lanes: [vector length]. */
     final float[] lanes = new float[jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()];
+    /** Where {@code DecodeAttention.readAhead} leaves its loads' bits, so the JIT keeps them; never read. */
+    int readAhead;
     private float[] packedX = new float[0];
     private float[] packedW = new float[0];
     private float[] row = new float[0];
