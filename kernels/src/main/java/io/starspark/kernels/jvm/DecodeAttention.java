@@ -145,14 +145,23 @@ final class DecodeAttention {
             for (int jb = j0; jb < j1; jb += VL) {
                 float[] kb = k;
                 int base = jb * row;
+                // the next block of keys; during the last, the first block of values
+                int next = jb + VL < j1 ? (jb + VL) * row : j0 * row;
+                int end = jb + VL < j1 ? Math.min(j1, jb + 2 * VL) * row : Math.min(j1, j0 + BLOCK) * row;
                 if (k != null) {
-                    // the next block of keys; during the last, the first block of values
-                    sc.readAhead ^= jb + VL < j1 ? readAhead(k, (jb + VL) * row, Math.min(j1, jb + 2 * VL) * row)
-                            : readAhead(v, j0 * row, Math.min(j1, j0 + BLOCK) * row);
+                    sc.readAhead ^= readAhead(jb + VL < j1 ? k : v, next, end);
+                } else {
+                    sc.readAhead ^= readAhead(jb + VL < j1 ? hk : hv, next, end);
                 }
                 if (qsUp != null && j1 - jb >= VL) {
-                    for (int h = 0; h < heads; h++) {
-                        scoresHalf(qsUp, h * hd, hk, base + (h / gs) * hd, row, hd, p, h * CHUNK + jb - j0, t);
+                    for (int h = 0; h < heads; ) {
+                        if (sharesKv(h, heads, gs)) {
+                            scoresHalfGroup(qsUp, h * hd, hk, base + (h / gs) * hd, row, hd, p, h * CHUNK + jb - j0, t);
+                            h += GROUP;
+                        } else {
+                            scoresHalf(qsUp, h * hd, hk, base + (h / gs) * hd, row, hd, p, h * CHUNK + jb - j0, t);
+                            h++;
+                        }
                     }
                     // checked after use, from the cache: a check before it would stall on memory with little to do
                     if (!finite(hk, base, VL * row)) {
@@ -238,11 +247,20 @@ final class DecodeAttention {
             int base = jb * row;
             if (v != null) {
                 sc.readAhead ^= readAhead(v, je * row, Math.min(j1, je + BLOCK) * row);
+            } else {
+                sc.readAhead ^= readAhead(hv, je * row, Math.min(j1, je + BLOCK) * row);
             }
             if (pUp != null) {
-                for (int h = 0; h < heads; h++) {
-                    pvHalf(pUp, h * CHUNK + jb - j0, hv, base + (h / gs) * hd, row, je - jb, partial, at + h * stride,
-                            hd);
+                for (int h = 0; h < heads; ) {
+                    if (sharesKv(h, heads, gs)) {
+                        pvHalfGroup(pUp, h * CHUNK + jb - j0, hv, base + (h / gs) * hd, row, je - jb, partial,
+                                at + h * stride, stride, hd);
+                        h += GROUP;
+                    } else {
+                        pvHalf(pUp, h * CHUNK + jb - j0, hv, base + (h / gs) * hd, row, je - jb, partial,
+                                at + h * stride, hd);
+                        h++;
+                    }
                 }
                 if (!finite(hv, base, (je - jb) * row)) {
                     chunk(s, qs, null, k, v, hk, hv, j0, j1, partial, at, sc);
@@ -441,6 +459,120 @@ final class DecodeAttention {
             x ^= Float.floatToRawIntBits(a[i]);
         }
         return x;
+    }
+
+    /** {@link #readAhead} of halves: one per 64-byte line. */
+    static int readAhead(short[] a, int from, int to) {
+        int x = 0;
+        for (int i = from; i < to; i += 32) {
+            x ^= a[i];
+        }
+        return x;
+    }
+
+    /**
+     * {@link #scoresGroup} of keys held as finite halves ({@link #scoresHalf}: qsUp is the queries times 2^112): each
+     * 16-lane block of halves widened once for the four heads. Each head gets the bits {@link #scoresHalf} gives it.
+     */
+    private static void scoresHalfGroup(float[] qsUp, int qo, short[] k, int at, int row, int hd, float[] p, int po,
+                                        float[] t) {
+        int tv = VL * VL;
+        for (int g = 0; g < 16; g += 4) {
+            int o = at + g * row;
+            FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+            for (int d = 0; d < hd; d += VL) {
+                FloatVector k0 = halfLanes(k, o + d);
+                FloatVector k1 = halfLanes(k, o + row + d);
+                FloatVector k2 = halfLanes(k, o + 2 * row + d);
+                FloatVector k3 = halfLanes(k, o + 3 * row + d);
+                FloatVector x = FloatVector.fromArray(S, qsUp, qo + d);
+                a00 = x.fma(k0, a00);
+                a01 = x.fma(k1, a01);
+                a02 = x.fma(k2, a02);
+                a03 = x.fma(k3, a03);
+                x = FloatVector.fromArray(S, qsUp, qo + hd + d);
+                a10 = x.fma(k0, a10);
+                a11 = x.fma(k1, a11);
+                a12 = x.fma(k2, a12);
+                a13 = x.fma(k3, a13);
+                x = FloatVector.fromArray(S, qsUp, qo + 2 * hd + d);
+                a20 = x.fma(k0, a20);
+                a21 = x.fma(k1, a21);
+                a22 = x.fma(k2, a22);
+                a23 = x.fma(k3, a23);
+                x = FloatVector.fromArray(S, qsUp, qo + 3 * hd + d);
+                a30 = x.fma(k0, a30);
+                a31 = x.fma(k1, a31);
+                a32 = x.fma(k2, a32);
+                a33 = x.fma(k3, a33);
+            }
+            int gv = g * VL;
+            a00.intoArray(t, gv);
+            a01.intoArray(t, gv + VL);
+            a02.intoArray(t, gv + 2 * VL);
+            a03.intoArray(t, gv + 3 * VL);
+            a10.intoArray(t, tv + gv);
+            a11.intoArray(t, tv + gv + VL);
+            a12.intoArray(t, tv + gv + 2 * VL);
+            a13.intoArray(t, tv + gv + 3 * VL);
+            a20.intoArray(t, 2 * tv + gv);
+            a21.intoArray(t, 2 * tv + gv + VL);
+            a22.intoArray(t, 2 * tv + gv + 2 * VL);
+            a23.intoArray(t, 2 * tv + gv + 3 * VL);
+            a30.intoArray(t, 3 * tv + gv);
+            a31.intoArray(t, 3 * tv + gv + VL);
+            a32.intoArray(t, 3 * tv + gv + 2 * VL);
+            a33.intoArray(t, 3 * tv + gv + 3 * VL);
+        }
+        for (int i = 0; i < GROUP; i++) {
+            tree(t, i * tv, p, po + i * CHUNK);
+        }
+    }
+
+    /**
+     * {@link #pvGroup} of value rows held as finite halves ({@link #pvHalf}: pUp is p times 2^112): each 16-lane
+     * block widened once for the four heads; each head gets the bits {@link #pvHalf} gives it.
+     */
+    private static void pvHalfGroup(float[] pUp, int pb, short[] v, int vh, int row, int n, float[] partial, int o,
+                                    int stride, int hd) {
+        for (int d = 0; d < hd; d += 2 * VL) {
+            int e = d + VL;
+            FloatVector a0 = FloatVector.fromArray(S, partial, o + d);
+            FloatVector a1 = FloatVector.fromArray(S, partial, o + stride + d);
+            FloatVector a2 = FloatVector.fromArray(S, partial, o + 2 * stride + d);
+            FloatVector a3 = FloatVector.fromArray(S, partial, o + 3 * stride + d);
+            FloatVector b0 = FloatVector.fromArray(S, partial, o + e);
+            FloatVector b1 = FloatVector.fromArray(S, partial, o + stride + e);
+            FloatVector b2 = FloatVector.fromArray(S, partial, o + 2 * stride + e);
+            FloatVector b3 = FloatVector.fromArray(S, partial, o + 3 * stride + e);
+            for (int j = 0, x = vh + d; j < n; j++, x += row) {
+                FloatVector v0 = halfLanes(v, x);
+                FloatVector v1 = halfLanes(v, x + VL);
+                FloatVector p0 = FloatVector.broadcast(S, pUp[pb + j]);
+                FloatVector p1 = FloatVector.broadcast(S, pUp[pb + CHUNK + j]);
+                FloatVector p2 = FloatVector.broadcast(S, pUp[pb + 2 * CHUNK + j]);
+                FloatVector p3 = FloatVector.broadcast(S, pUp[pb + 3 * CHUNK + j]);
+                a0 = p0.fma(v0, a0);
+                a1 = p1.fma(v0, a1);
+                a2 = p2.fma(v0, a2);
+                a3 = p3.fma(v0, a3);
+                b0 = p0.fma(v1, b0);
+                b1 = p1.fma(v1, b1);
+                b2 = p2.fma(v1, b2);
+                b3 = p3.fma(v1, b3);
+            }
+            a0.intoArray(partial, o + d);
+            a1.intoArray(partial, o + stride + d);
+            a2.intoArray(partial, o + 2 * stride + d);
+            a3.intoArray(partial, o + 3 * stride + d);
+            b0.intoArray(partial, o + e);
+            b1.intoArray(partial, o + stride + e);
+            b2.intoArray(partial, o + 2 * stride + e);
+            b3.intoArray(partial, o + 3 * stride + e);
+        }
     }
 
     /** Whether heads [h, h + GROUP) exist and read one K/V head (group size gs). */
