@@ -24,6 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
  * a time, lanes summed by {@link FewRowsAttention#sumLanes}. A store and 16 scalar adds per (key, head), as before,
  * cost ~80 cycles each, so 1b decode attention at context 2048 took 57 ms per token for 134 MB of K/V.
  * P·V: blocks of 16 value rows, per head and VL output lanes one register accumulator over the block's rows.
+ * Grouped-query attention: {@link #GROUP} query heads that share a K/V head run together ({@link #scoresGroup},
+ * {@link #pvGroup} and their halves twins), each K/V vector loaded (or widened) once for the four; every head keeps
+ * its own FMA chains, so its bits are those of the one-head kernels. Each block of K or V rows is read ahead one
+ * block early ({@link #readAhead}): the head slices are read at the stride of a whole row, which the hardware
+ * prefetchers do not follow. 1b shape, context 2048, 2 threads ({@code AttentionBench decode 2048 2 60}): F32
+ * 12.7–13.1 → 8.2–8.7 ms per step, F16 13.3–15.5 → 6.8–8.8.
  *
  * <pre>
  * qs:      [heads][headDim]                queries times 1/sqrt(headDim)
