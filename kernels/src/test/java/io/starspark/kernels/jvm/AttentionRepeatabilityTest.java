@@ -1,5 +1,6 @@
 package io.starspark.kernels.jvm;
 
+import static io.starspark.kernels.jvm.Gaussians.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.starspark.kernels.AttentionShape;
@@ -41,13 +42,5 @@ class AttentionRepeatabilityTest {
                 }
             }
         }
-    }
-
-    private static float[] gaussian(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        return a;
     }
 }

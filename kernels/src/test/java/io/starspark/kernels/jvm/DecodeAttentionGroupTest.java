@@ -1,5 +1,6 @@
 package io.starspark.kernels.jvm;
 
+import static io.starspark.kernels.jvm.Gaussians.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,13 +85,5 @@ class DecodeAttentionGroupTest {
         short[] h = new short[a.length];
         Half.toHalves(a, 0, h, 0, a.length);
         return h;
-    }
-
-    private static float[] gaussian(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        return a;
     }
 }

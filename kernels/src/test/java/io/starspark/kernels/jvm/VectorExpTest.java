@@ -1,5 +1,6 @@
 package io.starspark.kernels.jvm;
 
+import static io.starspark.kernels.jvm.Gaussians.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,13 +79,5 @@ class VectorExpTest {
                 assertArrayEquals(sw0, sw, "swiglu, call " + i);
             }
         }
-    }
-
-    private static float[] gaussian(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        return a;
     }
 }
