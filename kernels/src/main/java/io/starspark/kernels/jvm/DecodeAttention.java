@@ -152,13 +152,11 @@ final class DecodeAttention {
                 float[] kb = k;
                 int base = jb * row;
                 // the next block of keys; during the last, the first block of values
-                int next = jb + VL < j1 ? (jb + VL) * row : j0 * row;
-                int end = jb + VL < j1 ? Math.min(j1, jb + 2 * VL) * row : Math.min(j1, j0 + BLOCK) * row;
-                if (k != null) {
-                    sc.readAhead ^= readAhead(jb + VL < j1 ? k : v, next, end);
-                } else {
-                    sc.readAhead ^= readAhead(jb + VL < j1 ? hk : hv, next, end);
-                }
+                boolean keysLeft = jb + VL < j1;
+                int next = (keysLeft ? jb + VL : j0) * row;
+                int end = (keysLeft ? Math.min(j1, jb + 2 * VL) : Math.min(j1, j0 + BLOCK)) * row;
+                sc.readAhead ^= k != null ? readAhead(keysLeft ? k : v, next, end)
+                        : readAhead(keysLeft ? hk : hv, next, end);
                 if (qsUp != null && j1 - jb >= VL) {
                     for (int h = 0; h < heads; ) {
                         if (sharesKv(h, heads, gs)) {
@@ -251,11 +249,8 @@ final class DecodeAttention {
             int je = Math.min(j1, jb + BLOCK);
             float[] vb = v;
             int base = jb * row;
-            if (v != null) {
-                sc.readAhead ^= readAhead(v, je * row, Math.min(j1, je + BLOCK) * row);
-            } else {
-                sc.readAhead ^= readAhead(hv, je * row, Math.min(j1, je + BLOCK) * row);
-            }
+            int end = Math.min(j1, je + BLOCK) * row;
+            sc.readAhead ^= v != null ? readAhead(v, je * row, end) : readAhead(hv, je * row, end);
             if (pUp != null) {
                 for (int h = 0; h < heads; ) {
                     if (sharesKv(h, heads, gs)) {
