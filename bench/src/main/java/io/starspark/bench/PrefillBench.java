@@ -227,6 +227,7 @@ public final class PrefillBench {
         int[] tok = {1};
         double best = Double.MAX_VALUE;
         double sum = 0;
+        double[] steps = new double[Math.max(0, n - 2)];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             fwd.forward(tok, new int[] {past + i}, cache, null, Logits.LAST);
@@ -237,9 +238,13 @@ public final class PrefillBench {
             if (i >= 2) { // first steps warm the GEMV path
                 best = Math.min(best, s);
                 sum += s;
+                steps[i - 2] = s;
             }
         }
         double mean = sum / (n - 2);
+        Arrays.sort(steps);
+        double median = steps.length == 0 ? 0 : steps[steps.length / 2];
+        double slowest = steps.length == 0 ? 0 : steps[steps.length - 1];
         long kvBytes = 2L * f.c().layers() * f.c().kvDim() * 4L * (past + n);
         double gbs = (f.weightBytes() + kvBytes) / best / 1e9;
         StringBuilder per = new StringBuilder();
@@ -249,9 +254,10 @@ public final class PrefillBench {
                 per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / (n - 2))); // steps 2.. n-1
             }
         });
-        return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms;"
+        return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms, median %.1f,"
+                + " slowest %.1f;"
                 + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f", name,
-                past, best * 1e3, 1 / best, mean * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per,
+                past, best * 1e3, 1 / best, mean * 1e3, median * 1e3, slowest * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per,
                 (sum - kernelSecs) * 1e3 / (n - 2));
     }
 
