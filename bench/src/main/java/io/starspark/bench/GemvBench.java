@@ -106,7 +106,7 @@ public final class GemvBench {
                 }
                 float[] scales = new float[rows * cols / Q8Matrix.BLOCK];
                 Arrays.fill(scales, 0.01f);
-                return Q8Matrix.ofFloatScales(q, scales, rows, cols);
+                return new Q8Matrix(q, scales, rows, cols);
             }
             default -> {
                 BlockType t = BlockType.valueOf(type.toUpperCase(Locale.ROOT));

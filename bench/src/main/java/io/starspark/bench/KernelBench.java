@@ -126,7 +126,7 @@ public final class KernelBench {
             q[i] = (byte) (w[i] * 127);
         }
         types.add(new F16Matrix(h, n, n));
-        types.add(Q8Matrix.ofFloatScales(q, randomArray(rnd, w.length / 32), n, n));
+        types.add(new Q8Matrix(q, randomArray(rnd, w.length / 32), n, n));
         for (BlockType t : BlockType.values()) {
             types.add(BlockMatrix.quantize(t, w, n, n));
         }
@@ -162,7 +162,7 @@ public final class KernelBench {
                     q[i] = (byte) (w[i] * 127);
                 }
                 gemm(k, backend, peak, new F16Matrix(h, s[0], s[1]), t);
-                gemm(k, backend, peak, Q8Matrix.ofFloatScales(q, randomArray(rnd, w.length / 32), s[0], s[1]), t);
+                gemm(k, backend, peak, new Q8Matrix(q, randomArray(rnd, w.length / 32), s[0], s[1]), t);
             }
         }
     }

@@ -24,8 +24,6 @@ public final class Half {
     private static final int NORMAL_REBIAS = (-112 << 23) + 0xfff;
     /** Float bits of 0.5: |x| + 0.5 holds a subnormal half's bits in its low mantissa. */
     private static final int HALF_BITS = 0x3f000000;
-    /** Every half's float, index = the half's bits. */
-    private static final float[] FLOATS = table();
 
     private Half() {
     }
@@ -88,25 +86,7 @@ public final class Half {
         }
     }
 
-    /**
-     * The float of half bits {@code h}, exact for every half (normal, subnormal, zero, Inf, NaN with its payload): one
-     * load from a table of all 65536 values (256 KiB, built once), which the weight paths' per-block scales and
-     * {@link F16Matrix#loadRow} read.
-     */
     public static float toFloat(short h) {
-        return FLOATS[h & 0xffff];
-    }
-
-    private static float[] table() {
-        float[] t = new float[65536];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = convert((short) i);
-        }
-        return t;
-    }
-
-    /** The conversion {@link #FLOATS} holds, written out. */
-    private static float convert(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1f;

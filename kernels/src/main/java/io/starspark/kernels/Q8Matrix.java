@@ -7,13 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGML Q8_0 weights: blocks of 32 consecutive values along a row share one scale.
- * {@code quants: [rows][cols]} int8, {@code scales: [rows][cols/32]} IEEE half bits, as a GGUF file holds them (2 bytes
- * per block, not a float's 4: the decode GEMV streams every byte of a matrix per token); value = quants ·
- * {@link Half#toFloat}(scale).
+ * {@code quants: [rows][cols]} int8, {@code scales: [rows][cols/32]}; value = quants * scale.
  * Rows decode vectorized per 16-value half block when the float species holds 16 lanes
  * (a product of two floats either way, so the bits are the same on every path).
  */
-public record Q8Matrix(byte[] quants, short[] scales, int rows, int cols) implements Matrix {
+public record Q8Matrix(byte[] quants, float[] scales, int rows, int cols) implements Matrix {
     public static final int BLOCK = 32;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
@@ -28,13 +26,6 @@ public record Q8Matrix(byte[] quants, short[] scales, int rows, int cols) implem
         Shapes.requireLength("scales", scales.length, (long) rows * (cols / BLOCK));
     }
 
-    /** A matrix whose scales are {@code scales} rounded to halves ({@link Half#fromFloat}), as a file stores them. */
-    public static Q8Matrix ofFloatScales(byte[] quants, float[] scales, int rows, int cols) {
-        short[] h = new short[scales.length];
-        Half.toHalves(scales, 0, h, 0, scales.length);
-        return new Q8Matrix(quants, h, rows, cols);
-    }
-
     @Override
     public void loadRow(int row, int c0, int len, float[] dst, int offset) {
         int blocksPerRow = cols / BLOCK;
@@ -42,12 +33,12 @@ public record Q8Matrix(byte[] quants, short[] scales, int rows, int cols) implem
         int i = 0;
         if (F.length() == 16) {
             while (i < len && ((c0 + i) & 15) != 0) {
-                dst[offset + i] = quants[base + c0 + i] * scale(row * blocksPerRow + (c0 + i) / BLOCK);
+                dst[offset + i] = quants[base + c0 + i] * scales[row * blocksPerRow + (c0 + i) / BLOCK];
                 i++;
             }
             for (; i + 16 <= len; i += 16) {
                 int c = c0 + i;
-                float scale = scale(row * blocksPerRow + c / BLOCK);
+                float scale = scales[row * blocksPerRow + c / BLOCK];
                 FloatVector v = (FloatVector) ByteVector.fromArray(B, quants, base + c)
                         .convertShape(VectorOperators.B2F, F, 0);
                 v.mul(scale).intoArray(dst, offset + i);
@@ -55,17 +46,12 @@ public record Q8Matrix(byte[] quants, short[] scales, int rows, int cols) implem
         }
         for (; i < len; i++) {
             int c = c0 + i;
-            dst[offset + i] = quants[base + c] * scale(row * blocksPerRow + c / BLOCK);
+            dst[offset + i] = quants[base + c] * scales[row * blocksPerRow + c / BLOCK];
         }
-    }
-
-    /** Block {@code b}'s scale (row-major: row {@code b / (cols / 32)}). */
-    public float scale(int b) {
-        return Half.toFloat(scales[b]);
     }
 
     @Override
     public long bytes() {
-        return quants.length + 2L * scales.length;
+        return quants.length + 4L * scales.length;
     }
 }

@@ -115,7 +115,7 @@ public abstract class KernelsContract {
             for (int i = 0; i < q.length; i++) {
                 q[i] = (byte) (rnd.nextInt(255) - 127);
             }
-            checkMatmul(Q8Matrix.ofFloatScales(q, scales, s[1], cols), s[0]);
+            checkMatmul(new Q8Matrix(q, scales, s[1], cols), s[0]);
         }
     }
 
@@ -149,7 +149,7 @@ public abstract class KernelsContract {
             q[i] = (byte) (rnd.nextInt(255) - 127);
         }
         Matrix[] ws = {new F32Matrix(random(5 * cols, 1), 5, cols), new F16Matrix(halves, 600, cols),
-            Q8Matrix.ofFloatScales(q, random(700 * cols / 32, 0.01), 700, cols),
+            new Q8Matrix(q, random(700 * cols / 32, 0.01), 700, cols),
             BlockMatrix.quantize(BlockType.Q4_K, random(17 * cols, 1), 17, cols),
             BlockMatrix.quantize(BlockType.Q6_K, random(900 * cols, 1), 900, cols)};
         for (int tokens : new int[] {1, 3, 5}) {

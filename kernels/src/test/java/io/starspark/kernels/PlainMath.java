@@ -36,7 +36,7 @@ final class PlainMath {
             return Half.toFloat(h.data()[i]);
         }
         if (w instanceof Q8Matrix q) {
-            return q.quants()[i] * q.scale(i / Q8Matrix.BLOCK);
+            return q.quants()[i] * q.scales()[i / Q8Matrix.BLOCK];
         }
         float[] row = new float[w.cols()];
         w.loadRow(r, row, 0);

@@ -206,7 +206,7 @@ class ReferenceKernelsTest {
                 q[i] = (byte) (rnd.nextInt(255) - 127);
             }
             Matrix[] matrices = {new F32Matrix(random(rows * cols, 1), rows, cols), new F16Matrix(half, rows, cols),
-                Q8Matrix.ofFloatScales(q, random(rows * cols / 32, 0.01), rows, cols)};
+                new Q8Matrix(q, random(rows * cols / 32, 0.01), rows, cols)};
             for (Matrix w : matrices) {
                 float[] x = random(tokens * cols, 1);
                 float[] out = random(tokens * rows, 100); // garbage must be overwritten

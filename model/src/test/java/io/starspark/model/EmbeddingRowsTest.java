@@ -33,7 +33,7 @@ class EmbeddingRowsTest {
         for (int i = 0; i < scales.length; i++) {
             scales[i] = (float) (0.001 + r.nextDouble() * 0.01);
         }
-        return new Matrix[] {new F32Matrix(f, ROWS, COLS), new F16Matrix(h, ROWS, COLS), Q8Matrix.ofFloatScales(q, scales, ROWS, COLS)};
+        return new Matrix[] {new F32Matrix(f, ROWS, COLS), new F16Matrix(h, ROWS, COLS), new Q8Matrix(q, scales, ROWS, COLS)};
     }
 
     /** {@code W[r][c]} decoded from the record's own arrays, not through {@link Matrix#loadRow}. */
@@ -46,7 +46,7 @@ class EmbeddingRowsTest {
             return Half.toFloat(h.data()[i]);
         }
         Q8Matrix q = (Q8Matrix) m;
-        return q.quants()[i] * q.scale(i / Q8Matrix.BLOCK);
+        return q.quants()[i] * q.scales()[i / Q8Matrix.BLOCK];
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
-import io.starspark.kernels.Half;
 import io.starspark.kernels.Kernels;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Q8Matrix;
@@ -354,7 +353,7 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
         } else if (w instanceof Q8Matrix q) {
             g.dtype = BlockKernel.DTYPE_Q8;
             g.wq = q.quants();
-            g.ws = Half.toFloatArray(q.scales(), q.scales().length); // the device kernel reads float scales
+            g.ws = q.scales();
             bytes = g.wq.length + 4L * g.ws.length;
         } else {
             g.dtype = BlockKernel.DTYPE_F32;

@@ -5,7 +5,6 @@ import io.starspark.kernels.AttentionShape;
 import io.starspark.kernels.BlockForward;
 import io.starspark.kernels.F16Matrix;
 import io.starspark.kernels.F32Matrix;
-import io.starspark.kernels.Half;
 import io.starspark.kernels.LayerStack;
 import io.starspark.kernels.Matrix;
 import io.starspark.kernels.Q8Matrix;
@@ -320,10 +319,7 @@ final class ResidentBlocks implements BlockForward {
                         wOff[i] = at[2];
                         sOff[i] = at[3];
                         System.arraycopy(q.quants(), 0, wq, at[2], q.quants().length);
-                        short[] sc = q.scales();
-                        for (int e = 0; e < sc.length; e++) {
-                            ws[at[3] + e] = Half.toFloat(sc[e]);
-                        }
+                        System.arraycopy(q.scales(), 0, ws, at[3], q.scales().length);
                         at[2] += q.quants().length;
                         at[3] += q.scales().length;
                     } else {

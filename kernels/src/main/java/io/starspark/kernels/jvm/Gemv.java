@@ -119,14 +119,12 @@ final class Gemv {
      * row at a time: the work per byte is low, yet two rows per pass measured slower, bench/README.md). Another
      * fixed order than loadRow + dot, as the block types: the same bits on every split and tier, within float
      * rounding of the decoded row ({@code MatmulRepeatabilityTest}); {@code GemvTest} holds a scalar twin of this
-     * order and compares bits. The scale d is the block's half ({@link Q8Matrix#scales}, 2 bytes as in the file:
-     * 1/17 of the bytes a row streams, where float scales were 1/9) through {@link Half#toFloat}'s table, exact for
-     * every half. Needs 16 float lanes.
+     * order and compares bits. Needs 16 float lanes.
      */
     private static float q8Row(float[] x, int xOff, Q8Matrix w, int r) {
         int cols = w.cols();
         byte[] q = w.quants();
-        short[] sc = w.scales();
+        float[] sc = w.scales();
         int blocks = cols / Q8Matrix.BLOCK;
         int q0 = r * cols;
         int s0 = r * blocks;
@@ -151,17 +149,17 @@ final class Gemv {
             FloatVector s1v = FloatVector.fromArray(S, x, xc + 48).fma(w3, FloatVector.fromArray(S, x, xc + 32).mul(w2));
             FloatVector s2v = FloatVector.fromArray(S, x, xc + 80).fma(w5, FloatVector.fromArray(S, x, xc + 64).mul(w4));
             FloatVector s3v = FloatVector.fromArray(S, x, xc + 112).fma(w7, FloatVector.fromArray(S, x, xc + 96).mul(w6));
-            a0 = s0v.fma(FloatVector.broadcast(S, Half.toFloat(sc[s0 + b])), a0);
-            a1 = s1v.fma(FloatVector.broadcast(S, Half.toFloat(sc[s0 + b + 1])), a1);
-            a2 = s2v.fma(FloatVector.broadcast(S, Half.toFloat(sc[s0 + b + 2])), a2);
-            a3 = s3v.fma(FloatVector.broadcast(S, Half.toFloat(sc[s0 + b + 3])), a3);
+            a0 = s0v.fma(FloatVector.broadcast(S, sc[s0 + b]), a0);
+            a1 = s1v.fma(FloatVector.broadcast(S, sc[s0 + b + 1]), a1);
+            a2 = s2v.fma(FloatVector.broadcast(S, sc[s0 + b + 2]), a2);
+            a3 = s3v.fma(FloatVector.broadcast(S, sc[s0 + b + 3]), a3);
         }
         for (; b < blocks; b++) {
             int c = b * Q8Matrix.BLOCK;
             FloatVector w0 = (FloatVector) ByteVector.fromArray(B16, q, q0 + c).convertShape(B2F, S, 0);
             FloatVector w1 = (FloatVector) ByteVector.fromArray(B16, q, q0 + c + 16).convertShape(B2F, S, 0);
             FloatVector sv = FloatVector.fromArray(S, x, xOff + c + 16).fma(w1, FloatVector.fromArray(S, x, xOff + c).mul(w0));
-            a0 = sv.fma(FloatVector.broadcast(S, Half.toFloat(sc[s0 + b])), a0);
+            a0 = sv.fma(FloatVector.broadcast(S, sc[s0 + b]), a0);
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
     }

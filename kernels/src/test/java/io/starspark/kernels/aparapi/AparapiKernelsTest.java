@@ -47,7 +47,7 @@ class AparapiKernelsTest extends KernelsContract {
             wq[i] = (byte) (rnd.nextInt(255) - 127);
         }
         Matrix[] ws = {new F32Matrix(wf, rows, cols), new F16Matrix(wh, rows, cols),
-            Q8Matrix.ofFloatScales(wq, random(rows * cols / 32, 0.01), rows, cols)};
+            new Q8Matrix(wq, random(rows * cols / 32, 0.01), rows, cols)};
         long widened = 4L * Transpose.stride(rows) * cols; // CPU devices: F32, transposed, columns padded
         long[] weightBytes = {ap.widensWeights() ? widened : 4L * rows * cols, ap.widensWeights() ? widened : 2L * rows * cols,
             ap.widensWeights() ? widened : rows * cols + 4L * rows * cols / 32};

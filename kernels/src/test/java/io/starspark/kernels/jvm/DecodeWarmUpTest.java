@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The decode warm-up: one task per kind of matrix and per attention shape, each run once per JVM. */
 class DecodeWarmUpTest {
     private static Q8Matrix q8(int rows, int cols) {
-        return new Q8Matrix(new byte[rows * cols], new short[rows * cols / Q8Matrix.BLOCK], rows, cols);
+        return new Q8Matrix(new byte[rows * cols], new float[rows * cols / Q8Matrix.BLOCK], rows, cols);
     }
 
     @Test

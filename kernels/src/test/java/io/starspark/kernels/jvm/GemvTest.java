@@ -110,9 +110,9 @@ class GemvTest {
                 for (int i = 0; i < q.length; i++) {
                     q[i] = (byte) (r.nextInt(255) - 127);
                 }
-                short[] scales = new short[rows * blocks]; // halves, every 97th subnormal (their own conversion path)
+                float[] scales = new float[rows * blocks];
                 for (int i = 0; i < scales.length; i++) {
-                    scales[i] = i % 97 == 0 ? (short) (1 + r.nextInt(0x3ff)) : Half.fromFloat((float) (r.nextGaussian() * 0.01));
+                    scales[i] = (float) (r.nextGaussian() * 0.01);
                 }
                 Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
                 float[] x = new float[3 * cols];
@@ -141,7 +141,7 @@ class GemvTest {
      * {@code a[b mod 4] = fma(s, d, a[b mod 4])} while four blocks remain, the rest into a[0]; the lanes of
      * {@code (a0 + a1) + (a2 + a3)} summed from lane 0 up.
      */
-    private static float q8Twin(float[] x, int xOff, byte[] q, short[] scales, int row, int cols) {
+    private static float q8Twin(float[] x, int xOff, byte[] q, float[] scales, int row, int cols) {
         int blocks = cols / Q8Matrix.BLOCK;
         float[][] a = new float[4][16];
         int b = 0;
@@ -160,10 +160,10 @@ class GemvTest {
         return sum;
     }
 
-    private static void q8TwinBlock(float[] x, int xOff, byte[] q, short[] scales, int row, int cols, int b, float[] acc) {
+    private static void q8TwinBlock(float[] x, int xOff, byte[] q, float[] scales, int row, int cols, int b, float[] acc) {
         int c = b * Q8Matrix.BLOCK;
         int qc = row * cols + c;
-        float d = Half.toFloat(scales[row * (cols / Q8Matrix.BLOCK) + b]);
+        float d = scales[row * (cols / Q8Matrix.BLOCK) + b];
         for (int l = 0; l < 16; l++) {
             float s = x[xOff + c + l] * q[qc + l];
             s = Math.fma(x[xOff + c + 16 + l], (float) q[qc + 16 + l], s);

@@ -50,7 +50,7 @@ class MatmulRepeatabilityTest {
         for (int i = 0; i < q.length; i++) {
             q[i] = (byte) (r.nextInt(255) - 127);
         }
-        return Q8Matrix.ofFloatScales(q, gaussian(r, rows * cols / Q8Matrix.BLOCK, 0.01), rows, cols);
+        return new Q8Matrix(q, gaussian(r, rows * cols / Q8Matrix.BLOCK, 0.01), rows, cols);
     }
 
     /**

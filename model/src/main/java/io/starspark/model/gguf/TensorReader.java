@@ -80,13 +80,13 @@ final class TensorReader {
 
     private Q8Matrix q8(GgufTensor t, int rows, int cols) {
         byte[] quants = new byte[rows * cols];
-        short[] scales = new short[rows * (cols / Q8Matrix.BLOCK)];
+        float[] scales = new float[rows * (cols / Q8Matrix.BLOCK)];
         forEachChunk(t, (buf, first, count) -> {
             int blocks = (int) (count * cols / Q8Matrix.BLOCK);
             int blockBase = (int) (first * cols / Q8Matrix.BLOCK);
             for (int b = 0; b < blocks; b++) {
                 int at = b * 34;
-                scales[blockBase + b] = buf.getShort(at);
+                scales[blockBase + b] = Half.toFloat(buf.getShort(at));
                 buf.get(at + 2, quants, (blockBase + b) * Q8Matrix.BLOCK, Q8Matrix.BLOCK);
             }
         });

@@ -68,7 +68,7 @@ class GgufRoundTripTest {
     }
 
     @Test
-    void tensorsOfEveryTypeRoundTripInVersion2() throws java.io.IOException {
+    void tensorsOfEveryTypeRoundTripInVersion2() {
         int rows = 5;
         int cols = 64;
         float[] d = data(rows * cols, SEED);
@@ -93,13 +93,6 @@ class GgufRoundTripTest {
             assertClose(d, q, 1f / 100);
             assertArrayEquals(java.util.Arrays.copyOf(d, cols), f.floats("norm"));
             assertEquals(f.tensor("q8").bytes(), rows * cols / 32 * 34L);
-            // the scales are kept as the file's halves, bit for bit: block b's 2 bytes at offset + 34 b
-            java.nio.ByteBuffer raw = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(p))
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            long at = f.tensor("q8").offset(); // absolute
-            for (int b = 0; b < rows * cols / 32; b++) {
-                assertEquals(raw.getShort((int) (at + 34L * b)), q.scales()[b], "scale of block " + b);
-            }
         }
     }
 
