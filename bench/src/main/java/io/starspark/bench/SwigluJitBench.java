@@ -1,0 +1,65 @@
+package io.starspark.bench;
+
+import io.starspark.kernels.AttentionShape;
+import io.starspark.kernels.jvm.JavaKernels;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * A reproducer of a JDK 17 C2 behaviour that makes {@code JavaKernels.swiglu} 2× slower in some JVMs: when the
+ * blockwise (prefill) attention ran first, C2's compile of swiglu fails to intrinsify the Vector API store
+ * ({@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining}: {@code VectorSupport::store ... failed to inline
+ * (intrinsic)}), so every result vector is boxed and stored by the API's Java fallback. Run alone, swiglu compiles
+ * cleanly. The same failure hits {@code JavaAttention.rescaleFactors}; both store a value computed by
+ * {@code VectorExp.exp}. In the 1b q8_0 decode step (PrefillBench) swiglu measured 0.4 ms per token in some JVMs and
+ * 2.3–3.3 in others.
+ * <p>
+ * Args: {@code [attention-first (true)] [calls per round (5000)]}; prints µs per swiglu call of 8192 values, 6 rounds.
+ */
+public final class SwigluJitBench {
+    private SwigluJitBench() {
+    }
+
+    public static void main(String[] args) {
+        boolean attentionFirst = args.length == 0 || Boolean.parseBoolean(args[0]);
+        int calls = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        int n = 8192;
+        Random r = new Random(1);
+        float[] gate = gaussians(r, n);
+        float[] up = gaussians(r, n);
+        try (JavaKernels k = new JavaKernels(2)) {
+            if (attentionFirst) {
+                int t = 256;
+                int heads = 12;
+                int hd = 64;
+                AttentionShape s = AttentionShape.causal(t, t, heads, heads, hd);
+                float[] q = gaussians(r, t * heads * hd);
+                float[] kk = gaussians(r, t * heads * hd);
+                float[] v = gaussians(r, t * heads * hd);
+                float[] out = new float[t * heads * hd];
+                float[] lse = new float[t * heads];
+                long t0 = System.nanoTime();
+                while (System.nanoTime() - t0 < 4_000_000_000L) {
+                    k.attention(s, q, kk, v, out, lse);
+                }
+            }
+            System.out.printf(Locale.ROOT, "swiglu of %d values, 2 threads, attention first: %s%n", n, attentionFirst);
+            for (int round = 0; round < 6; round++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < calls; i++) {
+                    k.swiglu(gate, gate, up, n);
+                }
+                System.out.printf(Locale.ROOT, "round %d: %.2f us per call%n", round, (System.nanoTime() - t0) / 1e3 / calls);
+                gate = gaussians(r, n);
+            }
+        }
+    }
+
+    private static float[] gaussians(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+}
