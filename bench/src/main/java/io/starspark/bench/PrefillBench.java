@@ -254,10 +254,11 @@ public final class PrefillBench {
                 per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / (n - 2))); // steps 2.. n-1
             }
         });
-        return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms, median %.1f,"
-                + " slowest %.1f;"
+        return String.format(Locale.ROOT, "  decode %s after %d tokens: best %.1f ms (%.1f tok/s), mean %.1f ms,"
+                + " median %.1f, slowest %.1f;"
                 + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f", name,
-                past, best * 1e3, 1 / best, mean * 1e3, median * 1e3, slowest * 1e3, (f.weightBytes() + kvBytes) / 1e6, gbs, per,
+                past, best * 1e3, 1 / best, mean * 1e3, median * 1e3, slowest * 1e3,
+                (f.weightBytes() + kvBytes) / 1e6, gbs, per,
                 (sum - kernelSecs) * 1e3 / (n - 2));
     }
 

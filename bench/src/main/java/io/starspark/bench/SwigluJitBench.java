@@ -49,7 +49,8 @@ public final class SwigluJitBench {
                 for (int i = 0; i < calls; i++) {
                     k.swiglu(gate, gate, up, n);
                 }
-                System.out.printf(Locale.ROOT, "round %d: %.2f us per call%n", round, (System.nanoTime() - t0) / 1e3 / calls);
+                double us = (System.nanoTime() - t0) / 1e3 / calls;
+                System.out.printf(Locale.ROOT, "round %d: %.2f us per call%n", round, us);
                 gate = gaussians(r, n);
             }
         }
