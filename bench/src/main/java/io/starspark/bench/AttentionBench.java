@@ -148,7 +148,8 @@ public final class AttentionBench {
         return h;
     }
 
-    private static float[] gaussian(Random r, int n) {
+    /** n standard normal values from r, as floats (also SwigluJitBench's inputs). */
+    static float[] gaussian(Random r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) r.nextGaussian();

@@ -225,9 +225,7 @@ public final class PrefillBench {
     private String decode(Forward fwd, TimingKernels timed, KvCache cache, PrefillFlops f, int past, String name) {
         int n = a.decode();
         int[] tok = {1};
-        double best = Double.MAX_VALUE;
-        double sum = 0;
-        double[] steps = new double[Math.max(0, n - 2)];
+        double[] steps = new double[Math.max(0, n - 2)]; // seconds of steps 2.. n-1
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             fwd.forward(tok, new int[] {past + i}, cache, null, Logits.LAST);
@@ -236,13 +234,13 @@ public final class PrefillBench {
                 timed.reset();
             }
             if (i >= 2) { // first steps warm the GEMV path
-                best = Math.min(best, s);
-                sum += s;
                 steps[i - 2] = s;
             }
         }
+        double sum = Arrays.stream(steps).sum();
         double mean = sum / (n - 2);
         Arrays.sort(steps);
+        double best = steps.length == 0 ? Double.MAX_VALUE : steps[0];
         double median = steps.length == 0 ? 0 : steps[steps.length / 2];
         double slowest = steps.length == 0 ? 0 : steps[steps.length - 1];
         long kvBytes = 2L * f.c().layers() * f.c().kvDim() * 4L * (past + n);

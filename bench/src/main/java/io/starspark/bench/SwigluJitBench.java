@@ -25,17 +25,17 @@ public final class SwigluJitBench {
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int n = 8192;
         Random r = new Random(1);
-        float[] gate = gaussians(r, n);
-        float[] up = gaussians(r, n);
+        float[] gate = AttentionBench.gaussian(r, n);
+        float[] up = AttentionBench.gaussian(r, n);
         try (JavaKernels k = new JavaKernels(2)) {
             if (attentionFirst) {
                 int t = 256;
                 int heads = 12;
                 int hd = 64;
                 AttentionShape s = AttentionShape.causal(t, t, heads, heads, hd);
-                float[] q = gaussians(r, t * heads * hd);
-                float[] kk = gaussians(r, t * heads * hd);
-                float[] v = gaussians(r, t * heads * hd);
+                float[] q = AttentionBench.gaussian(r, t * heads * hd);
+                float[] kk = AttentionBench.gaussian(r, t * heads * hd);
+                float[] v = AttentionBench.gaussian(r, t * heads * hd);
                 float[] out = new float[t * heads * hd];
                 float[] lse = new float[t * heads];
                 long t0 = System.nanoTime();
@@ -51,16 +51,8 @@ public final class SwigluJitBench {
                 }
                 double us = (System.nanoTime() - t0) / 1e3 / calls;
                 System.out.printf(Locale.ROOT, "round %d: %.2f us per call%n", round, us);
-                gate = gaussians(r, n);
+                gate = AttentionBench.gaussian(r, n);
             }
         }
-    }
-
-    private static float[] gaussians(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        return a;
     }
 }
