@@ -102,10 +102,12 @@ if command -v nvidia-smi >/dev/null 2>&1; then log "$(nvidia-smi --query-gpu=nam
 if command -v clinfo >/dev/null 2>&1; then clinfo -l 2>&1 | tee -a "$results"; fi
 
 cp_="$kit/classes:$(ls "$kit"/lib/*.jar | tr '\n' ':')"
+# the product's JVM flags (conf/jvm-flags: module flags and the C2 trap limit the kernels need)
+mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
 # libjsig: OpenCL runtimes may replace the JVM's signal handlers (PLATFORM.md)
 run_java() {
   local limit="$1"; shift
-  timeout "$limit" env LD_PRELOAD="$java_home/lib/libjsig.so" java --add-modules jdk.incubator.vector -Xss4m \
+  timeout "$limit" env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" -Xss4m \
     -Djava.io.tmpdir="$work/tmp" -Dlog4j2.level=WARN -cp "$cp_" "$@" 2>&1 | grep -v 'incubator\|signal chaining' | tee -a "$results"
   return "${PIPESTATUS[0]}"
 }

@@ -12,7 +12,11 @@ import java.util.Random;
  * (intrinsic)}), so every result vector is boxed and stored by the API's Java fallback. Run alone, swiglu compiles
  * cleanly. The same failure hits {@code JavaAttention.rescaleFactors}; both store a value computed by
  * {@code VectorExp.exp}. In the 1b q8_0 decode step (PrefillBench) swiglu measured 0.4 ms per token in some JVMs and
- * 2.3–3.3 in others.
+ * 2.3–3.3 in others. The cause: C2 adds the trap counts of every method it inlines into one total per compile and,
+ * past {@code -XX:PerMethodTrapLimit} (JDK default 100; swiglu's compile reached 163 in {@code -XX:+LogCompilation}),
+ * compiles the calls after that point as virtual calls, so the store's species is no constant. conf/jvm-flags (which
+ * bench/run-java.sh passes) raises the limit ({@code io.starspark.kernels.jvm.JitCheck}); add
+ * {@code BENCH_JVM_OPTS=-XX:PerMethodTrapLimit=100} to see the JDK's default.
  * <p>
  * Args: {@code [attention-first (true)] [calls per round (5000)]}; prints µs per swiglu call of 8192 values, 6 rounds.
  */

@@ -3,6 +3,7 @@ package io.starspark.kernels;
 import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.aparapi.OpenClDevices;
 import io.starspark.kernels.jvm.JavaKernels;
+import io.starspark.kernels.jvm.JitCheck;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -83,6 +84,10 @@ public final class KernelBackends {
         JavaKernels k = new JavaKernels(threads);
         LOG.info("kernels: using java on {} threads, {}-float vectors{} (override with {}=aparapi)",
                 k.threads(), JavaKernels.vectorLanes(), why, SETTING);
+        String jit = JitCheck.warning();
+        if (jit != null) {
+            LOG.warn("kernels: {}", jit);
+        }
         return k;
     }
 
