@@ -4,12 +4,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of worker threads that run index ranges in parallel with the calling thread. A call splits
  * {@code [0, n)} into fixed contiguous ranges, and the caller and the workers claim them one at a time, so which
- * thread runs a range never changes what it computes. An idle worker spins for {@link #SPIN_NANOS} before it parks:
+ * thread runs a range never changes what it computes. Each thread first runs the ranges of its own contiguous
+ * segment in order, then helps with the others' ({@link Job}): claiming every range in index order instead made the
+ * two threads of a 2-vCPU machine interleave (one range each, in turn), every range a new stream of weight rows;
+ * PrefillBench 1b q8_0, 3 alternating runs each: prefill 24.2–24.9 → 22.3–23.2 s, decode matmul 49.3–50.3 →
+ * 48.3–49.9 ms per token (bench/README.md, session 13). An idle worker spins for {@link #SPIN_NANOS} before it parks:
  * a decode step hands the pool a job every few tens of microseconds, and waking a parked thread costs about that
  * much on a VM ({@code GemvBench 2 1 2000 q8_0 768}, a 1 MB GEMV on 2 threads: median 9.1–10.9 GB/s through a
  * ForkJoinPool whose caller only waited, 12.9–14.3 GB/s here, 7.6–7.9 GB/s on one thread). Callers from many
@@ -64,7 +69,7 @@ final class Parallel implements AutoCloseable {
         this.partsPerThread = partsPerThread;
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker();
+            workers[i] = new Worker(i + 1);
             Thread t = new Thread(workers[i], "starspark-kernels-" + (i + 1));
             t.setDaemon(true);
             workers[i].thread = t;
@@ -90,7 +95,7 @@ final class Parallel implements AutoCloseable {
             }
             return;
         }
-        Job j = new Job(body, n, parts, Thread.currentThread());
+        Job j = new Job(body, n, parts, Thread.currentThread(), workers.length + 1);
         try {
             job = j;
             generation = generation + 1; // only the holder of busy writes it
@@ -99,7 +104,7 @@ final class Parallel implements AutoCloseable {
                     LockSupport.unpark(w.thread);
                 }
             }
-            j.work();
+            j.work(0);
             long deadline = System.nanoTime() + SPIN_NANOS;
             while (j.done.get() < parts) {
                 if (System.nanoTime() < deadline) {
@@ -145,48 +150,93 @@ final class Parallel implements AutoCloseable {
         }
     }
 
-    /** One call's ranges: claimed one at a time by the caller and the workers. */
+    /**
+     * One call's ranges, split into one contiguous segment per thread (caller 0, workers 1..). A thread claims its own
+     * segment's ranges front to back, so it streams its rows in one run, as the hardware prefetcher follows best;
+     * then it takes ranges from the back of the other segments (a late or slow thread's share), one at a time. Each
+     * segment is one long: front index (high 32 bits), back index (low 32), ranges {@code [front, back)} unclaimed.
+     */
     private static final class Job {
         final RangeBody body;
         final int n;
         final int parts;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicLongArray segments;
         final AtomicInteger done = new AtomicInteger();
         /** The first range's failure, rethrown to the caller. */
         volatile Throwable failure;
 
-        Job(RangeBody body, int n, int parts, Thread caller) {
+        Job(RangeBody body, int n, int parts, Thread caller, int threads) {
             this.body = body;
             this.n = n;
             this.parts = parts;
             this.caller = caller;
+            this.segments = new AtomicLongArray(threads);
+            for (int s = 0; s < threads; s++) {
+                long front = (long) parts * s / threads;
+                long back = (long) parts * (s + 1) / threads;
+                segments.set(s, front << 32 | back);
+            }
         }
 
-        void work() {
-            for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
-                int from = (int) ((long) n * p / parts);
-                int to = (int) ((long) n * (p + 1) / parts);
-                try {
-                    body.run(from, to);
-                } catch (Throwable e) {
-                    synchronized (this) {
-                        if (failure == null) {
-                            failure = e;
-                        }
+        /** Runs ranges as thread {@code slot} until none is left in any segment. */
+        void work(int slot) {
+            int threads = segments.length();
+            for (int p = claim(slot, true); p >= 0; p = claim(slot, true)) {
+                run(p);
+            }
+            for (int i = 1; i < threads; i++) {
+                int other = (slot + i) % threads;
+                for (int p = claim(other, false); p >= 0; p = claim(other, false)) {
+                    run(p);
+                }
+            }
+        }
+
+        /** The front (or back) unclaimed range of segment s, now claimed, or -1 when it has none left. */
+        private int claim(int s, boolean front) {
+            while (true) {
+                long v = segments.get(s);
+                int lo = (int) (v >>> 32);
+                int hi = (int) v;
+                if (lo >= hi) {
+                    return -1;
+                }
+                long claimed = front ? (long) (lo + 1) << 32 | hi : (long) lo << 32 | (hi - 1);
+                if (segments.compareAndSet(s, v, claimed)) {
+                    return front ? lo : hi - 1;
+                }
+            }
+        }
+
+        private void run(int p) {
+            int from = (int) ((long) n * p / parts);
+            int to = (int) ((long) n * (p + 1) / parts);
+            try {
+                body.run(from, to);
+            } catch (Throwable e) {
+                synchronized (this) {
+                    if (failure == null) {
+                        failure = e;
                     }
                 }
-                if (done.incrementAndGet() == parts) {
-                    LockSupport.unpark(caller);
-                }
+            }
+            if (done.incrementAndGet() == parts) {
+                LockSupport.unpark(caller);
             }
         }
     }
 
     private final class Worker implements Runnable {
+        /** This worker's segment of every job (the caller's is 0). */
+        final int slot;
         Thread thread;
         /** Set before a worker parks, so a new job unparks it (and only then). */
         volatile boolean parked;
+
+        Worker(int slot) {
+            this.slot = slot;
+        }
 
         @Override
         public void run() {
@@ -211,7 +261,7 @@ final class Parallel implements AutoCloseable {
                 seen = generation;
                 Job j = job;
                 if (j != null) {
-                    j.work();
+                    j.work(slot);
                 }
             }
         }

@@ -89,6 +89,43 @@ class ParallelTest {
         }
     }
 
+    /**
+     * Each thread runs its own segment's ranges in index order (one stream of rows), then takes the others' from the
+     * back: with the worker held inside its first range, the caller runs 0-3 and then 7, 6, 5 (and 4 if the worker
+     * had not claimed it). Claiming ranges in index order instead would interleave the two threads (0, 2, 3, ...).
+     */
+    @Test
+    void eachThreadRunsItsOwnSegmentFrontToBackThenTakesTheOthersFromTheBack() throws Exception {
+        try (Parallel par = new Parallel(2)) {
+            for (int round = 0; round < 50; round++) {
+                Thread caller = Thread.currentThread();
+                List<Integer> callerOrder = Collections.synchronizedList(new ArrayList<>());
+                List<Integer> workerOrder = Collections.synchronizedList(new ArrayList<>());
+                CountDownLatch callerRan = new CountDownLatch(7);
+                par.forRange(8, 8, (a, b) -> {
+                    if (Thread.currentThread() == caller) {
+                        callerOrder.add(a);
+                        callerRan.countDown();
+                    } else {
+                        workerOrder.add(a);
+                        try {
+                            callerRan.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+                List<Integer> expected = new ArrayList<>(List.of(0, 1, 2, 3, 7, 6, 5));
+                if (workerOrder.isEmpty()) {
+                    expected.add(4);
+                } else {
+                    assertEquals(List.of(4), workerOrder);
+                }
+                assertEquals(expected, callerOrder, "round " + round);
+            }
+        }
+    }
+
     @Test
     void aFailureInAnyRangeReachesTheCallerAndThePoolStaysUsable() {
         try (Parallel par = new Parallel(2)) {
