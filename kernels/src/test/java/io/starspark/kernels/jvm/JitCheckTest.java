@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class JitCheckTest {
@@ -34,5 +37,24 @@ class JitCheckTest {
                 .getVMOption("PerMethodTrapLimit").getValue();
         assertEquals(String.valueOf(JitCheck.TRAP_LIMIT), value);
         assertNull(JitCheck.warning());
+    }
+
+    /** A JVM started with the JDK's default limit (no conf/jvm-flags) is told, with the flag that fixes it. */
+    @Test
+    void aJvmWithTheJdkDefaultLimitGetsTheWarning() throws Exception {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        Process p = new ProcessBuilder(java, "-XX:PerMethodTrapLimit=100", "-cp", System.getProperty("java.class.path"),
+                PrintWarning.class.getName()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(JitCheck.warning("100"), out);
+    }
+
+    /** Prints {@link JitCheck#warning()} of its own JVM. */
+    public static final class PrintWarning {
+        public static void main(String[] args) {
+            System.out.print(JitCheck.warning());
+        }
     }
 }
