@@ -17,6 +17,10 @@ import java.util.Locale;
  * {@code TOKENS} ids once, then runs 16 warm-up steps and {@code STEPS} measured steps per pool, alternating.
  * Usage: {@code bench/run-java.sh 8g io.starspark.kernels.jvm.DecodeAB MODEL.gguf IDS.json [TOKENS (256)] [STEPS (60)]
  * [PARTS_A (1)] [PARTS_B (16)] [THREADS (2)]}. Prints the median, mean and 10th/90th percentile step time of each.
+ * <p>
+ * Caveat (2026-12-05, 1b q8_0 after 1024 ids; 4 runs: two pool settings in both orders, then 8 against 16 and 32
+ * against 16 ranges): the second pool (B, the odd steps) was faster in every run, by 0.6–6 ms, whichever setting it
+ * had. Confirm a difference with both orders, or in separate JVMs run alternately (bench/README.md, session 13).
  */
 public final class DecodeAB {
     private DecodeAB() {
