@@ -4,7 +4,7 @@
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 rm -rf "$work"
 mkdir -p "$work/logs" "$work/tmp" "$work/worker-1" "$work/worker-2"
-mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
+source "$root/bench/jvm-flags.sh"
 export JAVA_HOME="$java_home" SPARK_HOME="$spark_home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 \
   SPARK_LOCAL_DIRS="$work/tmp" SPARK_LOG_DIR="$work/logs"
 spark_java=("$java_home/bin/java" "${flags[@]}" -Xmx1g -Djava.io.tmpdir="$work/tmp" -cp "$spark_home/jars/*")

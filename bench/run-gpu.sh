@@ -102,8 +102,8 @@ if command -v nvidia-smi >/dev/null 2>&1; then log "$(nvidia-smi --query-gpu=nam
 if command -v clinfo >/dev/null 2>&1; then clinfo -l 2>&1 | tee -a "$results"; fi
 
 cp_="$kit/classes:$(ls "$kit"/lib/*.jar | tr '\n' ':')"
-# the product's JVM flags (conf/jvm-flags: module flags and the C2 trap limit the kernels need)
-mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
+# the product's JVM flags (module flags and the C2 trap limit the kernels need)
+source "$root/bench/jvm-flags.sh"
 # libjsig: OpenCL runtimes may replace the JVM's signal handlers (PLATFORM.md)
 run_java() {
   local limit="$1"; shift

@@ -17,7 +17,7 @@ mkdir -p "$root/bench/target/tmp"
 cd "$root"
 # the product's JVM flags (conf/jvm-flags, as bin/starspark and the executors), then BENCH_JVM_OPTS, which
 # win where they repeat one (e.g. BENCH_JVM_OPTS=-XX:PerMethodTrapLimit=100 for the JDK's default)
-mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
+source "$root/bench/jvm-flags.sh"
 # libjsig: PoCL's LLVM would otherwise replace the JVM's signal handlers (PLATFORM.md)
 exec env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" ${BENCH_JVM_OPTS:-} \
   -Xmx"$heap" -Djava.io.tmpdir="$root/bench/target/tmp" \

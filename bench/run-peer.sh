@@ -54,7 +54,7 @@ if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
   exit 2
 fi
 java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")
+source "$root/bench/jvm-flags.sh"
 models_dir="$root/bench/target/peer"
 work="$models_dir/run$tag"  # ids, FIFOs and raw lines of this kind of run (a --quick and a --warm-only run may overlap)
 mkdir -p "$work" "$root/bench/results"
