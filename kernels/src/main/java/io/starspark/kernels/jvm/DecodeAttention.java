@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code reduceLanes}), so the bits are the same on any pool and JIT tier.
  * <p>
  * Scores: with 16 lanes, 16 keys per pass ({@link #scores16}: one fma chain per key over the head dimension, then
- * the 16 chains' lanes summed by one transposing tree of blends and lane swaps, {@link #tree}); otherwise one key at
- * a time, lanes summed by {@link FewRowsAttention#sumLanes}. A store and 16 scalar adds per (key, head), as before,
+ * the 16 chains' lanes summed by one transposing tree of blends and lane swaps, its first two levels in registers
+ * per four keys, {@link #tree}); otherwise one key at a time, lanes summed by {@link FewRowsAttention#sumLanes}. A store and 16 scalar adds per (key, head), as before,
  * cost ~80 cycles each, so 1b decode attention at context 2048 took 57 ms per token for 134 MB of K/V.
  * P·V: blocks of 16 value rows, per head and VL output lanes one register accumulator over the block's rows.
  * Grouped-query attention: {@link #GROUP} query heads that share a K/V head run together ({@link #scoresGroup},
@@ -29,7 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * its own FMA chains, so its bits are those of the one-head kernels. Each block of K or V rows is read ahead one
  * block early ({@link #readAhead}): the head slices are read at the stride of a whole row, which the hardware
  * prefetchers do not follow. 1b shape, context 2048, 2 threads ({@code AttentionBench decode 2048 2 60}): F32
- * 12.7–13.1 → 8.2–8.7 ms per step, F16 13.3–15.5 → 6.8–8.8.
+ * 12.7–13.1 → 8.2–8.7 ms per step, F16 13.3–15.5 → 6.8–8.8; with the tree's first levels in registers (session 14,
+ * {@code ... decode 2048 2 60 32 8 16 both}, alternating with the parent) F32 7.0–8.2 → 6.9–7.7, F16 6.2–6.7 →
+ * 5.5–5.7.
  *
  * <pre>
  * qs:      [heads][headDim]                queries times 1/sqrt(headDim)
@@ -55,6 +57,8 @@ final class DecodeAttention {
     private static final boolean TREE = VL == 16;
     private static final VectorMask<Float> H8 = high(8), H4 = high(4), H2 = high(2), H1 = high(1);
     private static final VectorShuffle<Float> X8 = swap(8), X4 = swap(4), X2 = swap(2), X1 = swap(1);
+    /** Lane i takes lane bitReverse4(i) ({@link #tree}: the keys of a block back in lane order). */
+    private static final VectorShuffle<Float> REVERSE = VectorShuffle.fromOp(S, i -> (Integer.reverse(i) >>> 28) % VL);
 
     private DecodeAttention() {
     }
@@ -146,7 +150,7 @@ final class DecodeAttention {
         float[] p = sc.c(heads * CHUNK);
         float[] lanes = sc.lanes;
         if (TREE) {
-            float[] t = sc.b(GROUP * VL * VL);
+            float[] t = sc.b(GROUP * 4 * VL);
             // scores of VL keys at a time, key rows front to back; a short last block from a zero-padded copy
             for (int jb = j0; jb < j1; jb += VL) {
                 float[] kb = k;
@@ -209,33 +213,7 @@ final class DecodeAttention {
                 }
             }
         }
-        int padded = (len + VL - 1) / VL * VL;
-        for (int h = 0; h < heads; h++) {
-            int pb = h * CHUNK;
-            for (int j = len; j < padded; j++) {
-                p[pb + j] = Float.NEGATIVE_INFINITY;
-            }
-            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < padded; j += VL) {
-                max = max.max(FloatVector.fromArray(S, p, pb + j));
-            }
-            max.intoArray(lanes, 0);
-            float m = Float.NEGATIVE_INFINITY;
-            for (float x : lanes) {
-                m = Math.max(m, x);
-            }
-            FloatVector sum = FloatVector.zero(S);
-            for (int j = 0; j < padded; j += VL) {
-                FloatVector e = NonPositiveExp.exp(FloatVector.fromArray(S, p, pb + j).sub(m));
-                e.intoArray(p, pb + j);
-                sum = sum.add(e);
-            }
-            sum.intoArray(lanes, 0);
-            int o = at + h * stride;
-            Arrays.fill(partial, o, o + hd, 0f);
-            partial[o + hd] = m;
-            partial[o + hd + 1] = FewRowsAttention.sumLanes(lanes);
-        }
+        softmax(p, heads, len, partial, at, stride, hd, lanes);
         // halves read in registers: p times 2^112 (exact: p <= 1), see pvHalf
         float[] pUp = null;
         if (qsUp != null) {
@@ -304,6 +282,44 @@ final class DecodeAttention {
     }
 
     /**
+     * Each head's scores p[h·CHUNK ..][0, len) into exp(score − m) (padded with zeros to a multiple of VL), and its
+     * partial[at + h·stride ..] reset: o = 0, then m (the max score) and l (Σ exp(score − m)). A method of its own,
+     * which takes no vector, so that C2 inlines {@link NonPositiveExp#exp} here whatever it decided in the large
+     * {@link #chunk}: a helper that takes vectors and is not inlined (past C2's NodeCountInliningCutoff in the caller)
+     * takes boxed ones.
+     */
+    private static void softmax(float[] p, int heads, int len, float[] partial, int at, int stride, int hd,
+                                float[] lanes) {
+        int padded = (len + VL - 1) / VL * VL;
+        for (int h = 0; h < heads; h++) {
+            int pb = h * CHUNK;
+            for (int j = len; j < padded; j++) {
+                p[pb + j] = Float.NEGATIVE_INFINITY;
+            }
+            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < padded; j += VL) {
+                max = max.max(FloatVector.fromArray(S, p, pb + j));
+            }
+            max.intoArray(lanes, 0);
+            float m = Float.NEGATIVE_INFINITY;
+            for (float x : lanes) {
+                m = Math.max(m, x);
+            }
+            FloatVector sum = FloatVector.zero(S);
+            for (int j = 0; j < padded; j += VL) {
+                FloatVector e = NonPositiveExp.exp(FloatVector.fromArray(S, p, pb + j).sub(m));
+                e.intoArray(p, pb + j);
+                sum = sum.add(e);
+            }
+            sum.intoArray(lanes, 0);
+            int o = at + h * stride;
+            Arrays.fill(partial, o, o + hd, 0f);
+            partial[o + hd] = m;
+            partial[o + hd + 1] = FewRowsAttention.sumLanes(lanes);
+        }
+    }
+
+    /**
      * The queries times 2^112 for the halves read in registers ({@link #scoresHalf}): exact while every |qs| is below
      * 2^16; else null (the blocks are widened first).
      */
@@ -354,12 +370,12 @@ final class DecodeAttention {
                 a2 = x.fma(halfLanes(k, o + 2 * row + d), a2);
                 a3 = x.fma(halfLanes(k, o + 3 * row + d), a3);
             }
-            a0.intoArray(t, g * VL);
-            a1.intoArray(t, (g + 1) * VL);
-            a2.intoArray(t, (g + 2) * VL);
-            a3.intoArray(t, (g + 3) * VL);
+            // quad: folds w = 8 of (a0, a1) and (a2, a3), then w = 4 of the two (see tree)
+            FloatVector l = a0.blend(a1, H8).add(a1.blend(a0, H8).rearrange(X8));
+            FloatVector r = a2.blend(a3, H8).add(a3.blend(a2, H8).rearrange(X8));
+            l.blend(r, H4).add(r.blend(l, H4).rearrange(X4)).intoArray(t, g / 4 * VL);
         }
-        tree(t, p, po);
+        tree(t, 0, p, po);
     }
 
     /**
@@ -477,60 +493,63 @@ final class DecodeAttention {
      */
     private static void scoresHalfGroup(float[] qsUp, int qo, short[] k, int at, int row, int hd, float[] p, int po,
                                         float[] t) {
-        int tv = VL * VL;
         for (int g = 0; g < 16; g += 4) {
-            int o = at + g * row;
-            FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
-            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-            for (int d = 0; d < hd; d += VL) {
-                FloatVector k0 = halfLanes(k, o + d);
-                FloatVector k1 = halfLanes(k, o + row + d);
-                FloatVector k2 = halfLanes(k, o + 2 * row + d);
-                FloatVector k3 = halfLanes(k, o + 3 * row + d);
-                FloatVector x = FloatVector.fromArray(S, qsUp, qo + d);
-                a00 = x.fma(k0, a00);
-                a01 = x.fma(k1, a01);
-                a02 = x.fma(k2, a02);
-                a03 = x.fma(k3, a03);
-                x = FloatVector.fromArray(S, qsUp, qo + hd + d);
-                a10 = x.fma(k0, a10);
-                a11 = x.fma(k1, a11);
-                a12 = x.fma(k2, a12);
-                a13 = x.fma(k3, a13);
-                x = FloatVector.fromArray(S, qsUp, qo + 2 * hd + d);
-                a20 = x.fma(k0, a20);
-                a21 = x.fma(k1, a21);
-                a22 = x.fma(k2, a22);
-                a23 = x.fma(k3, a23);
-                x = FloatVector.fromArray(S, qsUp, qo + 3 * hd + d);
-                a30 = x.fma(k0, a30);
-                a31 = x.fma(k1, a31);
-                a32 = x.fma(k2, a32);
-                a33 = x.fma(k3, a33);
-            }
-            int gv = g * VL;
-            a00.intoArray(t, gv);
-            a01.intoArray(t, gv + VL);
-            a02.intoArray(t, gv + 2 * VL);
-            a03.intoArray(t, gv + 3 * VL);
-            a10.intoArray(t, tv + gv);
-            a11.intoArray(t, tv + gv + VL);
-            a12.intoArray(t, tv + gv + 2 * VL);
-            a13.intoArray(t, tv + gv + 3 * VL);
-            a20.intoArray(t, 2 * tv + gv);
-            a21.intoArray(t, 2 * tv + gv + VL);
-            a22.intoArray(t, 2 * tv + gv + 2 * VL);
-            a23.intoArray(t, 2 * tv + gv + 3 * VL);
-            a30.intoArray(t, 3 * tv + gv);
-            a31.intoArray(t, 3 * tv + gv + VL);
-            a32.intoArray(t, 3 * tv + gv + 2 * VL);
-            a33.intoArray(t, 3 * tv + gv + 3 * VL);
+            quadsHalfGroup(qsUp, qo, k, at + g * row, row, hd, t, g / 4 * VL);
         }
         for (int i = 0; i < GROUP; i++) {
-            tree(t, i * tv, p, po + i * CHUNK);
+            tree(t, i * 4 * VL, p, po + i * CHUNK);
         }
+    }
+
+    /**
+     * {@link #quadsGroup} of four keys held as finite halves at k[o..], k[o + row..], ... (qsUp: the queries times
+     * 2^112).
+     */
+    private static void quadsHalfGroup(float[] qsUp, int qo, short[] k, int o, int row, int hd, float[] t, int at) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int d = 0; d < hd; d += VL) {
+            FloatVector k0 = halfLanes(k, o + d);
+            FloatVector k1 = halfLanes(k, o + row + d);
+            FloatVector k2 = halfLanes(k, o + 2 * row + d);
+            FloatVector k3 = halfLanes(k, o + 3 * row + d);
+            FloatVector x = FloatVector.fromArray(S, qsUp, qo + d);
+            a00 = x.fma(k0, a00);
+            a01 = x.fma(k1, a01);
+            a02 = x.fma(k2, a02);
+            a03 = x.fma(k3, a03);
+            x = FloatVector.fromArray(S, qsUp, qo + hd + d);
+            a10 = x.fma(k0, a10);
+            a11 = x.fma(k1, a11);
+            a12 = x.fma(k2, a12);
+            a13 = x.fma(k3, a13);
+            x = FloatVector.fromArray(S, qsUp, qo + 2 * hd + d);
+            a20 = x.fma(k0, a20);
+            a21 = x.fma(k1, a21);
+            a22 = x.fma(k2, a22);
+            a23 = x.fma(k3, a23);
+            x = FloatVector.fromArray(S, qsUp, qo + 3 * hd + d);
+            a30 = x.fma(k0, a30);
+            a31 = x.fma(k1, a31);
+            a32 = x.fma(k2, a32);
+            a33 = x.fma(k3, a33);
+        }
+        int tv = 4 * VL;
+        // each head's quad: folds w = 8 of (a_0, a_1) and (a_2, a_3), then w = 4 of the two (see tree)
+        FloatVector l0 = a00.blend(a01, H8).add(a01.blend(a00, H8).rearrange(X8));
+        FloatVector r0 = a02.blend(a03, H8).add(a03.blend(a02, H8).rearrange(X8));
+        l0.blend(r0, H4).add(r0.blend(l0, H4).rearrange(X4)).intoArray(t, at);
+        FloatVector l1 = a10.blend(a11, H8).add(a11.blend(a10, H8).rearrange(X8));
+        FloatVector r1 = a12.blend(a13, H8).add(a13.blend(a12, H8).rearrange(X8));
+        l1.blend(r1, H4).add(r1.blend(l1, H4).rearrange(X4)).intoArray(t, tv + at);
+        FloatVector l2 = a20.blend(a21, H8).add(a21.blend(a20, H8).rearrange(X8));
+        FloatVector r2 = a22.blend(a23, H8).add(a23.blend(a22, H8).rearrange(X8));
+        l2.blend(r2, H4).add(r2.blend(l2, H4).rearrange(X4)).intoArray(t, 2 * tv + at);
+        FloatVector l3 = a30.blend(a31, H8).add(a31.blend(a30, H8).rearrange(X8));
+        FloatVector r3 = a32.blend(a33, H8).add(a33.blend(a32, H8).rearrange(X8));
+        l3.blend(r3, H4).add(r3.blend(l3, H4).rearrange(X4)).intoArray(t, 3 * tv + at);
     }
 
     /**
@@ -583,66 +602,74 @@ final class DecodeAttention {
 
     /**
      * {@link #scores16} of the {@link #GROUP} heads at qs[qo..] (head i at qo + i·hd, its scores at po + i·CHUNK)
-     * that share the key slice at k[at..]: four keys × four heads per pass, every K vector loaded once for the four
-     * heads. Each (head, key) is the same FMA chain over the head dimension, from zero, in order, and the same
-     * {@link #tree} (head i's through t[i·16·VL..]), so a head's scores have the bits {@link #scores16} gives it.
+     * that share the key slice at k[at..]: four keys × four heads per pass (quadsGroup), every K vector
+     * loaded once for the four heads. Each (head, key) is the same FMA chain over the head dimension, from zero, in
+     * order, and the same quad and {@link #tree} (head i's through t[i·4·VL..]), so a head's scores have the
+     * bits {@link #scores16} gives it.
      */
     private static void scoresGroup(float[] qs, int qo, float[] k, int at, int row, int hd, float[] p, int po,
                                     float[] t) {
-        int tv = VL * VL;
         for (int g = 0; g < 16; g += 4) {
-            int o = at + g * row;
-            FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
-            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-            for (int d = 0; d < hd; d += VL) {
-                FloatVector k0 = FloatVector.fromArray(S, k, o + d);
-                FloatVector k1 = FloatVector.fromArray(S, k, o + row + d);
-                FloatVector k2 = FloatVector.fromArray(S, k, o + 2 * row + d);
-                FloatVector k3 = FloatVector.fromArray(S, k, o + 3 * row + d);
-                FloatVector x = FloatVector.fromArray(S, qs, qo + d);
-                a00 = x.fma(k0, a00);
-                a01 = x.fma(k1, a01);
-                a02 = x.fma(k2, a02);
-                a03 = x.fma(k3, a03);
-                x = FloatVector.fromArray(S, qs, qo + hd + d);
-                a10 = x.fma(k0, a10);
-                a11 = x.fma(k1, a11);
-                a12 = x.fma(k2, a12);
-                a13 = x.fma(k3, a13);
-                x = FloatVector.fromArray(S, qs, qo + 2 * hd + d);
-                a20 = x.fma(k0, a20);
-                a21 = x.fma(k1, a21);
-                a22 = x.fma(k2, a22);
-                a23 = x.fma(k3, a23);
-                x = FloatVector.fromArray(S, qs, qo + 3 * hd + d);
-                a30 = x.fma(k0, a30);
-                a31 = x.fma(k1, a31);
-                a32 = x.fma(k2, a32);
-                a33 = x.fma(k3, a33);
-            }
-            int gv = g * VL;
-            a00.intoArray(t, gv);
-            a01.intoArray(t, gv + VL);
-            a02.intoArray(t, gv + 2 * VL);
-            a03.intoArray(t, gv + 3 * VL);
-            a10.intoArray(t, tv + gv);
-            a11.intoArray(t, tv + gv + VL);
-            a12.intoArray(t, tv + gv + 2 * VL);
-            a13.intoArray(t, tv + gv + 3 * VL);
-            a20.intoArray(t, 2 * tv + gv);
-            a21.intoArray(t, 2 * tv + gv + VL);
-            a22.intoArray(t, 2 * tv + gv + 2 * VL);
-            a23.intoArray(t, 2 * tv + gv + 3 * VL);
-            a30.intoArray(t, 3 * tv + gv);
-            a31.intoArray(t, 3 * tv + gv + VL);
-            a32.intoArray(t, 3 * tv + gv + 2 * VL);
-            a33.intoArray(t, 3 * tv + gv + 3 * VL);
+            quadsGroup(qs, qo, k, at + g * row, row, hd, t, g / 4 * VL);
         }
         for (int i = 0; i < GROUP; i++) {
-            tree(t, i * tv, p, po + i * CHUNK);
+            tree(t, i * 4 * VL, p, po + i * CHUNK);
         }
+    }
+
+    /**
+     * The four keys at k[o..], k[o + row..], ... against the {@link #GROUP} heads at qs[qo..]: 16 FMA chains over
+     * the head dimension, then each head's four folded into one quad, head i's stored at t[i·4·VL + at]. A
+     * method of its own (larger than C2 inlines: no vector crosses the call) so that C2 compiles its folds in
+     * registers: inlined into the whole block's loop, the method reached C2's NodeCountInliningCutoff, and the folds
+     * it could not inline took boxed vectors (1b shape in L2, {@code AttentionBench decode 256 1 2000 32 8 1}: 8.0 →
+     * 21 ns per head and key, 1.6 MB allocated per step).
+     */
+    private static void quadsGroup(float[] qs, int qo, float[] k, int o, int row, int hd, float[] t, int at) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int d = 0; d < hd; d += VL) {
+            FloatVector k0 = FloatVector.fromArray(S, k, o + d);
+            FloatVector k1 = FloatVector.fromArray(S, k, o + row + d);
+            FloatVector k2 = FloatVector.fromArray(S, k, o + 2 * row + d);
+            FloatVector k3 = FloatVector.fromArray(S, k, o + 3 * row + d);
+            FloatVector x = FloatVector.fromArray(S, qs, qo + d);
+            a00 = x.fma(k0, a00);
+            a01 = x.fma(k1, a01);
+            a02 = x.fma(k2, a02);
+            a03 = x.fma(k3, a03);
+            x = FloatVector.fromArray(S, qs, qo + hd + d);
+            a10 = x.fma(k0, a10);
+            a11 = x.fma(k1, a11);
+            a12 = x.fma(k2, a12);
+            a13 = x.fma(k3, a13);
+            x = FloatVector.fromArray(S, qs, qo + 2 * hd + d);
+            a20 = x.fma(k0, a20);
+            a21 = x.fma(k1, a21);
+            a22 = x.fma(k2, a22);
+            a23 = x.fma(k3, a23);
+            x = FloatVector.fromArray(S, qs, qo + 3 * hd + d);
+            a30 = x.fma(k0, a30);
+            a31 = x.fma(k1, a31);
+            a32 = x.fma(k2, a32);
+            a33 = x.fma(k3, a33);
+        }
+        int tv = 4 * VL;
+        // each head's quad: folds w = 8 of (a_0, a_1) and (a_2, a_3), then w = 4 of the two (see tree)
+        FloatVector l0 = a00.blend(a01, H8).add(a01.blend(a00, H8).rearrange(X8));
+        FloatVector r0 = a02.blend(a03, H8).add(a03.blend(a02, H8).rearrange(X8));
+        l0.blend(r0, H4).add(r0.blend(l0, H4).rearrange(X4)).intoArray(t, at);
+        FloatVector l1 = a10.blend(a11, H8).add(a11.blend(a10, H8).rearrange(X8));
+        FloatVector r1 = a12.blend(a13, H8).add(a13.blend(a12, H8).rearrange(X8));
+        l1.blend(r1, H4).add(r1.blend(l1, H4).rearrange(X4)).intoArray(t, tv + at);
+        FloatVector l2 = a20.blend(a21, H8).add(a21.blend(a20, H8).rearrange(X8));
+        FloatVector r2 = a22.blend(a23, H8).add(a23.blend(a22, H8).rearrange(X8));
+        l2.blend(r2, H4).add(r2.blend(l2, H4).rearrange(X4)).intoArray(t, 2 * tv + at);
+        FloatVector l3 = a30.blend(a31, H8).add(a31.blend(a30, H8).rearrange(X8));
+        FloatVector r3 = a32.blend(a33, H8).add(a33.blend(a32, H8).rearrange(X8));
+        l3.blend(r3, H4).add(r3.blend(l3, H4).rearrange(X4)).intoArray(t, 3 * tv + at);
     }
 
     /**
@@ -691,88 +718,54 @@ final class DecodeAttention {
 
     /**
      * p[po + i] = Σ_d qs[qo + d] · k[at + i·row + d] for the 16 keys i &lt; 16: each key's lanes (one fma chain over
-     * the head dimension) summed by a transposing tree ({@link #tree}, through t: [16][16]), the same tree for every
-     * key, so a key's score does not depend on its place in the block.
+     * the head dimension, four keys per pass) summed by a transposing tree (quad, then {@link #tree} through
+     * t: [4][16]), the same tree for every key, so a key's score does not depend on its place in the block.
      */
     private static void scores16(float[] qs, int qo, float[] k, int at, int row, int hd, float[] p, int po, float[] t) {
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
-        for (int d = 0; d < hd; d += VL) {
-            FloatVector x = FloatVector.fromArray(S, qs, qo + d);
-            int o = at + d;
-            a0 = x.fma(FloatVector.fromArray(S, k, o), a0);
-            a1 = x.fma(FloatVector.fromArray(S, k, o + row), a1);
-            a2 = x.fma(FloatVector.fromArray(S, k, o + 2 * row), a2);
-            a3 = x.fma(FloatVector.fromArray(S, k, o + 3 * row), a3);
-            o += 4 * row;
-            a4 = x.fma(FloatVector.fromArray(S, k, o), a4);
-            a5 = x.fma(FloatVector.fromArray(S, k, o + row), a5);
-            a6 = x.fma(FloatVector.fromArray(S, k, o + 2 * row), a6);
-            a7 = x.fma(FloatVector.fromArray(S, k, o + 3 * row), a7);
-            o += 4 * row;
-            a8 = x.fma(FloatVector.fromArray(S, k, o), a8);
-            a9 = x.fma(FloatVector.fromArray(S, k, o + row), a9);
-            a10 = x.fma(FloatVector.fromArray(S, k, o + 2 * row), a10);
-            a11 = x.fma(FloatVector.fromArray(S, k, o + 3 * row), a11);
-            o += 4 * row;
-            a12 = x.fma(FloatVector.fromArray(S, k, o), a12);
-            a13 = x.fma(FloatVector.fromArray(S, k, o + row), a13);
-            a14 = x.fma(FloatVector.fromArray(S, k, o + 2 * row), a14);
-            a15 = x.fma(FloatVector.fromArray(S, k, o + 3 * row), a15);
+        for (int g = 0; g < 16; g += 4) {
+            int o = at + g * row;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < hd; d += VL) {
+                FloatVector x = FloatVector.fromArray(S, qs, qo + d);
+                a0 = x.fma(FloatVector.fromArray(S, k, o + d), a0);
+                a1 = x.fma(FloatVector.fromArray(S, k, o + row + d), a1);
+                a2 = x.fma(FloatVector.fromArray(S, k, o + 2 * row + d), a2);
+                a3 = x.fma(FloatVector.fromArray(S, k, o + 3 * row + d), a3);
+            }
+            // quad: folds w = 8 of (a0, a1) and (a2, a3), then w = 4 of the two (see tree)
+            FloatVector l = a0.blend(a1, H8).add(a1.blend(a0, H8).rearrange(X8));
+            FloatVector r = a2.blend(a3, H8).add(a3.blend(a2, H8).rearrange(X8));
+            l.blend(r, H4).add(r.blend(l, H4).rearrange(X4)).intoArray(t, g / 4 * VL);
         }
-        a0.intoArray(t, 0);
-        a1.intoArray(t, VL);
-        a2.intoArray(t, 2 * VL);
-        a3.intoArray(t, 3 * VL);
-        a4.intoArray(t, 4 * VL);
-        a5.intoArray(t, 5 * VL);
-        a6.intoArray(t, 6 * VL);
-        a7.intoArray(t, 7 * VL);
-        a8.intoArray(t, 8 * VL);
-        a9.intoArray(t, 9 * VL);
-        a10.intoArray(t, 10 * VL);
-        a11.intoArray(t, 11 * VL);
-        a12.intoArray(t, 12 * VL);
-        a13.intoArray(t, 13 * VL);
-        a14.intoArray(t, 14 * VL);
-        a15.intoArray(t, 15 * VL);
-        tree(t, p, po);
-    }
-
-    /**
-     * p[po + i] = the lane sum of t[i][0..16), for i &lt; 16, by four levels of {@link #fold} (w = 8, 4, 2, 1): after
-     * level w, row i &lt; w holds the partial sums of key i in the lanes with bit w clear and of key i + w where it is
-     * set. Every key's lanes are summed in the same tree, ((l + l^8) + (l^4 + l^12)) ..., whatever its place. One copy
-     * of the fold per level: with all fifteen unrolled by hand C2 stops inlining (NodeCountInliningCutoff) and boxes.
-     */
-    private static void tree(float[] t, float[] p, int po) {
         tree(t, 0, p, po);
     }
 
-    /** {@link #tree} of the 16 vectors at t[to..to + 16·VL). */
-    private static void tree(float[] t, int to, float[] p, int po) {
-        for (int i = 0; i < 8; i++) {
-            fold(FloatVector.fromArray(S, t, to + i * VL), FloatVector.fromArray(S, t, to + (i + 8) * VL), H8, X8)
-                    .intoArray(t, to + i * VL);
-        }
-        for (int i = 0; i < 4; i++) {
-            fold(FloatVector.fromArray(S, t, to + i * VL), FloatVector.fromArray(S, t, to + (i + 4) * VL), H4, X4)
-                    .intoArray(t, to + i * VL);
-        }
-        for (int i = 0; i < 2; i++) {
-            fold(FloatVector.fromArray(S, t, to + i * VL), FloatVector.fromArray(S, t, to + (i + 2) * VL), H2, X2)
-                    .intoArray(t, to + i * VL);
-        }
-        fold(FloatVector.fromArray(S, t, to), FloatVector.fromArray(S, t, to + VL), H1, X1).intoArray(p, po);
-    }
-
     /**
-     * Lane i of the result: {@code a[i] + a[i ^ w]} where bit w of i is clear, {@code b[i] + b[i ^ w]} where it is
-     * set ({@code high}: the lanes with bit w set, {@code swap}: i → i ^ w). Four folds (w = 8, 4, 2, 1) turn 16
-     * vectors into one whose lane i holds the lane sum of vector i.
+     * p[po + i] = the lane sum of key i, for i &lt; 16, from the four quads at t[to..to + 4·VL) (quad q: keys 4q ..
+     * 4q + 3), the lane-sum tree's last two levels.
+     * <p>
+     * The tree: a fold of level w turns two vectors a, b into one whose lane l holds {@code a[l] + a[l ^ w]} where
+     * bit w of l is clear and {@code b[l] + b[l ^ w]} where it is set: {@code a.blend(b, H).add(b.blend(a,
+     * H).rearrange(X))} (H: the lanes with bit w set, X: the lane swap l → l ^ w). The score kernels fold each four
+     * keys' FMA chains (k0 .. k3) in registers into a quad, w = 8 of (k0, k1) and of (k2, k3), then w = 4 of the two:
+     * lane l of a quad holds a partial sum of key {@code (l >> 3 & 1) + 2 (l >> 2 & 1)}, {@code (x[l] + x[l ^ 8]) +
+     * (x[l ^ 4] + x[l ^ 12])}. Here w = 2 of (quad 0, quad 1) and of (quad 2, quad 3), then w = 1 of the two: lane l
+     * holds key {@code bitReverse4(l)}, which one lane shuffle ({@link #REVERSE}) puts in lane order. Every key's
+     * lanes are summed in the same tree, levels w = 8, 4, 2, 1, whatever its place: a key's score does not depend on
+     * its place in the block. Four quads go through memory per 16 keys instead of 16 vectors, then 8, 4 and 2 (a
+     * store and a load each). The folds are written out, not called: C2 inlines a helper that takes vectors only
+     * while the caller is below its NodeCountInliningCutoff, and a helper it does not inline takes boxed vectors (1b
+     * shape in L2, {@code AttentionBench decode 256 1 2000 32 8 1}: 8.0 → 21 ns per head and key, 1.6 MB allocated
+     * per step), where the Vector API's own methods are inlined past it.
      */
-    private static FloatVector fold(FloatVector a, FloatVector b, VectorMask<Float> high, VectorShuffle<Float> swap) {
-        return a.blend(b, high).add(b.blend(a, high).rearrange(swap));
+    private static void tree(float[] t, int to, float[] p, int po) {
+        FloatVector q0 = FloatVector.fromArray(S, t, to);
+        FloatVector q1 = FloatVector.fromArray(S, t, to + VL);
+        FloatVector q2 = FloatVector.fromArray(S, t, to + 2 * VL);
+        FloatVector q3 = FloatVector.fromArray(S, t, to + 3 * VL);
+        FloatVector u0 = q0.blend(q1, H2).add(q1.blend(q0, H2).rearrange(X2));
+        FloatVector u1 = q2.blend(q3, H2).add(q3.blend(q2, H2).rearrange(X2));
+        u0.blend(u1, H1).add(u1.blend(u0, H1).rearrange(X1)).rearrange(REVERSE).intoArray(p, po);
     }
 
     /** Chunks combined in order: M = max m_c, L = Σ l_c·e^(m_c − M), out = Σ o_c·e^(m_c − M) / L, lse = M + ln L. */
