@@ -2,6 +2,7 @@ package io.starspark.bench;
 
 import io.starspark.kernels.DeviceBlocksKernels;
 import io.starspark.kernels.Kernels;
+import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.aparapi.AparapiKernels;
 import io.starspark.kernels.jvm.JavaKernels;
 import io.starspark.model.Forward;
@@ -27,7 +28,7 @@ import java.util.Map;
  * the prefill device-resident (activations stay on the device across layers), {@code aparapi-calls} through the
  * per-op kernel calls (every op's inputs and outputs cross the bus), for comparison.
  * Args: [--shapes 110m,1b] [--dtypes f32,q8_0] [--kernels java,aparapi,aparapi-calls,device-blocks] [--tokens 2048] [--runs 3] [--decode N]
- * [--out DIR].
+ * [--out DIR] [--kv f32|f16] (what the K/V cache holds, as {@code spark.starspark.kvDtype}).
  */
 public final class PrefillBench {
     private static final long SEED = 42;
@@ -41,13 +42,14 @@ public final class PrefillBench {
 
     /** Parsed command line. */
     record BenchArgs(List<String> shapes, List<String> dtypes, List<String> kernels, int tokens, int runs, int decode,
-                     Path out) {
+                     Path out, KvDtype kv) {
         static BenchArgs parse(String[] args) {
             List<String> l = List.of(args);
             return new BenchArgs(List.of(opt(l, "--shapes", "110m,1b").split(",")),
                     List.of(opt(l, "--dtypes", "f32,q8_0").split(",")), List.of(opt(l, "--kernels", "java").split(",")),
                     Integer.parseInt(opt(l, "--tokens", "2048")), Integer.parseInt(opt(l, "--runs", "3")),
-                    Integer.parseInt(opt(l, "--decode", "0")), Path.of(opt(l, "--out", "bench/results")));
+                    Integer.parseInt(opt(l, "--decode", "0")), Path.of(opt(l, "--out", "bench/results")),
+                    KvDtype.valueOf(opt(l, "--kv", "f32").toUpperCase(Locale.ROOT)));
         }
 
         private static String opt(List<String> l, String name, String dflt) {
@@ -143,7 +145,7 @@ public final class PrefillBench {
             KvCache cache = null;
             String traffic = null;
             for (int r = -1; r < a.runs(); r++) {
-                cache = KvCache.forModel(model.config());
+                cache = KvCache.forModel(model.config(), a.kv());
                 AparapiKernels.Traffic before = device != null ? device.traffic() : null;
                 Map<String, Double> opsBefore = device != null ? device.blockSeconds(false) : null;
                 Map<String, Double> cpuBefore = device != null ? device.blockSeconds(true) : null;
@@ -184,7 +186,7 @@ public final class PrefillBench {
             if (traffic != null) {
                 dec = dec == null ? traffic : traffic + "\n" + dec;
             }
-            String name = shape + " " + dtype + " " + backend;
+            String name = shape + " " + dtype + " " + backend + (a.kv() == KvDtype.F16 ? " kv f16" : "");
             System.out.printf(Locale.ROOT, "%s: best %.2f s%n", name, Arrays.stream(secs).min().orElseThrow());
             String cpu = String.format(Locale.ROOT, "  last run: process CPU %.2f s (%.1f tokens per CPU second; other"
                     + " processes on a shared machine stretch wall time, much less CPU time)", cpuSecs, t / cpuSecs);
