@@ -44,11 +44,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "starspark: error: unknown option $1" >&2; exit 2 ;;
   esac
 done
-cp_file="$root/bench/target/classpath.txt"
-if [[ ! -f "$cp_file" || ! -d "$root/bench/target/classes" ]]; then
-  echo "starspark: error: bench not built: run 'mvn -B -o -q -pl bench -am package -DskipTests'" >&2
-  exit 2
-fi
+source "$root/bench/classpath.sh"
 if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
   echo "starspark: error: node-llama-cpp missing: run 'NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle --no-audit --no-fund'" >&2
   exit 2

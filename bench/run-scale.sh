@@ -9,11 +9,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 spark_home="$root/driver/target/spark-home"
-cp_file="$root/bench/target/classpath.txt"
-if [[ ! -d "$spark_home/jars" || ! -f "$cp_file" || ! -d "$root/bench/target/classes" ]]; then
-  echo "not built: run 'mvn -B -o -q -DskipTests package' from $root" >&2
-  exit 1
+if [[ ! -d "$spark_home/jars" ]]; then
+  echo "starspark: error: not built: run 'mvn -B -o -q -DskipTests package' from $root" >&2
+  exit 2
 fi
+source "$root/bench/classpath.sh"
 work="$root/bench/target/scale/cluster"
 worker_memory=3g
 source "$root/bench/cluster.sh"
