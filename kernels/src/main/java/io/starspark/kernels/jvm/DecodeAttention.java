@@ -21,17 +21,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * Scores: with 16 lanes, 16 keys per pass ({@link #scores16}: one fma chain per key over the head dimension, then
  * the 16 chains' lanes summed by one transposing tree of blends and lane swaps, its first two levels in registers
- * per four keys, {@link #tree}); otherwise one key at a time, lanes summed by {@link FewRowsAttention#sumLanes}. A store and 16 scalar adds per (key, head), as before,
- * cost ~80 cycles each, so 1b decode attention at context 2048 took 57 ms per token for 134 MB of K/V.
+ * per four keys, {@link #tree}); otherwise one key at a time, lanes summed by {@link FewRowsAttention#sumLanes}.
+ * A store and 16 scalar adds per (key, head), as before, cost ~80 cycles each, so 1b decode attention at context
+ * 2048 took 57 ms per token for 134 MB of K/V.
  * P·V: blocks of 16 value rows, per head and VL output lanes one register accumulator over the block's rows.
  * Grouped-query attention: {@link #GROUP} query heads that share a K/V head run together ({@link #scoresGroup},
  * {@link #pvGroup} and their halves twins), each K/V vector loaded (or widened) once for the four; every head keeps
  * its own FMA chains, so its bits are those of the one-head kernels. Each block of K or V rows is read ahead one
  * block early ({@link #readAhead}): the head slices are read at the stride of a whole row, which the hardware
  * prefetchers do not follow. 1b shape, context 2048, 2 threads ({@code AttentionBench decode 2048 2 60}): F32
- * 12.7–13.1 → 8.2–8.7 ms per step, F16 13.3–15.5 → 6.8–8.8; with the tree's first levels in registers (session 14,
- * {@code ... decode 2048 2 60 32 8 16 both}, alternating with the parent) F32 7.0–8.2 → 6.9–7.7, F16 6.2–6.7 →
- * 5.5–5.7.
+ * 12.7–13.1 → 8.2–8.7 ms per step, F16 13.3–15.5 → 6.8–8.8; with the tree's first levels in registers
+ * (session 14, {@code ... decode 2048 2 60 32 8 16 both}, alternating with the parent) F32 7.0–8.3 → 6.4–7.7, F16
+ * 6.2–6.9 → 5.5–5.7.
  *
  * <pre>
  * qs:      [heads][headDim]                queries times 1/sqrt(headDim)
@@ -619,11 +620,11 @@ final class DecodeAttention {
 
     /**
      * The four keys at k[o..], k[o + row..], ... against the {@link #GROUP} heads at qs[qo..]: 16 FMA chains over
-     * the head dimension, then each head's four folded into one quad, head i's stored at t[i·4·VL + at]. A
-     * method of its own (larger than C2 inlines: no vector crosses the call) so that C2 compiles its folds in
-     * registers: inlined into the whole block's loop, the method reached C2's NodeCountInliningCutoff, and the folds
-     * it could not inline took boxed vectors (1b shape in L2, {@code AttentionBench decode 256 1 2000 32 8 1}: 8.0 →
-     * 21 ns per head and key, 1.6 MB allocated per step).
+     * the head dimension, then each head's four folded into one quad ({@link #tree}), head i's stored at
+     * t[i·4·VL + at]. A method of its own that no vector crosses (larger than C2 inlines), so the block's loop and
+     * {@link #chunk} stay below C2's NodeCountInliningCutoff: with the quads folded by helper methods in the block's
+     * loop, the helpers were not inlined and took boxed vectors (1b shape in L2, {@code AttentionBench decode 256 1
+     * 2000 32 8 1}: 8.0 → 21 ns per head and key, 1.6 MB allocated per step).
      */
     private static void quadsGroup(float[] qs, int qo, float[] k, int o, int row, int hd, float[] t, int at) {
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
