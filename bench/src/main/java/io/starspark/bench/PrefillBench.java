@@ -251,7 +251,7 @@ public final class PrefillBench {
         double best = steps.length == 0 ? Double.MAX_VALUE : steps[0];
         double median = steps.length == 0 ? 0 : steps[steps.length / 2];
         double slowest = steps.length == 0 ? 0 : steps[steps.length - 1];
-        long kvBytes = 2L * f.c().layers() * f.c().kvDim() * (a.kv() == KvDtype.F16 ? 2 : 4) * (past + n);
+        long kvBytes = 2L * f.c().layers() * f.c().kvDim() * a.kv().bytes() * (past + n);
         double gbs = (f.weightBytes() + kvBytes) / best / 1e9;
         StringBuilder per = new StringBuilder();
         double kernelSecs = timed.seconds().values().stream().mapToDouble(Double::doubleValue).sum();
