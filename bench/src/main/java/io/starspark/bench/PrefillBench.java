@@ -260,13 +260,17 @@ public final class PrefillBench {
                 per.append(String.format(Locale.ROOT, " %s %.1f", k, v * 1e3 / timedSteps));
             }
         });
+        StringBuilder shapes = new StringBuilder();
+        timed.matmulsByShape().forEach((k, v) -> shapes.append(String.format(Locale.ROOT,
+                " %s %.2f ms %.1f GB/s;", k, v[0] / 1e6 / timedSteps, v[1] / (double) v[0])));
         return String.format(Locale.ROOT, "  decode %s after %d tokens (%d steps timed after %d): best %.1f ms (%.1f"
                 + " tok/s), mean %.1f ms,"
                 + " median %.1f, slowest %.1f;"
-                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f", name,
+                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f%n"
+                + "  decode matmuls by shape (rows×cols; mean ms per token, GB/s of weights while in the call):%s", name,
                 past, timedSteps, warm, best * 1e3, 1 / best, mean * 1e3, median * 1e3, slowest * 1e3,
                 (f.weightBytes() + kvBytes) / 1e6, gbs, per,
-                (sum - kernelSecs) * 1e3 / timedSteps);
+                (sum - kernelSecs) * 1e3 / timedSteps, shapes);
     }
 
     /** bench/target/models/SHAPE-DTYPE-seedS.gguf, written once and reused. */

@@ -28,6 +28,8 @@ final class TimingKernels implements Kernels {
     private final LongAdder[] nanos = new LongAdder[NAMES.length];
     private final long[][] firstNanos = new long[NAMES.length][FIRST];
     private final AtomicInteger[] calls = new AtomicInteger[NAMES.length];
+    /** Per matmul shape ("rows×cols", or "rows+rows×cols" for {@link #matmuls}): {nanos, weight bytes, calls}. */
+    private final Map<String, long[]> byShape = new java.util.concurrent.ConcurrentHashMap<>();
 
     TimingKernels(Kernels inner) {
         this(inner, true);
@@ -56,6 +58,23 @@ final class TimingKernels implements Kernels {
         for (LongAdder a : nanos) {
             a.reset();
         }
+        byShape.clear();
+    }
+
+    /** Per matmul shape since the last reset: {nanos, weight bytes, calls}, in shape order. */
+    Map<String, long[]> matmulsByShape() {
+        return new TreeMap<>(byShape);
+    }
+
+    private void addShape(String shape, long bytes, long t0) {
+        long dt = System.nanoTime() - t0;
+        byShape.compute(shape, (k, v) -> {
+            long[] a = v == null ? new long[3] : v;
+            a[0] += dt;
+            a[1] += bytes;
+            a[2]++;
+            return a;
+        });
     }
 
     /** Milliseconds of the first calls (up to {@link #FIRST}) of kernel {@code name} since this was made. */
@@ -117,6 +136,7 @@ final class TimingKernels implements Kernels {
         long t0 = System.nanoTime();
         inner.matmul(out, x, w, tokens);
         add(0, t0);
+        addShape(w.rows() + "×" + w.cols(), w.bytes(), t0);
     }
 
     @Override
@@ -124,6 +144,13 @@ final class TimingKernels implements Kernels {
         long t0 = System.nanoTime();
         inner.matmuls(outs, x, ws, tokens);
         add(0, t0);
+        StringBuilder shape = new StringBuilder();
+        long bytes = 0;
+        for (Matrix w : ws) {
+            shape.append(shape.length() == 0 ? "" : "+").append(w.rows());
+            bytes += w.bytes();
+        }
+        addShape(shape.append("×").append(ws[0].cols()).toString(), bytes, t0);
     }
 
     @Override
