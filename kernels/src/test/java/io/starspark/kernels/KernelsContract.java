@@ -120,6 +120,26 @@ public abstract class KernelsContract {
     }
 
     /**
+     * Q8_0 rows wider than {@link Q8Matrix#TILE_COLS}, held tiled (groups of 64 rows, chunks of 2048 columns): the
+     * decode path (T ≤ 3) and the blocked GEMM (T > 3, through loadRow) on 70 rows (one whole group and a partial
+     * one) of 2080 columns (a whole chunk and one block).
+     */
+    @Test
+    void matmulQ8Tiled() {
+        int rows = 70;
+        int cols = Q8Matrix.TILE_COLS + 32;
+        byte[] q = new byte[rows * cols];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (rnd.nextInt(255) - 127);
+        }
+        Q8Matrix m = new Q8Matrix(q, random(rows * cols / 32, 0.01), rows, cols);
+        assertTrue(m.tiled());
+        for (int tokens : new int[] {1, 3, 6}) {
+            checkMatmul(m, tokens);
+        }
+    }
+
+    /**
      * Every GGML block type at the contract shapes, cols rounded up to whole blocks (32 or 256):
      * T=1 (GEMV), T≤3 and T>3 (blocked GEMM), row counts that leave panel tails. Weights are
      * random values through the type's quantizer.

@@ -36,7 +36,8 @@ final class PlainMath {
             return Half.toFloat(h.data()[i]);
         }
         if (w instanceof Q8Matrix q) {
-            return q.quants()[i] * q.scales()[i / Q8Matrix.BLOCK];
+            int at = q.quantIndex(r, c); // its layout: Q8MatrixTest
+            return q.tiledQuants()[at] * q.tiledScales()[at / Q8Matrix.BLOCK];
         }
         float[] row = new float[w.cols()];
         w.loadRow(r, row, 0);

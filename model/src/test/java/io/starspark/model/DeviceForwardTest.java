@@ -48,6 +48,8 @@ class DeviceForwardTest {
         Shape qwen2 = new Shape("qwen2-like", Family.QWEN2, 64, 2, 4, 2, 16, 128, 512, 2048, 1e6f, 1e-6f, null);
         Shape qwen3 = new Shape("qwen3-like", Family.QWEN3, 64, 2, 4, 2, 32, 128, 512, 2048, 1e6f, 1e-6f, null);
         Shape stories = SyntheticModels.shape("stories260k");
+        // ffn 2112 > Q8Matrix.TILE_COLS: the Q8_0 down projection is held tiled on the host, row-major on the device
+        Shape wideFfn = new Shape("wide-ffn", Family.LLAMA, 64, 1, 8, 2, 8, 2112, 512, 2048, 10000f, 1e-5f, null);
         Stream.Builder<Arguments> b = Stream.builder();
         for (boolean gpuModes : new boolean[] {false, true}) {
             b.add(Arguments.of(gqa, "f32", gpuModes));
@@ -55,6 +57,7 @@ class DeviceForwardTest {
             b.add(Arguments.of(stories, "q8_0", gpuModes)); // Q8_0 with F16 down (ffn 172 is no multiple of 32)
             b.add(Arguments.of(qwen2, "f32", gpuModes)); // NEOX, biases
             b.add(Arguments.of(qwen3, "q8_0", gpuModes)); // NEOX, Q/K norms, heads·headDim ≠ dim
+            b.add(Arguments.of(wideFfn, "q8_0", gpuModes));
         }
         return b.build();
     }

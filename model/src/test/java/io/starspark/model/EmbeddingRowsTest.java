@@ -46,7 +46,8 @@ class EmbeddingRowsTest {
             return Half.toFloat(h.data()[i]);
         }
         Q8Matrix q = (Q8Matrix) m;
-        return q.quants()[i] * q.scales()[i / Q8Matrix.BLOCK];
+        int at = q.quantIndex(r, c); // its layout: Q8MatrixTest
+        return q.tiledQuants()[at] * q.tiledScales()[at / Q8Matrix.BLOCK];
     }
 
     @Test

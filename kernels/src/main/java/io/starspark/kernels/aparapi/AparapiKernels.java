@@ -352,8 +352,8 @@ public final class AparapiKernels implements Kernels, AutoCloseable {
             bytes = 4L * g.wh.length;
         } else if (w instanceof Q8Matrix q) {
             g.dtype = BlockKernel.DTYPE_Q8;
-            g.wq = q.quants();
-            g.ws = q.scales();
+            g.wq = q.rowMajorQuants(); // the device kernels index [rows][cols]
+            g.ws = q.rowMajorScales();
             bytes = g.wq.length + 4L * g.ws.length;
         } else {
             g.dtype = BlockKernel.DTYPE_F32;

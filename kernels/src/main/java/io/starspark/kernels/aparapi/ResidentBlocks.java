@@ -318,10 +318,12 @@ final class ResidentBlocks implements BlockForward {
                         Q8Matrix q = (Q8Matrix) w;
                         wOff[i] = at[2];
                         sOff[i] = at[3];
-                        System.arraycopy(q.quants(), 0, wq, at[2], q.quants().length);
-                        System.arraycopy(q.scales(), 0, ws, at[3], q.scales().length);
-                        at[2] += q.quants().length;
-                        at[3] += q.scales().length;
+                        byte[] quants = q.rowMajorQuants(); // the device kernels index [rows][cols]
+                        float[] scales = q.rowMajorScales();
+                        System.arraycopy(quants, 0, wq, at[2], quants.length);
+                        System.arraycopy(scales, 0, ws, at[3], scales.length);
+                        at[2] += quants.length;
+                        at[3] += scales.length;
                     } else {
                         float[] f = w instanceof F32Matrix fm ? fm.data() : AparapiKernels.widen(w);
                         wOff[i] = at[0];

@@ -5,6 +5,7 @@ import io.starspark.kernels.BlockMatrix;
 import io.starspark.kernels.Half;
 import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.Matrix;
+import io.starspark.kernels.Q8Matrix;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -154,6 +155,9 @@ final class DecodeWarmUp {
 
     /** A matrix's kind: its class, and its block type for the block types. */
     static String kind(Matrix w) {
+        if (w instanceof Q8Matrix q && q.tiled()) {
+            return "Q8Matrix tiled"; // Gemv's chunk loop and carried accumulators: a path of its own to compile
+        }
         return w instanceof BlockMatrix b ? b.type().toString() : w.getClass().getSimpleName();
     }
 

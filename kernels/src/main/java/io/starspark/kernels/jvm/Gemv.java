@@ -28,9 +28,10 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * weight-streaming loop, one row at a time (front to back: one stream per thread, which the hardware prefetcher
  * follows best; several rows per pass over x measured slower on F32 and Q8_0, see bench/README.md). F32 rows are
  * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
- * pass, {@link #f16Rows}); the block types (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block
- * scales into the sums ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes)
- * are decoded by {@link Matrix#loadRow} into a per-thread buffer.
+ * pass, {@link #f16Rows}; Q8_0 rows wider than 2048 columns chunk by chunk, {@link #q8Rows}); the block types
+ * (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block scales into the sums
+ * ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes) are decoded by
+ * {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
@@ -72,11 +73,7 @@ final class Gemv {
         int rows = w.rows();
         int cols = w.cols();
         if (VL == 16 && w instanceof Q8Matrix q8) {
-            for (int r = r0; r < r1; r++) {
-                for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = q8Row(x, t * cols, q8, r);
-                }
-            }
+            q8Rows(out, x, q8, tokens, r0, r1, s);
             return;
         }
         if (VL == 16 && w instanceof F16Matrix f16 && cols % (2 * VL) == 0) {
@@ -112,31 +109,86 @@ final class Gemv {
     }
 
     /**
-     * One Q8_0 row: per 32-value block {@code d·Σ x·q} (q exact as float: {@code s = x0·q0}, then {@code fma(x1, q1, s)},
-     * 16 lanes each), folded into four vector accumulators, block {@code b} into accumulator {@code b mod 4} while
-     * four blocks remain, the remaining blocks into the first; then {@code (a0 + a1) + (a2 + a3)} reduced. The scale
-     * is one FMA per block instead of a multiply per value, and four independent chains hide the FMA latency (one
-     * row at a time: the work per byte is low, yet two rows per pass measured slower, bench/README.md). Another
-     * fixed order than loadRow + dot, as the block types: the same bits on every split and tier, within float
-     * rounding of the decoded row ({@code MatmulRepeatabilityTest}); {@code GemvTest} holds a scalar twin of this
-     * order and compares bits. Needs 16 float lanes.
+     * Rows {@code [r0, r1)} of a Q8_0 matrix for every token. Row-major matrices (rows up to {@link
+     * Q8Matrix#TILE_COLS} wide) one row at a time; tiled ones ({@link Q8Matrix#tiled}) per group of
+     * {@link Q8Matrix#TILE_ROWS} rows and token, chunk by chunk, every row of the group over one chunk of x before
+     * the next chunk (so that chunk of x stays in L1 while the weights stream), each row's four accumulators carried
+     * from chunk to chunk in scratch: every row runs {@link #q8Span}'s arithmetic in the same order as in one
+     * piece, so the bits do not depend on the layout, the split or the tier. The weights are read front to back
+     * either way (a group's rows of one chunk are consecutive).
      */
-    private static float q8Row(float[] x, int xOff, Q8Matrix w, int r) {
+    private static void q8Rows(float[] out, float[] x, Q8Matrix w, int tokens, int r0, int r1, Scratch s) {
+        int rows = w.rows();
         int cols = w.cols();
-        byte[] q = w.quants();
-        float[] sc = w.scales();
-        int blocks = cols / Q8Matrix.BLOCK;
-        int q0 = r * cols;
-        int s0 = r * blocks;
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        FloatVector a2 = FloatVector.zero(S);
-        FloatVector a3 = FloatVector.zero(S);
+        byte[] q = w.tiledQuants();
+        float[] sc = w.tiledScales();
+        if (!w.tiled()) {
+            for (int r = r0; r < r1; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * rows + r] = q8Span(x, t * cols, q, sc, r * cols, cols / Q8Matrix.BLOCK, null, 0, true,
+                            true);
+                }
+            }
+            return;
+        }
+        float[] carry = s.carry(Q8Matrix.TILE_ROWS * 4 * VL);
+        for (int g0 = r0 - r0 % Q8Matrix.TILE_ROWS; g0 < r1; g0 += Q8Matrix.TILE_ROWS) {
+            int from = Math.max(r0, g0);
+            int to = Math.min(r1, g0 + Q8Matrix.TILE_ROWS);
+            for (int t = 0; t < tokens; t++) {
+                for (int c0 = 0; c0 < cols; c0 += Q8Matrix.TILE_COLS) {
+                    int width = Math.min(Q8Matrix.TILE_COLS, cols - c0);
+                    boolean first = c0 == 0;
+                    boolean last = c0 + width == cols;
+                    for (int r = from; r < to; r++) {
+                        float v = q8Span(x, t * cols + c0, q, sc, w.quantIndex(r, c0), width / Q8Matrix.BLOCK, carry,
+                                (r - g0) * 4 * VL, first, last);
+                        if (last) {
+                            out[t * rows + r] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Q8_0 blocks held consecutively from quant index {@code qi} (scale index {@code qi / 32}) against x from
+     * {@code xOff}: per 32-value block {@code d·Σ x·q} (q exact as float: {@code s = x0·q0}, then
+     * {@code fma(x1, q1, s)}, 16 lanes each), folded into four vector accumulators, block {@code b} into
+     * accumulator {@code b mod 4} while four blocks remain, the remaining blocks into the first; at the row's end
+     * {@code (a0 + a1) + (a2 + a3)} reduced and returned. A row in several spans (tiled: every span but the last a
+     * multiple of four blocks) starts from zero ({@code first}), else from the four accumulators in
+     * {@code carry[at..at + 64)}, and leaves them there unless {@code last}. The scale is one FMA per block instead
+     * of a multiply per value, and four independent chains hide the FMA latency (one row at a time: the work per
+     * byte is low, yet two rows per pass measured slower, bench/README.md). Another fixed order than loadRow + dot,
+     * as the block types: the same bits on every split and tier, within float rounding of the decoded row
+     * ({@code MatmulRepeatabilityTest}); {@code GemvTest} holds a scalar twin of this order and compares bits.
+     * Needs 16 float lanes.
+     */
+    private static float q8Span(float[] x, int xOff, byte[] q, float[] sc, int qi, int blocks, float[] carry, int at,
+                                boolean first, boolean last) {
+        int s0 = qi / Q8Matrix.BLOCK;
+        FloatVector a0;
+        FloatVector a1;
+        FloatVector a2;
+        FloatVector a3;
+        if (first) {
+            a0 = FloatVector.zero(S);
+            a1 = a0;
+            a2 = a0;
+            a3 = a0;
+        } else {
+            a0 = FloatVector.fromArray(S, carry, at);
+            a1 = FloatVector.fromArray(S, carry, at + VL);
+            a2 = FloatVector.fromArray(S, carry, at + 2 * VL);
+            a3 = FloatVector.fromArray(S, carry, at + 3 * VL);
+        }
         int b = 0;
         for (; b + 4 <= blocks; b += 4) {
             int c = b * Q8Matrix.BLOCK;
             int xc = xOff + c;
-            int qc = q0 + c;
+            int qc = qi + c;
             FloatVector w0 = (FloatVector) ByteVector.fromArray(B16, q, qc).convertShape(B2F, S, 0);
             FloatVector w1 = (FloatVector) ByteVector.fromArray(B16, q, qc + 16).convertShape(B2F, S, 0);
             FloatVector w2 = (FloatVector) ByteVector.fromArray(B16, q, qc + 32).convertShape(B2F, S, 0);
@@ -156,10 +208,17 @@ final class Gemv {
         }
         for (; b < blocks; b++) {
             int c = b * Q8Matrix.BLOCK;
-            FloatVector w0 = (FloatVector) ByteVector.fromArray(B16, q, q0 + c).convertShape(B2F, S, 0);
-            FloatVector w1 = (FloatVector) ByteVector.fromArray(B16, q, q0 + c + 16).convertShape(B2F, S, 0);
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(B16, q, qi + c).convertShape(B2F, S, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(B16, q, qi + c + 16).convertShape(B2F, S, 0);
             FloatVector sv = FloatVector.fromArray(S, x, xOff + c + 16).fma(w1, FloatVector.fromArray(S, x, xOff + c).mul(w0));
             a0 = sv.fma(FloatVector.broadcast(S, sc[s0 + b]), a0);
+        }
+        if (!last) {
+            a0.intoArray(carry, at);
+            a1.intoArray(carry, at + VL);
+            a2.intoArray(carry, at + 2 * VL);
+            a3.intoArray(carry, at + 3 * VL);
+            return 0f;
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
     }

@@ -19,6 +19,7 @@ final class Scratch {
     private float[] d = new float[0];
     private float[] sums = new float[0];
     private float[] kScales = new float[0];
+    private float[] carry = new float[0];
 
     private static float[] grow(float[] buf, int n) {
         return buf.length >= n ? buf : new float[n];
@@ -58,6 +59,12 @@ final class Scratch {
     float[] kScales(int n) {
         kScales = grow(kScales, n);
         return kScales;
+    }
+
+    /** A tiled Q8_0 row group's accumulators between column chunks ({@link Gemv}): [rows][4][vector length]. */
+    float[] carry(int n) {
+        carry = grow(carry, n);
+        return carry;
     }
 
     /** Σ x per 32 values for the decode matmul ({@link Gemv}). */

@@ -23,12 +23,15 @@ class DecodeWarmUpTest {
     void oneGemvTaskPerKindAndOneAttentionTask() {
         Matrix a = q8(40, 64);
         Matrix b = new F32Matrix(new float[8 * 64], 8, 64);
-        List<DecodeWarmUp.Task> tasks = DecodeWarmUp.tasks(List.of(a, b, q8(3, 32)), 4, 2, 16, KvDtype.F16, kind -> true);
-        assertEquals(List.of("gemv Q8Matrix", "gemv F32Matrix", "attention F16 4/2x16"),
+        Matrix wide = q8(2, Q8Matrix.TILE_COLS + 32); // tiled: Gemv's chunk loop is a path of its own
+        List<DecodeWarmUp.Task> tasks = DecodeWarmUp.tasks(List.of(a, b, q8(3, 32), wide, q8(5, Q8Matrix.TILE_COLS * 2)),
+                4, 2, 16, KvDtype.F16, kind -> true);
+        assertEquals(List.of("gemv Q8Matrix", "gemv F32Matrix", "gemv Q8Matrix tiled", "attention F16 4/2x16"),
                 tasks.stream().map(DecodeWarmUp.Task::kind).toList());
         assertEquals(DecodeWarmUp.ROWS * 64, tasks.get(0).batch().getAsInt());
         assertEquals(8 * 64, tasks.get(1).batch().getAsInt());
-        assertEquals(4 * DecodeWarmUp.KEYS, tasks.get(2).batch().getAsInt());
+        assertEquals(2 * (Q8Matrix.TILE_COLS + 32), tasks.get(2).batch().getAsInt());
+        assertEquals(4 * DecodeWarmUp.KEYS, tasks.get(3).batch().getAsInt());
         // a head size the decode path does not take: no attention task
         assertEquals(1, DecodeWarmUp.tasks(List.of(a), 4, 2, 3, KvDtype.F32, kind -> true).size());
         // kinds already warm get no task

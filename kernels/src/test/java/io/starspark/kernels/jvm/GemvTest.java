@@ -137,6 +137,53 @@ class GemvTest {
     }
 
     /**
+     * Tiled Q8_0 matrices (rows wider than {@link Q8Matrix#TILE_COLS}: chunk by chunk, accumulators carried) give the
+     * bits of {@link #q8Twin} on the row-major input, on 1 and 2 threads (ranges that start inside a row group),
+     * T = 1..3: 2208 columns (a whole chunk, then 5 blocks: the tail), 4160 (three chunks), rows in whole and
+     * partial groups of 64.
+     */
+    @Test
+    void tiledQ8RowsSumInTheOrderOfOnePiece() {
+        long seed = 29;
+        System.out.println("seed " + seed);
+        Random r = new Random(seed);
+        try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
+            for (int[] shape : new int[][] {{300, 2208}, {70, 4160}}) {
+                int rows = shape[0];
+                int cols = shape[1];
+                int blocks = cols / Q8Matrix.BLOCK;
+                byte[] q = new byte[rows * cols];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = (byte) (r.nextInt(255) - 127);
+                }
+                float[] scales = new float[rows * blocks];
+                for (int i = 0; i < scales.length; i++) {
+                    scales[i] = (float) (r.nextGaussian() * 0.01);
+                }
+                Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
+                assertTrue(m.tiled());
+                float[] x = new float[3 * cols];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextGaussian();
+                }
+                for (int tokens = 1; tokens <= 3; tokens++) {
+                    float[] expect = new float[tokens * rows];
+                    for (int t = 0; t < tokens; t++) {
+                        for (int row = 0; row < rows; row++) {
+                            expect[t * rows + row] = q8Twin(x, t * cols, q, scales, row, cols);
+                        }
+                    }
+                    for (JavaKernels k : new JavaKernels[] {one, two}) {
+                        float[] got = new float[tokens * rows];
+                        k.matmul(got, x, m, tokens);
+                        assertArrayEquals(expect, got, rows + "x" + cols + ", T=" + tokens + ", " + k.threads() + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * One Q8_0 row in q8Row's order, 16 lanes: per block {@code s = fma(x1, q1, x0 · q0)} lane by lane, then
      * {@code a[b mod 4] = fma(s, d, a[b mod 4])} while four blocks remain, the rest into a[0]; the lanes of
      * {@code (a0 + a1) + (a2 + a3)} summed from lane 0 up.
