@@ -85,12 +85,16 @@ class Q8MatrixTest {
         assertSame(in.quants(), m.tiledQuants());
         assertSame(in.scales(), m.tiledScales());
         assertSame(in.quants(), m.rowMajorQuants());
+        assertSame(in.scales(), m.rowMajorScales());
         assertEquals(2 * 2048 + 100, m.quantIndex(2, 100));
+        assertEquals("Q8Matrix[rows=3, cols=2048]", m.toString());
+        assertEquals("Q8Matrix[rows=2, cols=2080, tiled]",
+                new Q8Matrix(new byte[2 * 2080], new float[2 * 65], 2, 2080).toString());
     }
 
     /**
-     * loadRow over column ranges that start and end anywhere on a block, crossing chunk boundaries, gives
-     * quant · scale of the row-major input, for tiled and row-major matrices.
+     * loadRow over column ranges that start and end on a block or anywhere (a Q8_0 matrix's block size is 1 to its
+     * callers), crossing chunk boundaries, gives quant · scale of the row-major input, tiled and row-major.
      */
     @Test
     void loadRowDecodesAnyColumnRange() {
@@ -99,11 +103,12 @@ class Q8MatrixTest {
             int cols = shape[1];
             RowMajor in = random(rows, cols, 14 + cols);
             Q8Matrix m = new Q8Matrix(in.quants(), in.scales(), rows, cols);
-            int[][] ranges = {{0, cols}, {0, 32}, {1984, Math.min(cols - 1984, 128)}, {cols - 32, 32}, {96, cols - 96}};
+            int[][] ranges = {{0, cols}, {0, 32}, {1984, Math.min(cols - 1984, 128)}, {cols - 32, 32}, {96, cols - 96},
+                {5, Math.min(cols - 5, 2090)}, {2043, Math.min(cols - 2043, 7)}};
             for (int r : new int[] {0, rows / 2, rows - 1}) {
                 for (int[] range : ranges) {
-                    int c0 = Math.max(0, Math.min(range[0], cols - Q8Matrix.BLOCK));
-                    int len = Math.max(Q8Matrix.BLOCK, Math.min(range[1], cols - c0));
+                    int c0 = Math.min(range[0], cols - 1);
+                    int len = Math.max(1, Math.min(range[1], cols - c0));
                     float[] got = new float[len + 3];
                     m.loadRow(r, c0, len, got, 3);
                     for (int i = 0; i < len; i++) {

@@ -139,8 +139,8 @@ class GemvTest {
     /**
      * Tiled Q8_0 matrices (rows wider than {@link Q8Matrix#TILE_COLS}: chunk by chunk, accumulators carried) give the
      * bits of {@link #q8Twin} on the row-major input, on 1 and 2 threads (ranges that start inside a row group),
-     * T = 1..3: 2208 columns (a whole chunk, then 5 blocks: the tail), 4160 (three chunks), rows in whole and
-     * partial groups of 64.
+     * T = 1..3: 2208 columns (a whole chunk, then 5 blocks: the tail), 4160 (three chunks), 4096 (two whole chunks,
+     * nothing after), rows in whole and partial groups of 64.
      */
     @Test
     void tiledQ8RowsSumInTheOrderOfOnePiece() {
@@ -148,7 +148,7 @@ class GemvTest {
         System.out.println("seed " + seed);
         Random r = new Random(seed);
         try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
-            for (int[] shape : new int[][] {{300, 2208}, {70, 4160}}) {
+            for (int[] shape : new int[][] {{300, 2208}, {70, 4160}, {130, 4096}}) {
                 int rows = shape[0];
                 int cols = shape[1];
                 int blocks = cols / Q8Matrix.BLOCK;
