@@ -51,17 +51,14 @@ public final class Q8Matrix implements Matrix {
         this.rows = rows;
         this.cols = cols;
         if (tiled()) {
-            this.quants = new byte[quants.length];
-            this.scales = new float[scales.length];
-            int blocks = cols / BLOCK;
-            for (int r = 0; r < rows; r++) {
-                for (int c0 = 0; c0 < cols; c0 += TILE_COLS) {
-                    int at = quantIndex(r, c0);
-                    int width = Math.min(TILE_COLS, cols - c0);
-                    System.arraycopy(quants, r * cols + c0, this.quants, at, width);
-                    System.arraycopy(scales, r * blocks + c0 / BLOCK, this.scales, at / BLOCK, width / BLOCK);
-                }
-            }
+            byte[] q = new byte[quants.length];
+            float[] sc = new float[scales.length];
+            forEachSpan((rowMajor, held, width) -> {
+                System.arraycopy(quants, rowMajor, q, held, width);
+                System.arraycopy(scales, rowMajor / BLOCK, sc, held / BLOCK, width / BLOCK);
+            });
+            this.quants = q;
+            this.scales = sc;
         } else {
             this.quants = quants;
             this.scales = scales;
@@ -111,11 +108,7 @@ public final class Q8Matrix implements Matrix {
             return quants;
         }
         byte[] out = new byte[quants.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c0 = 0; c0 < cols; c0 += TILE_COLS) {
-                System.arraycopy(quants, quantIndex(r, c0), out, r * cols + c0, Math.min(TILE_COLS, cols - c0));
-            }
-        }
+        forEachSpan((rowMajor, held, width) -> System.arraycopy(quants, held, out, rowMajor, width));
         return out;
     }
 
@@ -124,15 +117,24 @@ public final class Q8Matrix implements Matrix {
         if (!tiled()) {
             return scales;
         }
-        int blocks = cols / BLOCK;
         float[] out = new float[scales.length];
+        forEachSpan((rowMajor, held, width) ->
+                System.arraycopy(scales, held / BLOCK, out, rowMajor / BLOCK, width / BLOCK));
+        return out;
+    }
+
+    /** A row's values in one column chunk: at {@code rowMajor} in row-major order, at {@code held} here. */
+    private interface Span {
+        void at(int rowMajor, int held, int width);
+    }
+
+    /** Every row's chunks, rows in order ({@link #quantIndex} gives where each is held). */
+    private void forEachSpan(Span span) {
         for (int r = 0; r < rows; r++) {
             for (int c0 = 0; c0 < cols; c0 += TILE_COLS) {
-                System.arraycopy(scales, quantIndex(r, c0) / BLOCK, out, r * blocks + c0 / BLOCK,
-                        Math.min(TILE_COLS, cols - c0) / BLOCK);
+                span.at(r * cols + c0, quantIndex(r, c0), Math.min(TILE_COLS, cols - c0));
             }
         }
-        return out;
     }
 
     @Override

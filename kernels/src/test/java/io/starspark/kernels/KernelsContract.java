@@ -80,7 +80,7 @@ public abstract class KernelsContract {
 
     /**
      * {tokens, rows, cols}; Q8 rounds cols up to whole blocks. {1, 9, 200}: a decode GEMV over 7 Q8_0 blocks, the
-     * four-block steps and the tail together (Gemv.q8Row).
+     * four-block steps and the tail together (Gemv.q8Span).
      */
     protected int[][] matmulShapes() {
         return new int[][] {{1, 5, 7}, {2, 33, 64}, {3, 17, 32}, {4, 70, 96}, {37, 65, 300},

@@ -2,6 +2,7 @@ package io.starspark.kernels.jvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starspark.kernels.F16Matrix;
@@ -95,7 +96,7 @@ class GemvTest {
     }
     /**
      * Q8_0 rows (1 to 9 blocks: the tail alone, four-block steps alone, both) give, on 1 and 2 threads, T = 1..3, the
-     * bits of {@link #q8Twin}: the order {@code Gemv.q8Row} documents, written out in scalars.
+     * bits of {@link #q8Twin}: the order {@code Gemv.q8Span} documents, written out in scalars.
      */
     @Test
     void q8RowsSumInTheirDocumentedOrder() {
@@ -104,34 +105,8 @@ class GemvTest {
         Random r = new Random(seed);
         try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
             for (int blocks = 1; blocks <= 9; blocks++) {
-                int cols = blocks * Q8Matrix.BLOCK;
-                int rows = 2000; // 9 blocks, T = 1: over Parallel.MIN_PARALLEL_FLOPS, split over 2 threads
-                byte[] q = new byte[rows * cols];
-                for (int i = 0; i < q.length; i++) {
-                    q[i] = (byte) (r.nextInt(255) - 127);
-                }
-                float[] scales = new float[rows * blocks];
-                for (int i = 0; i < scales.length; i++) {
-                    scales[i] = (float) (r.nextGaussian() * 0.01);
-                }
-                Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
-                float[] x = new float[3 * cols];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) r.nextGaussian();
-                }
-                for (int tokens = 1; tokens <= 3; tokens++) {
-                    float[] expect = new float[tokens * rows];
-                    for (int t = 0; t < tokens; t++) {
-                        for (int row = 0; row < rows; row++) {
-                            expect[t * rows + row] = q8Twin(x, t * cols, q, scales, row, cols);
-                        }
-                    }
-                    for (JavaKernels k : new JavaKernels[] {one, two}) {
-                        float[] got = new float[tokens * rows];
-                        k.matmul(got, x, m, tokens);
-                        assertArrayEquals(expect, got, blocks + " blocks, T=" + tokens + ", " + k.threads() + " threads");
-                    }
-                }
+                // 2000 rows of 9 blocks, T = 1: over Parallel.MIN_PARALLEL_FLOPS, split over 2 threads
+                assertFalse(checkQ8Rows(r, 2000, blocks * Q8Matrix.BLOCK, one, two).tiled());
             }
         }
     }
@@ -149,42 +124,44 @@ class GemvTest {
         Random r = new Random(seed);
         try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
             for (int[] shape : new int[][] {{300, 2208}, {70, 4160}, {130, 4096}}) {
-                int rows = shape[0];
-                int cols = shape[1];
-                int blocks = cols / Q8Matrix.BLOCK;
-                byte[] q = new byte[rows * cols];
-                for (int i = 0; i < q.length; i++) {
-                    q[i] = (byte) (r.nextInt(255) - 127);
-                }
-                float[] scales = new float[rows * blocks];
-                for (int i = 0; i < scales.length; i++) {
-                    scales[i] = (float) (r.nextGaussian() * 0.01);
-                }
-                Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
-                assertTrue(m.tiled());
-                float[] x = new float[3 * cols];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) r.nextGaussian();
-                }
-                for (int tokens = 1; tokens <= 3; tokens++) {
-                    float[] expect = new float[tokens * rows];
-                    for (int t = 0; t < tokens; t++) {
-                        for (int row = 0; row < rows; row++) {
-                            expect[t * rows + row] = q8Twin(x, t * cols, q, scales, row, cols);
-                        }
-                    }
-                    for (JavaKernels k : new JavaKernels[] {one, two}) {
-                        float[] got = new float[tokens * rows];
-                        k.matmul(got, x, m, tokens);
-                        assertArrayEquals(expect, got, rows + "x" + cols + ", T=" + tokens + ", " + k.threads() + " threads");
-                    }
-                }
+                assertTrue(checkQ8Rows(r, shape[0], shape[1], one, two).tiled());
             }
         }
     }
 
+    /** A random Q8_0 matrix rows × cols: every backend's T = 1..3 matmul has {@link #q8Twin}'s bits; returns it. */
+    private static Q8Matrix checkQ8Rows(Random r, int rows, int cols, JavaKernels... backends) {
+        byte[] q = new byte[rows * cols];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (r.nextInt(255) - 127);
+        }
+        float[] scales = new float[rows * cols / Q8Matrix.BLOCK];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = (float) (r.nextGaussian() * 0.01);
+        }
+        Q8Matrix m = new Q8Matrix(q, scales, rows, cols);
+        float[] x = new float[3 * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        for (int tokens = 1; tokens <= 3; tokens++) {
+            float[] expect = new float[tokens * rows];
+            for (int t = 0; t < tokens; t++) {
+                for (int row = 0; row < rows; row++) {
+                    expect[t * rows + row] = q8Twin(x, t * cols, q, scales, row, cols);
+                }
+            }
+            for (JavaKernels k : backends) {
+                float[] got = new float[tokens * rows];
+                k.matmul(got, x, m, tokens);
+                assertArrayEquals(expect, got, rows + "x" + cols + ", T=" + tokens + ", " + k.threads() + " threads");
+            }
+        }
+        return m;
+    }
+
     /**
-     * One Q8_0 row in q8Row's order, 16 lanes: per block {@code s = fma(x1, q1, x0 · q0)} lane by lane, then
+     * One Q8_0 row in q8Span's order (a tiled row's spans in a row), 16 lanes: per block {@code s = fma(x1, q1, x0 · q0)} lane by lane, then
      * {@code a[b mod 4] = fma(s, d, a[b mod 4])} while four blocks remain, the rest into a[0]; the lanes of
      * {@code (a0 + a1) + (a2 + a3)} summed from lane 0 up.
      */
