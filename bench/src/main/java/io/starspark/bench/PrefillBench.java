@@ -233,18 +233,21 @@ public final class PrefillBench {
         int warm = Math.min(n, Math.max(2, n / 4));
         int[] tok = {1};
         double[] steps = new double[n - warm]; // seconds of steps warm.. n-1
+        long allocated = 0;
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             fwd.forward(tok, new int[] {past + i}, cache, null, Logits.LAST);
             double s = (System.nanoTime() - t0) / 1e9;
             if (i == warm - 1) {
                 timed.reset();
+                allocated = allocatedBytes();
             }
             if (i >= warm) {
                 steps[i - warm] = s;
             }
         }
         int timedSteps = n - warm;
+        allocated = allocatedBytes() - allocated;
         double sum = Arrays.stream(steps).sum();
         double mean = sum / timedSteps;
         Arrays.sort(steps);
@@ -266,11 +269,19 @@ public final class PrefillBench {
         return String.format(Locale.ROOT, "  decode %s after %d tokens (%d steps timed after %d): best %.1f ms (%.1f"
                 + " tok/s), mean %.1f ms,"
                 + " median %.1f, slowest %.1f;"
-                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f%n"
+                + " weights+KV %.0f MB → %.1f GB/s at best; mean ms/token:%s, rest (outside the kernels) %.1f;"
+                + " allocated %.1f KB per step (all threads: boxed vectors show here)%n"
                 + "  decode matmuls by shape (rows×cols; mean ms per token, GB/s of weights while in the call):%s", name,
                 past, timedSteps, warm, best * 1e3, 1 / best, mean * 1e3, median * 1e3, slowest * 1e3,
                 (f.weightBytes() + kvBytes) / 1e6, gbs, per,
-                (sum - kernelSecs) * 1e3 / timedSteps, shapes);
+                (sum - kernelSecs) * 1e3 / timedSteps, allocated / 1024.0 / timedSteps, shapes);
+    }
+
+    /** Bytes allocated so far by the threads alive now (the caller and the kernels' pool). */
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        return Arrays.stream(mx.getThreadAllocatedBytes(mx.getAllThreadIds())).filter(b -> b > 0).sum();
     }
 
     /** bench/target/models/SHAPE-DTYPE-seedS.gguf, written once and reused. */
