@@ -145,7 +145,9 @@ public final class PrefillBench {
             KvCache cache = null;
             String traffic = null;
             for (int r = -1; r < a.runs(); r++) {
-                cache = KvCache.forModel(model.config(), a.kv());
+                // room for the prompt and the decode steps, as a request that knows its length (Generator): no
+                // cache regrown in the first decode step (32 humongous arrays on the 1b shape, a G1 cycle each)
+                cache = KvCache.forModel(model.config(), a.kv(), t + a.decode());
                 AparapiKernels.Traffic before = device != null ? device.traffic() : null;
                 Map<String, Double> opsBefore = device != null ? device.blockSeconds(false) : null;
                 Map<String, Double> cpuBefore = device != null ? device.blockSeconds(true) : null;

@@ -120,7 +120,7 @@ public final class Generator {
         }
         model.checkTrainedContext((long) firstPosition + prompt.length);
         Forward fwd = new Forward(model, kernels);
-        KvCache cache = KvCache.forModel(model.config(), kvDtype);
+        KvCache cache = KvCache.forModel(model.config(), kvDtype, prompt.length); // its length is known: no regrowth
         int split = prompt.length - scored;
         int[] positions = new int[prompt.length];
         Arrays.setAll(positions, i -> firstPosition + i);
