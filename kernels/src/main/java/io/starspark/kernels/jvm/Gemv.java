@@ -11,7 +11,9 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
@@ -27,10 +29,9 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * follows best; several rows per pass over x measured slower on F32 and Q8_0, see bench/README.md). F32 rows are
  * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
  * pass, {@link #f16Rows}; Q8_0 rows wider than 2048 columns chunk by chunk, {@link #q8Rows}); the block types
- * fold their block or sub-block scales into the sums (Q4_0, Q4_1, Q5_0, Q5_1: {@link #blockRows}; Q4_K, Q5_K,
- * Q6_K: {@link KQuantGemv}, against x interleaved to the order of their quant bytes); other weights (and every type
- * where the float species is not 16 lanes) are decoded by {@link Matrix#loadRow} into a per-thread buffer. What the
- * block types read of x ({@link GemvInput}) is computed once per call, before the rows are split over threads.
+ * (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block scales into the sums
+ * ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes) are decoded by
+ * {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
@@ -46,14 +47,29 @@ final class Gemv {
     private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
     /** Lane j holds j. */
     private static final IntVector IOTA = IntVector.zero(I16).addIndex(1);
+    /*
+     * K-quant scale bytes u[0..12) (Q4_K, Q5_K) to lanes 0-7 = the 6-bit scales, 8-15 = the 6-bit mins of the
+     * eight sub-blocks ({@link BlockType#kScale}, {@link BlockType#kMin}): low bits (u[K_LO] >>> K_SHIFT) & K_MASK,
+     * high bits ((u[K_HI] >>> 6) << 4) & K_HI_MASK.
+     */
+    private static final VectorShuffle<Integer> K_LO = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
+    private static final IntVector K_SHIFT = IntVector.fromArray(I16,
+            new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector K_MASK = IntVector.fromArray(I16,
+            new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final VectorShuffle<Integer> K_HI = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7);
+    private static final IntVector K_HI_MASK = IntVector.fromArray(I16,
+            new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+    /** Lanes 8-15: the mins' half of {@link #kFactors}. */
+    private static final VectorMask<Float> HIGH8 = VectorMask.fromLong(S, 0xff00L);
 
     private Gemv() {
     }
 
-    /** Rows {@code [r0, r1)} of out for every token of {@code in}; out: [tokens][rows]. */
-    static void rows(float[] out, GemvInput in, Matrix w, int r0, int r1, Scratch s) {
-        float[] x = in.x;
-        int tokens = in.tokens;
+    /** Rows {@code [r0, r1)} of out for every token; x: [tokens][cols], out: [tokens][rows]. */
+    static void rows(float[] out, float[] x, Matrix w, int tokens, int r0, int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         if (VL == 16 && w instanceof Q8Matrix q8) {
@@ -75,10 +91,7 @@ final class Gemv {
             return;
         }
         if (VL == 16 && w instanceof BlockMatrix bm) {
-            switch (bm.type()) {
-                case Q4_K, Q5_K, Q6_K -> KQuantGemv.rows(out, in, bm, r0, r1, s);
-                default -> blockRows(out, in, bm, r0, r1);
-            }
+            kQuantRows(out, x, bm, tokens, r0, r1, s);
             return;
         }
         boolean f32 = w instanceof F32Matrix;
@@ -309,25 +322,41 @@ final class Gemv {
     }
 
     /**
-     * Rows of the 32-value block types without decoding them to floats: a block's values are {@code d·(q − 8 or 16)}
-     * (Q4_0, Q5_0: q − offset exact in int lanes) or {@code d·q + m} (Q4_1, Q5_1), so its share of the dot is
-     * {@code d·Σ x·(q − offset)} or {@code d·Σ x·q + m·Σ x}. Per value one widening and one multiply(-add) instead of
-     * decode, scale, offset, store and reload; the scale once per block; {@code Σ x} per 32 values of x once per
-     * call ({@link GemvInput#sums32}, the types with a min). One row at a time, each row's kernel one flat method so
-     * C2 keeps its vectors in registers; per row one vector accumulator (blocks in order) and one float for the mins.
+     * Block-quantized rows without decoding them to floats. The 32-value types: a block's values are
+     * {@code d·(q − 8 or 16)} (Q4_0, Q5_0: q − offset exact in int lanes) or {@code d·q + m} (Q4_1, Q5_1), so its share
+     * of the dot is {@code d·Σ x·(q − offset)} or {@code d·Σ x·q + m·Σ x}. The K-quants: a sub-block's values are
+     * {@code d1·q − m1} (Q4_K, Q5_K: 32 values, 4- or 5-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q,
+     * {@code m1 = 0}), so its share is {@code d1·Σ x·q − m1·Σ x}. Per value one widening and one multiply(-add)
+     * instead of decode, scale, offset, store and reload; the scale once per (sub-)block; {@code Σ x} per 32 values of
+     * x once per call ({@code sums}, the types with a min). One row at a time (the work per byte is higher than
+     * Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in registers; per row
+     * one vector accumulator ((sub-)blocks in order) and one float for the mins.
      */
-    private static void blockRows(float[] out, GemvInput in, BlockMatrix w, int r0, int r1) {
-        float[] x = in.x;
-        int tokens = in.tokens;
+    private static void kQuantRows(float[] out, float[] x, BlockMatrix w, int tokens, int r0, int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         BlockType type = w.type();
         int rowBytes = type.rowBytes(cols);
         byte[] b = w.data();
         int chunks = cols / 32;
-        float[] sums = in.sums32;
+        float[] sums = null;
+        if (type == BlockType.Q4_K || type == BlockType.Q5_K || type == BlockType.Q4_1 || type == BlockType.Q5_1) {
+            sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
+            for (int i = 0; i < tokens * chunks; i++) {
+                float sum = 0f;
+                for (int c = 0; c < 32; c++) {
+                    sum += x[i * 32 + c];
+                }
+                sums[i] = sum;
+            }
+        }
+        float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
+        float[] f = s.kFactors;
         for (int r = r0; r < r1; r++) {
             int at = r * rowBytes;
+            if (ks != null) {
+                kScales(b, at, cols, ks, f);
+            }
             for (int t = 0; t < tokens; t++) {
                 int xOff = t * cols;
                 int so = t * chunks;
@@ -336,7 +365,9 @@ final class Gemv {
                     case Q4_1 -> q4_1Row(x, xOff, sums, so, b, at, cols);
                     case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
                     case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
-                    default -> throw new IllegalArgumentException("not a 32-value block type: " + type);
+                    case Q4_K -> q4kRow(x, xOff, sums, so, b, at, cols, f);
+                    case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
+                    case Q6_K -> q6kRow(x, xOff, b, at, cols);
                 };
             }
         }
@@ -347,10 +378,39 @@ final class Gemv {
      * (sign-extended; then masked: shifts and masks in 32-bit lanes, which x86 has) and int lanes to float with
      * convert(I2F, 0), written out at every use rather than in helper methods: a helper is an ordinary method, which
      * C2 refuses to inline once a compile unit reaches its inlining node limit (e.g. the small legacy kernels
-     * inlined together into blockRows of a JVM that ran several types); the helper then runs on its own, compiled
+     * inlined together into kQuantRows of a JVM that ran several types); the helper then runs on its own, compiled
      * without the vector's exact class, and takes the Vector API's Java fallback (measured: llama3-tiny q4_0 decode
      * 9-17 tok/s after a q5_0 model in the same JVM, 180 alone). The API's own methods are force-inlined past it.
      */
+
+    /**
+     * One Q4_K row at b[at]: per block (d, dmin, 12 bytes of scales, 128 of nibbles) and j &lt; 4, sub-block 2j
+     * (low nibbles of the 32 bytes at 16 + 32j, x[64j, 64j + 32)) and 2j+1 (high nibbles, the next 32 of x).
+     */
+    private static float q4kRow(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols, float[] f) {
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at; c < cols; c += 256, p += 144) {
+            kFactors(b, p, f);
+            for (int j = 0; j < 4; j++) {
+                int xc = xOff + c + 64 * j;
+                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 16 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 32 + 32 * j).convertShape(B2I, I16, 0);
+                FloatVector lo0 = (FloatVector) v0.and(0x0f).convert(I2F, 0);
+                FloatVector lo1 = (FloatVector) v1.and(0x0f).convert(I2F, 0);
+                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
+                acc = lo.fma(FloatVector.broadcast(S, f[2 * j]), acc);
+                acc = hi.fma(FloatVector.broadcast(S, f[2 * j + 1]), acc);
+                int sc = so + (c + 64 * j) / 32;
+                mins += f[8 + 2 * j] * sums[sc];
+                mins += f[9 + 2 * j] * sums[sc + 1];
+            }
+        }
+        return acc.reduceLanes(ADD) - mins;
+    }
 
     /** The little-endian int at b[at] (Q5_0/Q5_1's qh: bit j is the 5th bit of value j). */
     private static int int32(byte[] b, int at) {
@@ -420,5 +480,102 @@ final class Gemv {
             mins += BlockType.half(b, p + 2) * sums[k];
         }
         return acc.reduceLanes(ADD) + mins;
+    }
+
+    /**
+     * The K-quant row at b[at]'s sub-block factors (Q5_K's 176-byte blocks): {@code ks[k] = d·scale_k},
+     * {@code ks[cols / 32 + k] = dmin·min_k} for sub-block k of the row. A pass of its own, so that
+     * {@link #q5kRow}'s compile unit holds only its vector code (with these calls in its loop, C2 reached its
+     * inlining node limit and left them out of line: every call spilled the vector registers, 2x slower).
+     */
+    private static void kScales(byte[] b, int at, int cols, float[] ks, float[] f) {
+        int n = cols / 32;
+        for (int k = 0, p = at; k < n; k += 8, p += 176) {
+            kFactors(b, p, f);
+            System.arraycopy(f, 0, ks, k, 8);
+            System.arraycopy(f, 8, ks, n + k, 8);
+        }
+    }
+
+    /**
+     * A Q4_K / Q5_K block's factors at b[p] (d, dmin, then 12 bytes of 6-bit scales and mins) into f[0..16):
+     * {@code f[j] = d·scale_j}, {@code f[8 + j] = dmin·min_j}, the floats {@code d * BlockType.kScale(..)} and
+     * {@code dmin * BlockType.kMin(..)} (one rounding each), decoded in vector lanes: per block a byte widening, two
+     * permutes, shifts, masks and one multiply instead of sixteen scalar bit extractions, conversions and multiplies.
+     * Arrays in and out (no vector crosses the call), so the method compiles alone as well as inlined.
+     */
+    private static void kFactors(byte[] b, int p, float[] f) {
+        IntVector u = ((IntVector) ByteVector.fromArray(B16, b, p + 4).convertShape(B2I, I16, 0)).and(0xff);
+        IntVector lo = u.rearrange(K_LO).lanewise(LSHR, K_SHIFT).and(K_MASK);
+        IntVector hi = u.rearrange(K_HI).lanewise(LSHR, 6).lanewise(LSHL, 4).and(K_HI_MASK);
+        FloatVector dd = FloatVector.broadcast(S, BlockType.half(b, p)).blend(BlockType.half(b, p + 2), HIGH8);
+        ((FloatVector) lo.or(hi).convert(I2F, 0)).mul(dd).intoArray(f, 0);
+    }
+
+    /**
+     * One Q5_K row at b[at] (per block d, dmin, 12 bytes of scales, qh[32], 128 bytes of nibbles at +48), folded as
+     * {@link #q4kRow} with the factors of {@link #kScales}: the 4 low bits of value l of sub-blocks 2j / 2j+1 are
+     * the low / high nibbles of byte 32j + l, the 5th bit is bit 2j / 2j+1 of qh[l]. The qh bytes are widened once
+     * per block.
+     */
+    private static float q5kRow(float[] x, int xOff, float[] sums, int so, float[] ks, byte[] b, int at, int cols) {
+        int n = cols / 32;
+        FloatVector acc = FloatVector.zero(S);
+        float mins = 0f;
+        for (int c = 0, p = at; c < cols; c += 256, p += 176) {
+            IntVector h0 = (IntVector) ByteVector.fromArray(B16, b, p + 16).convertShape(B2I, I16, 0);
+            IntVector h1 = (IntVector) ByteVector.fromArray(B16, b, p + 32).convertShape(B2I, I16, 0);
+            for (int j = 0; j < 4; j++) {
+                int xc = xOff + c + 64 * j;
+                int k = (c + 64 * j) / 32;
+                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 48 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 64 + 32 * j).convertShape(B2I, I16, 0);
+                IntVector s0 = h0.lanewise(LSHR, 2 * j);
+                IntVector s1 = h1.lanewise(LSHR, 2 * j);
+                FloatVector lo0 = (FloatVector) v0.and(0x0f).or(s0.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+                FloatVector lo1 = (FloatVector) v1.and(0x0f).or(s1.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
+                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).or(s0.lanewise(LSHL, 3).and(0x10))
+                        .convert(I2F, 0);
+                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).or(s1.lanewise(LSHL, 3).and(0x10))
+                        .convert(I2F, 0);
+                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
+                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
+                acc = lo.fma(FloatVector.broadcast(S, ks[k]), acc);
+                acc = hi.fma(FloatVector.broadcast(S, ks[k + 1]), acc);
+                mins += ks[n + k] * sums[so + k];
+                mins += ks[n + k + 1] * sums[so + k + 1];
+            }
+        }
+        return acc.reduceLanes(ADD) - mins;
+    }
+
+    /**
+     * One Q6_K row at b[at]: per block (ql[128], qh[64], int8 scales[16], d), 128-value half n and 16-value offset h,
+     * sub-block k &lt; 4 (values +32k): low 4 bits from the low (k &lt; 2) or high nibbles of ql + 32·(k mod 2), 2 high
+     * bits from qh at shift 2k; q − 32 exact as float. The k loop keeps one copy of the vector code: four copies reach
+     * C2's inlining node limit, and the vectors of the last ones are boxed (5x slower).
+     */
+    private static float q6kRow(float[] x, int xOff, byte[] b, int at, int cols) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0, p = at; c < cols; c += 256, p += 210) {
+            float d = BlockType.half(b, p + 208);
+            for (int n = 0; n < 2; n++) {
+                for (int h = 0; h < 32; h += 16) {
+                    int ql = p + 64 * n + h;
+                    int qh = p + 128 + 32 * n + h;
+                    int sc = p + 192 + 8 * n + h / 16;
+                    int xc = xOff + c + 128 * n + h;
+                    for (int k = 0; k < 4; k++) {
+                        IntVector hi = ((IntVector) ByteVector.fromArray(B16, b, qh).convertShape(B2I, I16, 0))
+                                .lanewise(LSHR, 2 * k).and(3).lanewise(LSHL, 4);
+                        IntVector lo = ((IntVector) ByteVector.fromArray(B16, b, ql + 32 * (k & 1)).convertShape(B2I, I16, 0))
+                                .lanewise(LSHR, 4 * (k >> 1)).and(0x0f);
+                        FloatVector q = (FloatVector) lo.or(hi).sub(32).convert(I2F, 0);
+                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(q).fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(ADD);
     }
 }

@@ -4,6 +4,8 @@ package io.starspark.kernels.jvm;
 final class Scratch {
     /** One micro-kernel tile: [MR][NR]. */
     final float[] tile = new float[JavaMatmul.MR * JavaMatmul.NR];
+    /** One K-quant block's factors (Gemv.kFactors): [16], d·scale_j then dmin·min_j. */
+    final float[] kFactors = new float[16];
     /** One vector's lanes: [vector length]. */
     final float[] lanes = new float[jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()];
     /** Where {@code DecodeAttention.readAhead} leaves its loads' bits, so the JIT keeps them; never read. */
@@ -18,10 +20,6 @@ final class Scratch {
     private float[] sums = new float[0];
     private float[] kScales = new float[0];
     private float[] carry = new float[0];
-    private float[] k45 = new float[0];
-    private float[] k45Sums = new float[0];
-    private float[] k6 = new float[0];
-    private float[] k6Sums = new float[0];
 
     private static float[] grow(float[] buf, int n) {
         return buf.length >= n ? buf : new float[n];
@@ -57,7 +55,7 @@ final class Scratch {
         return c;
     }
 
-    /** A K-quant row's block factors for the decode matmul ({@link KQuantGemv}): [blocks][16]. */
+    /** A K-quant row's sub-block factors for the decode matmul ({@link Gemv}). */
     float[] kScales(int n) {
         kScales = grow(kScales, n);
         return kScales;
@@ -69,34 +67,10 @@ final class Scratch {
         return carry;
     }
 
-    /** Σ x per 32 values for the decode matmul's Q4_1 / Q5_1 rows ({@link GemvInput}): [tokens][cols / 32]. */
+    /** Σ x per 32 values for the decode matmul ({@link Gemv}). */
     float[] sums(int n) {
         sums = grow(sums, n);
         return sums;
-    }
-
-    /** {@link GemvInput}'s x for Q4_K / Q5_K rows, interleaved ({@link KQuantGemv#interleave}): [tokens][cols]. */
-    float[] k45(int n) {
-        k45 = grow(k45, n);
-        return k45;
-    }
-
-    /** {@link GemvInput}'s block sums of x for Q4_K / Q5_K rows: [tokens][cols / 16]. */
-    float[] k45Sums(int n) {
-        k45Sums = grow(k45Sums, n);
-        return k45Sums;
-    }
-
-    /** {@link GemvInput}'s x for Q6_K rows, interleaved: [tokens][cols]. */
-    float[] k6(int n) {
-        k6 = grow(k6, n);
-        return k6;
-    }
-
-    /** {@link GemvInput}'s sums of x per 16 values for Q6_K rows: [tokens][cols / 16]. */
-    float[] k6Sums(int n) {
-        k6Sums = grow(k6Sums, n);
-        return k6Sums;
     }
 
     float[] d(int n) {
