@@ -109,7 +109,7 @@ final class DecodeWarmUp {
             }
             float[] out = new float[rows]; // one token: Gemv.rows writes out[r] for r < rows
             tasks.add(new Task(kind, FAST_NS_PER_WEIGHT, GEMV_CALLS, () -> {
-                Gemv.rows(out, x, w, 1, 0, rows, scratch);
+                Gemv.rows(out, GemvInput.of(x, 1, x.length, new Matrix[] {w}, scratch), w, 0, rows, scratch);
                 return rows * w.cols();
             }));
         });

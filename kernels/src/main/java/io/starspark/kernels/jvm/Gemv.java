@@ -30,8 +30,8 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
  * pass, {@link #f16Rows}; Q8_0 rows wider than 2048 columns chunk by chunk, {@link #q8Rows}); the block types
  * (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block scales into the sums
- * ({@link #kQuantRows}); other weights (and every type where the float species is not 16 lanes) are decoded by
- * {@link Matrix#loadRow} into a per-thread buffer.
+ * ({@link #kQuantRows}; Q4_K with its quants as int lanes, {@link #q4kRows}); other weights (and every type where
+ * the float species is not 16 lanes) are decoded by {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
@@ -62,14 +62,34 @@ final class Gemv {
             0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7);
     private static final IntVector K_HI_MASK = IntVector.fromArray(I16,
             new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
+    /** Q4_K rows: a group of rows runs chunk by chunk of this many columns ({@link #q4kRows}). */
+    static final int Q4K_CHUNK = 2048;
+    static final int Q4K_GROUP = 16;
+    /** Q4_K: the factor of each lane of half h's even (E) or odd (O) nibbles: sub-block 4h + 2·(i / 8) (+ 1). */
+    private static final VectorShuffle<Float> KE0 = halves(0, 2);
+    private static final VectorShuffle<Float> KO0 = halves(1, 3);
+    private static final VectorShuffle<Float> KE1 = halves(4, 6);
+    private static final VectorShuffle<Float> KO1 = halves(5, 7);
     /** Lanes 8-15: the mins' half of {@link #kFactors}. */
     private static final VectorMask<Float> HIGH8 = VectorMask.fromLong(S, 0xff00L);
 
     private Gemv() {
     }
 
-    /** Rows {@code [r0, r1)} of out for every token; x: [tokens][cols], out: [tokens][rows]. */
-    static void rows(float[] out, float[] x, Matrix w, int tokens, int r0, int r1, Scratch s) {
+    /** Lanes 0-7 from lane {@code a}, lanes 8-15 from lane {@code b}. */
+    private static VectorShuffle<Float> halves(int a, int b) {
+        int[] v = new int[16];
+        for (int i = 0; i < 16; i++) {
+            v[i] = i < 8 ? a : b;
+        }
+        return VectorShuffle.fromArray(S, v, 0);
+    }
+
+    /** Rows {@code [r0, r1)} of out for every token of in ({@link GemvInput#of} for w); out: [tokens][rows]. */
+    static void rows(float[] out, GemvInput in, Matrix w, int r0, int r1, Scratch s) {
+        float[] x = in.x;
+        int tokens = in.tokens;
         int rows = w.rows();
         int cols = w.cols();
         if (VL == 16 && w instanceof Q8Matrix q8) {
@@ -90,8 +110,12 @@ final class Gemv {
             }
             return;
         }
+        if (VL == 16 && w instanceof BlockMatrix bm && bm.type() == BlockType.Q4_K) {
+            q4kRows(out, in, bm, r0, r1, s);
+            return;
+        }
         if (VL == 16 && w instanceof BlockMatrix bm) {
-            kQuantRows(out, x, bm, tokens, r0, r1, s);
+            kQuantRows(out, x, in.sums32, bm, tokens, r0, r1, s);
             return;
         }
         boolean f32 = w instanceof F32Matrix;
@@ -328,28 +352,19 @@ final class Gemv {
      * {@code d1·q − m1} (Q4_K, Q5_K: 32 values, 4- or 5-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q,
      * {@code m1 = 0}), so its share is {@code d1·Σ x·q − m1·Σ x}. Per value one widening and one multiply(-add)
      * instead of decode, scale, offset, store and reload; the scale once per (sub-)block; {@code Σ x} per 32 values of
-     * x once per call ({@code sums}, the types with a min). One row at a time (the work per byte is higher than
-     * Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in registers; per row
-     * one vector accumulator ((sub-)blocks in order) and one float for the mins.
+     * x once per matmul call ({@link GemvInput#sums32}, the types with a min). One row at a time (the work per byte
+     * is higher than Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in
+     * registers; per row
+     * one vector accumulator ((sub-)blocks in order) and one float for the mins. (Q4_K: {@link #q4kRows}.)
      */
-    private static void kQuantRows(float[] out, float[] x, BlockMatrix w, int tokens, int r0, int r1, Scratch s) {
+    private static void kQuantRows(float[] out, float[] x, float[] sums, BlockMatrix w, int tokens, int r0, int r1,
+            Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         BlockType type = w.type();
         int rowBytes = type.rowBytes(cols);
         byte[] b = w.data();
         int chunks = cols / 32;
-        float[] sums = null;
-        if (type == BlockType.Q4_K || type == BlockType.Q5_K || type == BlockType.Q4_1 || type == BlockType.Q5_1) {
-            sums = s.sums(tokens * chunks); // [tokens][cols / 32]: Σ x over each 32 values, in order
-            for (int i = 0; i < tokens * chunks; i++) {
-                float sum = 0f;
-                for (int c = 0; c < 32; c++) {
-                    sum += x[i * 32 + c];
-                }
-                sums[i] = sum;
-            }
-        }
         float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
         float[] f = s.kFactors;
         for (int r = r0; r < r1; r++) {
@@ -365,9 +380,9 @@ final class Gemv {
                     case Q4_1 -> q4_1Row(x, xOff, sums, so, b, at, cols);
                     case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
                     case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
-                    case Q4_K -> q4kRow(x, xOff, sums, so, b, at, cols, f);
                     case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
                     case Q6_K -> q6kRow(x, xOff, b, at, cols);
+                    case Q4_K -> throw new IllegalArgumentException("Q4_K rows take q4kRows");
                 };
             }
         }
@@ -384,32 +399,115 @@ final class Gemv {
      */
 
     /**
-     * One Q4_K row at b[at]: per block (d, dmin, 12 bytes of scales, 128 of nibbles) and j &lt; 4, sub-block 2j
-     * (low nibbles of the 32 bytes at 16 + 32j, x[64j, 64j + 32)) and 2j+1 (high nibbles, the next 32 of x).
+     * Rows {@code [r0, r1)} of a Q4_K matrix for every token of in. The quants are read 64 bytes at a time as 16 int
+     * lanes: int lane i of half h of a block (128 values, the 64 bytes at 16 + 64h) holds bytes 4i..4i+3, and its
+     * nibble k (bits 4k..4k+3) is byte k / 2's low (k even) or high nibble, the block's value
+     * {@code 128h + 64·(i / 8) + 32·(k mod 2) + 4·(i mod 8) + k / 2}, of sub-block {@code 4h + 2·(i / 8) + k mod 2}.
+     * x comes interleaved into that order ({@link #q4kInterleave}) and scaled by 2^-4k, so that nibble k needs no
+     * shift: its lanes masked in place ({@code v & (15 << 4k)} = q·2^4k, exact as float) times x·2^-4k is x·q with
+     * the same rounding. Per 16 values one mask, one conversion and one FMA (nibble 7 a shift instead of the mask),
+     * where byte widening costs ~4.5 operations; per half the even and the odd nibbles sum apart and are multiplied
+     * by their lanes' sub-block factors ({@link #kFactors} rearranged), the mins come in per block as one FMA of the
+     * factors against the sub-block sums of x ({@link GemvInput#q4kSums}: zero against the scales' lanes).
+     * <p>
+     * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
+     * longer stays in L1 next to the quants streaming in (measured: 2048-value rows 14.8 G values/s on one core,
+     * the same rows against x spread over 32 KB 7.3-8.0): so a group of up to {@link #Q4K_GROUP} rows runs one
+     * chunk of {@link #Q4K_CHUNK} columns after the other, each row's chunk sums added in chunk order. Every row's
+     * sum has one order, whatever the thread split or the group (within float rounding of loadRow + dot). Before
+     * the chunks of wide rows, the group's bytes are read once, one byte per 64, so that they come in from memory as
+     * one stream (without it, 16 rows of 8192 columns chunk by chunk ran at 0.74x of the row-by-row kernel; with it
+     * 1.08x on one thread, and 16 rows per group measured best against 8, 32 and 64).
      */
-    private static float q4kRow(float[] x, int xOff, float[] sums, int so, byte[] b, int at, int cols, float[] f) {
-        FloatVector acc = FloatVector.zero(S);
-        float mins = 0f;
-        for (int c = 0, p = at; c < cols; c += 256, p += 144) {
-            kFactors(b, p, f);
-            for (int j = 0; j < 4; j++) {
-                int xc = xOff + c + 64 * j;
-                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 16 + 32 * j).convertShape(B2I, I16, 0);
-                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 32 + 32 * j).convertShape(B2I, I16, 0);
-                FloatVector lo0 = (FloatVector) v0.and(0x0f).convert(I2F, 0);
-                FloatVector lo1 = (FloatVector) v1.and(0x0f).convert(I2F, 0);
-                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
-                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).convert(I2F, 0);
-                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
-                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
-                acc = lo.fma(FloatVector.broadcast(S, f[2 * j]), acc);
-                acc = hi.fma(FloatVector.broadcast(S, f[2 * j + 1]), acc);
-                int sc = so + (c + 64 * j) / 32;
-                mins += f[8 + 2 * j] * sums[sc];
-                mins += f[9 + 2 * j] * sums[sc + 1];
+    private static void q4kRows(float[] out, GemvInput in, BlockMatrix w, int r0, int r1, Scratch s) {
+        int rows = w.rows();
+        int cols = w.cols();
+        int tokens = in.tokens;
+        int rowBytes = BlockType.Q4_K.rowBytes(cols);
+        byte[] b = w.data();
+        float[] ks = s.kScales(Q4K_CHUNK / 16);
+        for (int g = r0; g < r1; g += Q4K_GROUP) {
+            int ge = Math.min(r1, g + Q4K_GROUP);
+            if (cols > Q4K_CHUNK) {
+                int touched = 0;
+                for (int p = g * rowBytes; p < ge * rowBytes; p += 64) {
+                    touched += b[p];
+                }
+                s.readAhead += touched;
+            }
+            for (int c = 0; c < cols; c += Q4K_CHUNK) {
+                int n = Math.min(Q4K_CHUNK, cols - c);
+                for (int r = g; r < ge; r++) {
+                    int at = r * rowBytes + c / 256 * 144;
+                    for (int k = 0, p = at; k < n / 16; k += 16, p += 144) {
+                        kFactors(b, p, ks, k);
+                    }
+                    for (int t = 0; t < tokens; t++) {
+                        int xo = t * cols + c;
+                        float sum = q4kChunk(in.q4k, xo, in.q4kSums, xo / 16, ks, b, at, n);
+                        out[t * rows + r] = c == 0 ? sum : out[t * rows + r] + sum;
+                    }
+                }
             }
         }
-        return acc.reduceLanes(ADD) - mins;
+    }
+
+    /**
+     * x[xo, xo + cols) into xi[xo, ..) in the order of {@link #q4kRows}' int lanes, scaled: per 128 values c, nibble
+     * k &lt; 8 and lane i &lt; 16, {@code xi[c + 16k + i] = x[c + 64·(i / 8) + 32·(k mod 2) + 4·(i mod 8) + k / 2]·2^-4k}
+     * (k &lt; 7; nibble 7 is shifted down, its x not scaled). Scaling by a power of two is exact for normal floats.
+     */
+    static void q4kInterleave(float[] x, int xo, float[] xi, int cols) {
+        for (int c = xo; c < xo + cols; c += 128) {
+            for (int k = 0; k < 8; k++) {
+                int from = c + 32 * (k & 1) + (k >> 1);
+                int to = c + 16 * k;
+                float scale = k < 7 ? Math.scalb(1f, -4 * k) : 1f;
+                for (int i = 0; i < 8; i++) {
+                    xi[to + i] = x[from + 4 * i] * scale;
+                    xi[to + 8 + i] = x[from + 64 + 4 * i] * scale;
+                }
+            }
+        }
+    }
+
+    /**
+     * One Q4_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #q4kInterleave}), its blocks'
+     * factors in ks ([n / 256][16], {@link #kFactors}) and the sub-block sums of x at sums[so] ([n / 256][16]):
+     * {@code Σ x·(d·scale·q − dmin·min)} over the n values.
+     */
+    private static float q4kChunk(float[] xi, int xo, float[] sums, int so, float[] ks, byte[] b, int at, int n) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        FloatVector mins = FloatVector.zero(S);
+        for (int c = 0, p = at + 16, k = 0; c < n; c += 256, p += 144, k += 16) {
+            FloatVector f = FloatVector.fromArray(S, ks, k);
+            mins = f.fma(FloatVector.fromArray(S, sums, so + k), mins);
+            int x0 = xo + c;
+            IntVector v = ByteVector.fromArray(B64, b, p).reinterpretAsInts();
+            FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).convert(I2F, 0));
+            FloatVector o = FloatVector.fromArray(S, xi, x0 + 16).mul((FloatVector) v.and(0xf0).convert(I2F, 0));
+            e = FloatVector.fromArray(S, xi, x0 + 32).fma((FloatVector) v.and(0xf00).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 48).fma((FloatVector) v.and(0xf000).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 64).fma((FloatVector) v.and(0xf0000).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 80).fma((FloatVector) v.and(0xf00000).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 96).fma((FloatVector) v.and(0xf000000).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 112).fma((FloatVector) v.lanewise(LSHR, 28).convert(I2F, 0), o);
+            acc0 = e.fma(f.rearrange(KE0), acc0);
+            acc1 = o.fma(f.rearrange(KO0), acc1);
+            IntVector u = ByteVector.fromArray(B64, b, p + 64).reinterpretAsInts();
+            e = FloatVector.fromArray(S, xi, x0 + 128).mul((FloatVector) u.and(0xf).convert(I2F, 0));
+            o = FloatVector.fromArray(S, xi, x0 + 144).mul((FloatVector) u.and(0xf0).convert(I2F, 0));
+            e = FloatVector.fromArray(S, xi, x0 + 160).fma((FloatVector) u.and(0xf00).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 176).fma((FloatVector) u.and(0xf000).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 192).fma((FloatVector) u.and(0xf0000).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 208).fma((FloatVector) u.and(0xf00000).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 224).fma((FloatVector) u.and(0xf000000).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 240).fma((FloatVector) u.lanewise(LSHR, 28).convert(I2F, 0), o);
+            acc0 = e.fma(f.rearrange(KE1), acc0);
+            acc1 = o.fma(f.rearrange(KO1), acc1);
+        }
+        return acc0.add(acc1).reduceLanes(ADD) - mins.reduceLanes(ADD);
     }
 
     /** The little-endian int at b[at] (Q5_0/Q5_1's qh: bit j is the 5th bit of value j). */
@@ -491,25 +589,25 @@ final class Gemv {
     private static void kScales(byte[] b, int at, int cols, float[] ks, float[] f) {
         int n = cols / 32;
         for (int k = 0, p = at; k < n; k += 8, p += 176) {
-            kFactors(b, p, f);
+            kFactors(b, p, f, 0);
             System.arraycopy(f, 0, ks, k, 8);
             System.arraycopy(f, 8, ks, n + k, 8);
         }
     }
 
     /**
-     * A Q4_K / Q5_K block's factors at b[p] (d, dmin, then 12 bytes of 6-bit scales and mins) into f[0..16):
-     * {@code f[j] = d·scale_j}, {@code f[8 + j] = dmin·min_j}, the floats {@code d * BlockType.kScale(..)} and
+     * A Q4_K / Q5_K block's factors at b[p] (d, dmin, then 12 bytes of 6-bit scales and mins) into f[o, o + 16):
+     * {@code f[o + j] = d·scale_j}, {@code f[o + 8 + j] = dmin·min_j}, the floats {@code d * BlockType.kScale(..)} and
      * {@code dmin * BlockType.kMin(..)} (one rounding each), decoded in vector lanes: per block a byte widening, two
      * permutes, shifts, masks and one multiply instead of sixteen scalar bit extractions, conversions and multiplies.
      * Arrays in and out (no vector crosses the call), so the method compiles alone as well as inlined.
      */
-    private static void kFactors(byte[] b, int p, float[] f) {
+    private static void kFactors(byte[] b, int p, float[] f, int o) {
         IntVector u = ((IntVector) ByteVector.fromArray(B16, b, p + 4).convertShape(B2I, I16, 0)).and(0xff);
         IntVector lo = u.rearrange(K_LO).lanewise(LSHR, K_SHIFT).and(K_MASK);
         IntVector hi = u.rearrange(K_HI).lanewise(LSHR, 6).lanewise(LSHL, 4).and(K_HI_MASK);
         FloatVector dd = FloatVector.broadcast(S, BlockType.half(b, p)).blend(BlockType.half(b, p + 2), HIGH8);
-        ((FloatVector) lo.or(hi).convert(I2F, 0)).mul(dd).intoArray(f, 0);
+        ((FloatVector) lo.or(hi).convert(I2F, 0)).mul(dd).intoArray(f, o);
     }
 
     /**

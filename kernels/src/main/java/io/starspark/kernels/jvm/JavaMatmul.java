@@ -42,7 +42,8 @@ final class JavaMatmul {
         int cols = w.cols();
         long flops = 2L * tokens * rows * cols;
         if (tokens <= SMALL_T) {
-            par.forRange(rows, flops, (r0, r1) -> Gemv.rows(out, x, w, tokens, r0, r1, scratch.get()));
+            GemvInput in = GemvInput.of(x, tokens, cols, new Matrix[] {w}, scratch.get());
+            par.forRange(rows, flops, (r0, r1) -> Gemv.rows(out, in, w, r0, r1, scratch.get()));
             return;
         }
         int panels = (tokens + MR - 1) / MR;
@@ -70,6 +71,7 @@ final class JavaMatmul {
             total += w.rows();
             flops += 2L * tokens * w.rows() * w.cols();
         }
+        GemvInput in = GemvInput.of(x, tokens, ws[0].cols(), ws, scratch.get());
         par.forRange(total, flops, (a, b) -> {
             int base = 0;
             for (int i = 0; i < ws.length; i++) {
@@ -77,7 +79,7 @@ final class JavaMatmul {
                 int lo = Math.max(a, base);
                 int hi = Math.min(b, base + rows);
                 if (lo < hi) {
-                    Gemv.rows(outs[i], x, ws[i], tokens, lo - base, hi - base, scratch.get());
+                    Gemv.rows(outs[i], in, ws[i], lo - base, hi - base, scratch.get());
                 }
                 base += rows;
             }

@@ -20,6 +20,8 @@ final class Scratch {
     private float[] sums = new float[0];
     private float[] kScales = new float[0];
     private float[] carry = new float[0];
+    private float[] q4k = new float[0];
+    private float[] q4kSums = new float[0];
 
     private static float[] grow(float[] buf, int n) {
         return buf.length >= n ? buf : new float[n];
@@ -67,10 +69,22 @@ final class Scratch {
         return carry;
     }
 
-    /** Σ x per 32 values for the decode matmul ({@link Gemv}). */
+    /** Σ x per 32 values for the decode matmul's Q4_1 / Q5_1 / Q5_K rows ({@link GemvInput}): [tokens][cols / 32]. */
     float[] sums(int n) {
         sums = grow(sums, n);
         return sums;
+    }
+
+    /** {@link GemvInput}'s x for Q4_K rows, interleaved and scaled ({@link Gemv#q4kInterleave}): [tokens][cols]. */
+    float[] q4k(int n) {
+        q4k = grow(q4k, n);
+        return q4k;
+    }
+
+    /** {@link GemvInput}'s sub-block sums of x for Q4_K rows: [tokens][cols / 256][16]. */
+    float[] q4kSums(int n) {
+        q4kSums = grow(q4kSums, n);
+        return q4kSums;
     }
 
     float[] d(int n) {
