@@ -30,8 +30,8 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
  * pass, {@link #f16Rows}; Q8_0 rows wider than 2048 columns chunk by chunk, {@link #q8Rows}); the block types
  * (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block scales into the sums
- * ({@link #kQuantRows}; Q4_K with its quants as int lanes, {@link #q4kRows}); other weights (and every type where
- * the float species is not 16 lanes) are decoded by {@link Matrix#loadRow} into a per-thread buffer.
+ * ({@link #kQuantRows}; Q4_K and Q6_K with their quants as int lanes, {@link #laneRows}); other weights (and every
+ * type where the float species is not 16 lanes) are decoded by {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
@@ -63,14 +63,29 @@ final class Gemv {
     private static final IntVector K_HI_MASK = IntVector.fromArray(I16,
             new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
-    /** Q4_K rows: a group of rows runs chunk by chunk of this many columns ({@link #q4kRows}). */
-    static final int Q4K_CHUNK = 2048;
-    static final int Q4K_GROUP = 16;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    /** Q4_K and Q6_K rows: a group of rows runs chunk by chunk of this many columns ({@link #laneRows}). */
+    static final int LANE_CHUNK = 2048;
+    static final int LANE_GROUP = 16;
     /** Q4_K: the factor of each lane of half h's even (E) or odd (O) nibbles: sub-block 4h + 2·(i / 8) (+ 1). */
     private static final VectorShuffle<Float> KE0 = halves(0, 2);
     private static final VectorShuffle<Float> KO0 = halves(1, 3);
     private static final VectorShuffle<Float> KE1 = halves(4, 6);
     private static final VectorShuffle<Float> KO1 = halves(5, 7);
+    /** Q6_K: the factor of lane i of a half's even (E) or odd (O) nibbles: its 16-value group 4·(k mod 2) + i / 4. */
+    private static final VectorShuffle<Float> SE0 = quarters(0);
+    private static final VectorShuffle<Float> SO0 = quarters(4);
+    /** Q6_K: the 8 int lanes of a half's 32 qh bytes in both halves of the vector (lane i from lane i mod 8). */
+    private static final VectorShuffle<Integer> DUP0 = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+    /**
+     * Q6_K: lane i's qh bits of nibble k &lt; 7 sit at 4k + 2·(i / 8); shifted left by these they sit at 4k + 4, above
+     * the nibble's 4 bits. Nibble 7's are shifted right by {@code H6_RIGHT7} to bit 4.
+     */
+    private static final IntVector H6_LEFT = IntVector.fromArray(I16,
+            new int[] {4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
+    private static final IntVector H6_RIGHT7 = IntVector.fromArray(I16,
+            new int[] {24, 24, 24, 24, 24, 24, 24, 24, 26, 26, 26, 26, 26, 26, 26, 26}, 0);
     /** Lanes 8-15: the mins' half of {@link #kFactors}. */
     private static final VectorMask<Float> HIGH8 = VectorMask.fromLong(S, 0xff00L);
 
@@ -82,6 +97,15 @@ final class Gemv {
         int[] v = new int[16];
         for (int i = 0; i < 16; i++) {
             v[i] = i < 8 ? a : b;
+        }
+        return VectorShuffle.fromArray(S, v, 0);
+    }
+
+    /** Lane i from lane {@code first + i / 4}. */
+    private static VectorShuffle<Float> quarters(int first) {
+        int[] v = new int[16];
+        for (int i = 0; i < 16; i++) {
+            v[i] = first + i / 4;
         }
         return VectorShuffle.fromArray(S, v, 0);
     }
@@ -110,8 +134,8 @@ final class Gemv {
             }
             return;
         }
-        if (VL == 16 && w instanceof BlockMatrix bm && bm.type() == BlockType.Q4_K) {
-            q4kRows(out, in, bm, r0, r1, s);
+        if (VL == 16 && w instanceof BlockMatrix bm && (bm.type() == BlockType.Q4_K || bm.type() == BlockType.Q6_K)) {
+            laneRows(out, in, bm, r0, r1, s);
             return;
         }
         if (VL == 16 && w instanceof BlockMatrix bm) {
@@ -355,7 +379,7 @@ final class Gemv {
      * x once per matmul call ({@link GemvInput#sums32}, the types with a min). One row at a time (the work per byte
      * is higher than Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in
      * registers; per row
-     * one vector accumulator ((sub-)blocks in order) and one float for the mins. (Q4_K: {@link #q4kRows}.)
+     * one vector accumulator ((sub-)blocks in order) and one float for the mins. (Q4_K, Q6_K: {@link #laneRows}.)
      */
     private static void kQuantRows(float[] out, float[] x, float[] sums, BlockMatrix w, int tokens, int r0, int r1,
             Scratch s) {
@@ -381,8 +405,7 @@ final class Gemv {
                     case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
                     case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
                     case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
-                    case Q6_K -> q6kRow(x, xOff, b, at, cols);
-                    case Q4_K -> throw new IllegalArgumentException("Q4_K rows take q4kRows");
+                    case Q4_K, Q6_K -> throw new IllegalArgumentException(type + " rows take laneRows");
                 };
             }
         }
@@ -399,52 +422,63 @@ final class Gemv {
      */
 
     /**
-     * Rows {@code [r0, r1)} of a Q4_K matrix for every token of in. The quants are read 64 bytes at a time as 16 int
-     * lanes: int lane i of half h of a block (128 values, the 64 bytes at 16 + 64h) holds bytes 4i..4i+3, and its
-     * nibble k (bits 4k..4k+3) is byte k / 2's low (k even) or high nibble, the block's value
-     * {@code 128h + 64·(i / 8) + 32·(k mod 2) + 4·(i mod 8) + k / 2}, of sub-block {@code 4h + 2·(i / 8) + k mod 2}.
-     * x comes interleaved into that order ({@link #q4kInterleave}) and scaled by 2^-4k, so that nibble k needs no
-     * shift: its lanes masked in place ({@code v & (15 << 4k)} = q·2^4k, exact as float) times x·2^-4k is x·q with
-     * the same rounding. Per 16 values one mask, one conversion and one FMA (nibble 7 a shift instead of the mask),
-     * where byte widening costs ~4.5 operations; per half the even and the odd nibbles sum apart and are multiplied
-     * by their lanes' sub-block factors ({@link #kFactors} rearranged), the mins come in per block as one FMA of the
-     * factors against the sub-block sums of x ({@link GemvInput#q4kSums}: zero against the scales' lanes).
+     * Rows {@code [r0, r1)} of a Q4_K or Q6_K matrix for every token of in, their quants read 64 bytes at a time as 16
+     * int lanes against x interleaved into the lanes' order. Int lane i of half h of a block (128 values: Q4_K's 64
+     * bytes of nibbles at 16 + 64h, Q6_K's ql at 64h) holds bytes 4i..4i+3; its nibble k (bits 4k..4k+3) is byte
+     * k / 2's low (k even) or high nibble, the block's value {@code 128h + G·(i / 8) + N·(k mod 2) + 4·(i mod 8) + k / 2}
+     * (Q4_K: G = 64, N = 32, sub-block 4h + 2·(i / 8) + k mod 2; Q6_K: G = 32, N = 64, 16-value group
+     * 8h + 4·(k mod 2) + i / 4, its 2 high bits in qh). x comes interleaved into that order ({@link #interleave}) and
+     * scaled by 2^-4k, so that nibble k needs no shift: masked in place, {@code v & (15 << 4k)} = q·2^4k (Q6_K's high
+     * bits ORed in above it) is exact as float, and times x·2^-4k gives x·q's rounding. Per 16 values one mask, one
+     * conversion and one FMA (Q6_K: two masks and an OR), where byte widening took ~4.5 (Q6_K ~11); per half the even
+     * and the odd nibbles sum apart and are multiplied by their lanes' factors (the block's 16 factors rearranged);
+     * the mins (Q4_K) and the offset of 32 (Q6_K) come in per block as one FMA of the factors against sums of x
+     * ({@link GemvInput}).
      * <p>
      * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
-     * longer stays in L1 next to the quants streaming in (measured: 2048-value rows 14.8 G values/s on one core,
-     * the same rows against x spread over 32 KB 7.3-8.0): so a group of up to {@link #Q4K_GROUP} rows runs one
-     * chunk of {@link #Q4K_CHUNK} columns after the other, each row's chunk sums added in chunk order. Every row's
+     * longer stays in L1 next to the quants streaming in (measured: 2048-value Q4_K rows 14.8 G values/s on one
+     * core, the same rows against x spread over 32 KB 7.3-8.0): so a group of up to {@link #LANE_GROUP} rows runs one
+     * chunk of {@link #LANE_CHUNK} columns after the other, each row's chunk sums added in chunk order. Every row's
      * sum has one order, whatever the thread split or the group (within float rounding of loadRow + dot). Before
      * the chunks of wide rows, the group's bytes are read once, one byte per 64, so that they come in from memory as
-     * one stream (without it, 16 rows of 8192 columns chunk by chunk ran at 0.74x of the row-by-row kernel; with it
-     * 1.08x on one thread, and 16 rows per group measured best against 8, 32 and 64).
+     * one stream (without it, 16 Q4_K rows of 8192 columns chunk by chunk ran at 0.74x of the row-by-row kernel;
+     * with it 1.08x on one thread, and 16 rows per group measured best against 8, 32 and 64).
      */
-    private static void q4kRows(float[] out, GemvInput in, BlockMatrix w, int r0, int r1, Scratch s) {
+    private static void laneRows(float[] out, GemvInput in, BlockMatrix w, int r0, int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         int tokens = in.tokens;
-        int rowBytes = BlockType.Q4_K.rowBytes(cols);
+        boolean q6 = w.type() == BlockType.Q6_K;
+        int blockBytes = w.type().blockBytes();
+        int rowBytes = w.type().rowBytes(cols);
+        float[] xi = q6 ? in.q6k : in.q4k;
+        float[] sums = q6 ? in.q6kSums : in.q4kSums;
         byte[] b = w.data();
-        float[] ks = s.kScales(Q4K_CHUNK / 16);
-        for (int g = r0; g < r1; g += Q4K_GROUP) {
-            int ge = Math.min(r1, g + Q4K_GROUP);
-            if (cols > Q4K_CHUNK) {
+        float[] ks = s.kScales(LANE_CHUNK / 16 + 8); // Q6_K's last half reads 8 floats past its block's 16
+        for (int g = r0; g < r1; g += LANE_GROUP) {
+            int ge = Math.min(r1, g + LANE_GROUP);
+            if (cols > LANE_CHUNK) {
                 int touched = 0;
                 for (int p = g * rowBytes; p < ge * rowBytes; p += 64) {
                     touched += b[p];
                 }
                 s.readAhead += touched;
             }
-            for (int c = 0; c < cols; c += Q4K_CHUNK) {
-                int n = Math.min(Q4K_CHUNK, cols - c);
+            for (int c = 0; c < cols; c += LANE_CHUNK) {
+                int n = Math.min(LANE_CHUNK, cols - c);
                 for (int r = g; r < ge; r++) {
-                    int at = r * rowBytes + c / 256 * 144;
-                    for (int k = 0, p = at; k < n / 16; k += 16, p += 144) {
-                        kFactors(b, p, ks, k);
+                    int at = r * rowBytes + c / 256 * blockBytes;
+                    for (int k = 0, p = at; k < n / 16; k += 16, p += blockBytes) {
+                        if (q6) {
+                            q6kFactors(b, p, ks, k);
+                        } else {
+                            kFactors(b, p, ks, k);
+                        }
                     }
                     for (int t = 0; t < tokens; t++) {
                         int xo = t * cols + c;
-                        float sum = q4kChunk(in.q4k, xo, in.q4kSums, xo / 16, ks, b, at, n);
+                        float sum = q6 ? q6kChunk(xi, xo, ks, b, at, n) - 32f * q6kOffsets(ks, sums, xo / 16, n)
+                                : q4kChunk(xi, xo, sums, xo / 16, ks, b, at, n);
                         out[t * rows + r] = c == 0 ? sum : out[t * rows + r] + sum;
                     }
                 }
@@ -453,27 +487,29 @@ final class Gemv {
     }
 
     /**
-     * x[xo, xo + cols) into xi[xo, ..) in the order of {@link #q4kRows}' int lanes, scaled: per 128 values c, nibble
-     * k &lt; 8 and lane i &lt; 16, {@code xi[c + 16k + i] = x[c + 64·(i / 8) + 32·(k mod 2) + 4·(i mod 8) + k / 2]·2^-4k}
-     * (k &lt; 7; nibble 7 is shifted down, its x not scaled). Scaling by a power of two is exact for normal floats.
+     * x[xo, xo + cols) into xi[xo, ..) in the order of {@link #laneRows}' int lanes, scaled: per 128 values c, nibble
+     * k &lt; 8 and lane i &lt; 16, {@code xi[c + 16k + i] = x[c + g·(i / 8) + n·(k mod 2) + 4·(i mod 8) + k / 2]·2^-4k}
+     * (k &lt; 7; nibble 7 is shifted down, its x not scaled); Q4_K g = 64, n = 32, Q6_K g = 32, n = 64. Scaling by a
+     * power of two is exact for normal floats.
      */
-    static void q4kInterleave(float[] x, int xo, float[] xi, int cols) {
+    static void interleave(float[] x, int xo, float[] xi, int cols, int g, int n) {
         for (int c = xo; c < xo + cols; c += 128) {
             for (int k = 0; k < 8; k++) {
-                int from = c + 32 * (k & 1) + (k >> 1);
+                int from = c + n * (k & 1) + (k >> 1);
                 int to = c + 16 * k;
                 float scale = k < 7 ? Math.scalb(1f, -4 * k) : 1f;
                 for (int i = 0; i < 8; i++) {
                     xi[to + i] = x[from + 4 * i] * scale;
-                    xi[to + 8 + i] = x[from + 64 + 4 * i] * scale;
+                    xi[to + 8 + i] = x[from + g + 4 * i] * scale;
                 }
             }
         }
     }
 
     /**
-     * One Q4_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #q4kInterleave}), its blocks'
-     * factors in ks ([n / 256][16], {@link #kFactors}) and the sub-block sums of x at sums[so] ([n / 256][16]):
+     * One Q4_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #interleave}, g = 64, n = 32),
+     * its blocks' factors in ks ([n / 256][16], {@link #kFactors}) and the sub-block sums of x at sums[so]
+     * ([n / 256][16]):
      * {@code Σ x·(d·scale·q − dmin·min)} over the n values.
      */
     private static float q4kChunk(float[] xi, int xo, float[] sums, int so, float[] ks, byte[] b, int at, int n) {
@@ -508,6 +544,64 @@ final class Gemv {
             acc1 = o.fma(f.rearrange(KO1), acc1);
         }
         return acc0.add(acc1).reduceLanes(ADD) - mins.reduceLanes(ADD);
+    }
+
+    /**
+     * A Q6_K block's 16 scales at b[p] (int8 at +192, d at +208) into f[o, o + 16): {@code f[o + m] = d·scale_m}, the
+     * float product of the half and the int8 (one rounding).
+     */
+    private static void q6kFactors(byte[] b, int p, float[] f, int o) {
+        FloatVector sc = (FloatVector) ByteVector.fromArray(B16, b, p + 192).convertShape(B2I, I16, 0).convert(I2F, 0);
+        sc.mul(BlockType.half(b, p + 208)).intoArray(f, o);
+    }
+
+    /**
+     * One Q6_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #interleave}, g = 32, n = 64) and
+     * its blocks' factors in ks ([n / 256][16] and 8 more, {@link #q6kFactors}): {@code Σ x·d·scale·q}, q before its
+     * offset of 32 ({@link #q6kOffsets}). One half-block (128 values) per iteration, one copy of the vector code (with
+     * both halves written out C2 reached its node limit and boxed the vectors: 2.5 against 5.9 GB/s): the half's 8
+     * factors are lanes 0-7 of the vector at its block's factors + 8h; nibble k's 2 high bits come from the half's 32
+     * bytes of qh (at +128 + 32h, 8 int lanes, {@link #DUP0} into both halves of the vector) shifted by
+     * {@link #H6_LEFT} to bits 4k + 4, 4k + 5.
+     */
+    private static float q6kChunk(float[] xi, int xo, float[] ks, byte[] b, int at, int n) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        for (int c = 0; c < n; c += 128) {
+            int h = (c >> 7) & 1;
+            int p = at + (c >> 8) * 210;
+            int x0 = xo + c;
+            FloatVector f = FloatVector.fromArray(S, ks, (c >> 8) * 16 + 8 * h);
+            IntVector v = ByteVector.fromArray(B64, b, p + 64 * h).reinterpretAsInts();
+            IntVector q = ((IntVector) ByteVector.fromArray(B32, b, p + 128 + 32 * h).reinterpretAsInts()
+                    .reinterpretShape(I16, 0)).rearrange(DUP0);
+            IntVector qs = q.lanewise(LSHL, H6_LEFT);
+            FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).or(qs.and(0x30)).convert(I2F, 0));
+            FloatVector o = FloatVector.fromArray(S, xi, x0 + 16).mul((FloatVector) v.and(0xf0).or(qs.and(0x300)).convert(I2F, 0));
+            e = FloatVector.fromArray(S, xi, x0 + 32).fma((FloatVector) v.and(0xf00).or(qs.and(0x3000)).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 48).fma((FloatVector) v.and(0xf000).or(qs.and(0x30000)).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 64).fma((FloatVector) v.and(0xf0000).or(qs.and(0x300000)).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 80).fma((FloatVector) v.and(0xf00000).or(qs.and(0x3000000)).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 96).fma((FloatVector) v.and(0xf000000).or(qs.and(0x30000000)).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 112).fma((FloatVector) v.lanewise(LSHR, 28)
+                    .or(q.lanewise(LSHR, H6_RIGHT7).and(0x30)).convert(I2F, 0), o);
+            acc0 = e.fma(f.rearrange(SE0), acc0);
+            acc1 = o.fma(f.rearrange(SO0), acc1);
+        }
+        return acc0.add(acc1).reduceLanes(ADD);
+    }
+
+    /**
+     * {@code Σ d·scale·Σx} over the 16-value groups of a Q6_K row's n values: its blocks' factors in ks
+     * ({@link #q6kFactors}) against the sums of x at sums[so] ([n / 16]), one vector FMA per block; the row's sum is
+     * {@link #q6kChunk}'s minus 32 times this.
+     */
+    private static float q6kOffsets(float[] ks, float[] sums, int so, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int k = 0; k < n / 16; k += 16) {
+            acc = FloatVector.fromArray(S, ks, k).fma(FloatVector.fromArray(S, sums, so + k), acc);
+        }
+        return acc.reduceLanes(ADD);
     }
 
     /** The little-endian int at b[at] (Q5_0/Q5_1's qh: bit j is the 5th bit of value j). */
@@ -611,10 +705,9 @@ final class Gemv {
     }
 
     /**
-     * One Q5_K row at b[at] (per block d, dmin, 12 bytes of scales, qh[32], 128 bytes of nibbles at +48), folded as
-     * {@link #q4kRow} with the factors of {@link #kScales}: the 4 low bits of value l of sub-blocks 2j / 2j+1 are
-     * the low / high nibbles of byte 32j + l, the 5th bit is bit 2j / 2j+1 of qh[l]. The qh bytes are widened once
-     * per block.
+     * One Q5_K row at b[at] (per block d, dmin, 12 bytes of scales, qh[32], 128 bytes of nibbles at +48), the bytes
+     * widened, with the factors of {@link #kScales}: the 4 low bits of value l of sub-blocks 2j / 2j+1 are the low /
+     * high nibbles of byte 32j + l, the 5th bit is bit 2j / 2j+1 of qh[l]. The qh bytes are widened once per block.
      */
     private static float q5kRow(float[] x, int xOff, float[] sums, int so, float[] ks, byte[] b, int at, int cols) {
         int n = cols / 32;
@@ -645,35 +738,5 @@ final class Gemv {
             }
         }
         return acc.reduceLanes(ADD) - mins;
-    }
-
-    /**
-     * One Q6_K row at b[at]: per block (ql[128], qh[64], int8 scales[16], d), 128-value half n and 16-value offset h,
-     * sub-block k &lt; 4 (values +32k): low 4 bits from the low (k &lt; 2) or high nibbles of ql + 32·(k mod 2), 2 high
-     * bits from qh at shift 2k; q − 32 exact as float. The k loop keeps one copy of the vector code: four copies reach
-     * C2's inlining node limit, and the vectors of the last ones are boxed (5x slower).
-     */
-    private static float q6kRow(float[] x, int xOff, byte[] b, int at, int cols) {
-        FloatVector acc = FloatVector.zero(S);
-        for (int c = 0, p = at; c < cols; c += 256, p += 210) {
-            float d = BlockType.half(b, p + 208);
-            for (int n = 0; n < 2; n++) {
-                for (int h = 0; h < 32; h += 16) {
-                    int ql = p + 64 * n + h;
-                    int qh = p + 128 + 32 * n + h;
-                    int sc = p + 192 + 8 * n + h / 16;
-                    int xc = xOff + c + 128 * n + h;
-                    for (int k = 0; k < 4; k++) {
-                        IntVector hi = ((IntVector) ByteVector.fromArray(B16, b, qh).convertShape(B2I, I16, 0))
-                                .lanewise(LSHR, 2 * k).and(3).lanewise(LSHL, 4);
-                        IntVector lo = ((IntVector) ByteVector.fromArray(B16, b, ql + 32 * (k & 1)).convertShape(B2I, I16, 0))
-                                .lanewise(LSHR, 4 * (k >> 1)).and(0x0f);
-                        FloatVector q = (FloatVector) lo.or(hi).sub(32).convert(I2F, 0);
-                        acc = FloatVector.fromArray(S, x, xc + 32 * k).mul(q).fma(FloatVector.broadcast(S, d * b[sc + 2 * k]), acc);
-                    }
-                }
-            }
-        }
-        return acc.reduceLanes(ADD);
     }
 }

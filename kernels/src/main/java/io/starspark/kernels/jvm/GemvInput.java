@@ -6,10 +6,10 @@ import io.starspark.kernels.Matrix;
 
 /**
  * The x of a few-token matmul ({@link Gemv}) and what block-quantized rows read of it, computed once per call by the
- * calling thread before the rows are split over threads: {@code Σ x} per 32 values for Q4_1, Q5_1 and Q5_K, and
- * for Q4_K x interleaved and scaled into the order of its quants' int lanes with the sub-block sums its mins need
- * ({@link Gemv#q4kInterleave}). Only what the call's matrices need is computed; the arrays are the calling thread's
- * scratch, read-only while the rows run.
+ * calling thread before the rows are split over threads: {@code Σ x} per 32 values for Q4_1, Q5_1 and Q5_K; for Q4_K
+ * and Q6_K x interleaved and scaled into the order of their quants' int lanes ({@link Gemv#interleave}) with the sums
+ * of x their mins (Q4_K) or offset (Q6_K) need. Only what the call's matrices need is computed; the arrays are the
+ * calling thread's scratch, read-only while the rows run.
  */
 final class GemvInput {
     /** x: [tokens][cols]. */
@@ -18,58 +18,79 @@ final class GemvInput {
     final int cols;
     /** Q4_1, Q5_1, Q5_K: [tokens][cols / 32], Σ x over each 32 values in order; else null. */
     final float[] sums32;
-    /** Q4_K: [tokens][cols], x interleaved and scaled ({@link Gemv#q4kInterleave}); else null. */
+    /** Q4_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 64, n = 32); else null. */
     final float[] q4k;
     /** Q4_K: [tokens][cols / 256][16], zero in lanes 0-7 and Σ x over sub-block j in lane 8 + j; else null. */
     final float[] q4kSums;
+    /** Q6_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 32, n = 64); else null. */
+    final float[] q6k;
+    /** Q6_K: [tokens][cols / 16], Σ x over each 16 values in order; else null. */
+    final float[] q6kSums;
 
-    private GemvInput(float[] x, int tokens, int cols, float[] sums32, float[] q4k, float[] q4kSums) {
+    private GemvInput(float[] x, int tokens, int cols, float[] sums32, float[] q4k, float[] q4kSums, float[] q6k,
+            float[] q6kSums) {
         this.x = x;
         this.tokens = tokens;
         this.cols = cols;
         this.sums32 = sums32;
         this.q4k = q4k;
         this.q4kSums = q4kSums;
+        this.q6k = q6k;
+        this.q6kSums = q6kSums;
     }
 
     /** x ([tokens][cols]) for the rows of {@code ws} (all {@code cols} wide), prepared in {@code s}'s buffers. */
     static GemvInput of(float[] x, int tokens, int cols, Matrix[] ws, Scratch s) {
         boolean sums = false;
         boolean q4k = false;
+        boolean q6k = false;
         for (Matrix w : ws) {
             if (JavaMatmul.VL == 16 && w instanceof BlockMatrix b) {
                 BlockType t = b.type();
                 sums |= t == BlockType.Q4_1 || t == BlockType.Q5_1 || t == BlockType.Q5_K;
                 q4k |= t == BlockType.Q4_K;
+                q6k |= t == BlockType.Q6_K;
             }
         }
         float[] sums32 = null;
         if (sums) {
             sums32 = s.sums(tokens * cols / 32);
             for (int i = 0; i < tokens * cols / 32; i++) {
-                sums32[i] = sum32(x, 32 * i);
+                sums32[i] = sum(x, 32 * i, 32);
             }
         }
-        float[] xi = null;
-        float[] xiSums = null;
+        float[] q4kX = null;
+        float[] q4kSums = null;
         if (q4k) {
-            xi = s.q4k(tokens * cols);
-            xiSums = s.q4kSums(tokens * cols / 16);
+            q4kX = s.q4k(tokens * cols);
+            q4kSums = s.q4kSums(tokens * cols / 16);
             for (int t = 0; t < tokens; t++) {
-                Gemv.q4kInterleave(x, t * cols, xi, cols);
+                Gemv.interleave(x, t * cols, q4kX, cols, 64, 32);
             }
             for (int i = 0; i < tokens * cols / 32; i++) { // sub-block i % 8 of block i / 8
-                xiSums[16 * (i / 8) + i % 8] = 0f;
-                xiSums[16 * (i / 8) + 8 + i % 8] = sum32(x, 32 * i);
+                q4kSums[16 * (i / 8) + i % 8] = 0f;
+                q4kSums[16 * (i / 8) + 8 + i % 8] = sum(x, 32 * i, 32);
             }
         }
-        return new GemvInput(x, tokens, cols, sums32, xi, xiSums);
+        float[] q6kX = null;
+        float[] q6kSums = null;
+        if (q6k) {
+            q6kX = s.q6k(tokens * cols);
+            q6kSums = s.q6kSums(tokens * cols / 16);
+            for (int t = 0; t < tokens; t++) {
+                Gemv.interleave(x, t * cols, q6kX, cols, 32, 64);
+            }
+            for (int i = 0; i < tokens * cols / 16; i++) {
+                q6kSums[i] = sum(x, 16 * i, 16);
+            }
+        }
+        return new GemvInput(x, tokens, cols, sums32, q4kX, q4kSums, q6kX, q6kSums);
     }
 
-    /** Σ x[at, at + 32) in order. */
-    private static float sum32(float[] x, int at) {
+    /** Σ x[at, at + n) in order. */
+    private static float sum(float[] x, int at, int n) {
         float sum = 0f;
-        for (int c = 0; c < 32; c++) {
+        for (int c = 0; c < n; c++) {
             sum += x[at + c];
         }
         return sum;

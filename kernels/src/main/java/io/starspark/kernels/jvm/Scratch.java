@@ -22,6 +22,8 @@ final class Scratch {
     private float[] carry = new float[0];
     private float[] q4k = new float[0];
     private float[] q4kSums = new float[0];
+    private float[] q6k = new float[0];
+    private float[] q6kSums = new float[0];
 
     private static float[] grow(float[] buf, int n) {
         return buf.length >= n ? buf : new float[n];
@@ -75,7 +77,7 @@ final class Scratch {
         return sums;
     }
 
-    /** {@link GemvInput}'s x for Q4_K rows, interleaved and scaled ({@link Gemv#q4kInterleave}): [tokens][cols]. */
+    /** {@link GemvInput}'s x for Q4_K rows, interleaved and scaled ({@link Gemv#interleave}): [tokens][cols]. */
     float[] q4k(int n) {
         q4k = grow(q4k, n);
         return q4k;
@@ -85,6 +87,18 @@ final class Scratch {
     float[] q4kSums(int n) {
         q4kSums = grow(q4kSums, n);
         return q4kSums;
+    }
+
+    /** {@link GemvInput}'s x for Q6_K rows, interleaved and scaled ({@link Gemv#interleave}): [tokens][cols]. */
+    float[] q6k(int n) {
+        q6k = grow(q6k, n);
+        return q6k;
+    }
+
+    /** {@link GemvInput}'s sums of x per 16 values for Q6_K rows: [tokens][cols / 16]. */
+    float[] q6kSums(int n) {
+        q6kSums = grow(q6kSums, n);
+        return q6kSums;
     }
 
     float[] d(int n) {

@@ -9,6 +9,8 @@ import io.starspark.kernels.BlockMatrix;
 import io.starspark.kernels.BlockType;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The K-quant decode GEMV ({@link Gemv}, T ≤ 3) on rows wider than one of Q4_K's column chunks, and on rows whose d or
@@ -17,14 +19,15 @@ import org.junit.jupiter.api.Test;
  */
 class KQuantRowsTest {
     /**
-     * Q4_K rows of 4608 columns (two whole {@link Gemv#Q4K_CHUNK}s and a part chunk), 37 rows (groups of
-     * {@link Gemv#Q4K_GROUP} and a tail, split over 2 threads mid-group), T = 1..3: every row is the decoded row's dot
-     * product within float rounding of its terms (an error ~1e-6 of Σ|x·w|; a chunk lost or counted twice is ~10%),
-     * with the same bits on 1 and 2 threads while the JIT compiles; likewise Q4_K rows of exactly one chunk and of
+     * Q4_K and Q6_K rows of 4608 columns (two whole {@link Gemv#LANE_CHUNK}s and a part chunk), 37 rows (groups of
+     * {@link Gemv#LANE_GROUP} and a tail, split over 2 threads mid-group), T = 1..3: every row is the decoded row's
+     * dot product within float rounding of its terms (an error ~1e-6 of Σ|x·w|; a chunk lost or counted twice is
+     * ~10%), with the same bits on 1 and 2 threads while the JIT compiles; likewise rows of exactly one chunk and of
      * one block.
      */
-    @Test
-    void q4kRowsOverChunksAndGroupsAreTheDecodedRowsDotted() {
+    @ParameterizedTest
+    @EnumSource(value = BlockType.class, names = {"Q4_K", "Q6_K"})
+    void laneRowsOverChunksAndGroupsAreTheDecodedRowsDotted(BlockType type) {
         long seed = 41;
         System.out.println("seed " + seed);
         Random r = new Random(seed);
@@ -32,7 +35,7 @@ class KQuantRowsTest {
             int rows = shape[0];
             int cols = shape[1];
             float[] values = gaussian(r, rows * cols);
-            BlockMatrix w = BlockMatrix.quantize(BlockType.Q4_K, values, rows, cols);
+            BlockMatrix w = BlockMatrix.quantize(type, values, rows, cols);
             float[] x = gaussian(r, 3 * cols);
             float[] row = new float[cols];
             try (JavaKernels two = new JavaKernels(2); JavaKernels one = new JavaKernels(1)) {
@@ -53,12 +56,12 @@ class KQuantRowsTest {
                                         magnitude += Math.abs((double) x[t * cols + c] * row[c]);
                                     }
                                     float sum = got[t * rows + i];
-                                    assertEquals(exact, sum, 2e-6 * magnitude, rows + "x" + cols + " row " + i
+                                    assertEquals(exact, sum, 2e-6 * magnitude, type + " " + rows + "x" + cols + " row " + i
                                             + " T=" + tokens + " t=" + t);
                                 }
                             }
                         }
-                        assertArrayEquals(first, got, rows + "x" + cols + " T=" + tokens + " call " + call);
+                        assertArrayEquals(first, got, type + " " + rows + "x" + cols + " T=" + tokens + " call " + call);
                     }
                 }
             }
