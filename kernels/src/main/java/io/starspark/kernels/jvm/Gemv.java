@@ -433,7 +433,7 @@ final class Gemv {
      * conversion and one FMA (Q6_K: two masks and an OR), where byte widening took ~4.5 (Q6_K ~11); per half the even
      * and the odd nibbles sum apart and are multiplied by their lanes' factors (the block's 16 factors rearranged);
      * the mins (Q4_K) and the offset of 32 (Q6_K) come in per block as one FMA of the factors against sums of x
-     * ({@link GemvInput}).
+     * ({@link GemvInput}, {@link #factorDot}).
      * <p>
      * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
      * longer stays in L1 next to the quants streaming in (measured: 2048-value Q4_K rows 14.8 G values/s on one
@@ -477,8 +477,8 @@ final class Gemv {
                     }
                     for (int t = 0; t < tokens; t++) {
                         int xo = t * cols + c;
-                        float sum = q6 ? q6kChunk(xi, xo, ks, b, at, n) - 32f * q6kOffsets(ks, sums, xo / 16, n)
-                                : q4kChunk(xi, xo, sums, xo / 16, ks, b, at, n);
+                        float sum = q6 ? q6kChunk(xi, xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n)
+                                : q4kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
                         out[t * rows + r] = c == 0 ? sum : out[t * rows + r] + sum;
                     }
                 }
@@ -507,18 +507,15 @@ final class Gemv {
     }
 
     /**
-     * One Q4_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #interleave}, g = 64, n = 32),
-     * its blocks' factors in ks ([n / 256][16], {@link #kFactors}) and the sub-block sums of x at sums[so]
-     * ([n / 256][16]):
-     * {@code Σ x·(d·scale·q − dmin·min)} over the n values.
+     * One Q4_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #interleave}, g = 64, n = 32)
+     * and its blocks' factors in ks ([n / 256][16], {@link #kFactors}): {@code Σ x·d·scale·q}, before the mins
+     * ({@link #factorDot}). Both half-blocks written out per iteration (C2 keeps this one's vectors in registers).
      */
-    private static float q4kChunk(float[] xi, int xo, float[] sums, int so, float[] ks, byte[] b, int at, int n) {
+    private static float q4kChunk(float[] xi, int xo, float[] ks, byte[] b, int at, int n) {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
-        FloatVector mins = FloatVector.zero(S);
         for (int c = 0, p = at + 16, k = 0; c < n; c += 256, p += 144, k += 16) {
             FloatVector f = FloatVector.fromArray(S, ks, k);
-            mins = f.fma(FloatVector.fromArray(S, sums, so + k), mins);
             int x0 = xo + c;
             IntVector v = ByteVector.fromArray(B64, b, p).reinterpretAsInts();
             FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).convert(I2F, 0));
@@ -543,7 +540,7 @@ final class Gemv {
             acc0 = e.fma(f.rearrange(KE1), acc0);
             acc1 = o.fma(f.rearrange(KO1), acc1);
         }
-        return acc0.add(acc1).reduceLanes(ADD) - mins.reduceLanes(ADD);
+        return acc0.add(acc1).reduceLanes(ADD);
     }
 
     /**
@@ -558,7 +555,7 @@ final class Gemv {
     /**
      * One Q6_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #interleave}, g = 32, n = 64) and
      * its blocks' factors in ks ([n / 256][16] and 8 more, {@link #q6kFactors}): {@code Σ x·d·scale·q}, q before its
-     * offset of 32 ({@link #q6kOffsets}). One half-block (128 values) per iteration, one copy of the vector code (with
+     * offset of 32 ({@link #factorDot}). One half-block (128 values) per iteration, one copy of the vector code (with
      * both halves written out C2 reached its node limit and boxed the vectors: 2.5 against 5.9 GB/s): the half's 8
      * factors are lanes 0-7 of the vector at its block's factors + 8h; nibble k's 2 high bits come from the half's 32
      * bytes of qh (at +128 + 32h, 8 int lanes, {@link #DUP0} into both halves of the vector) shifted by
@@ -592,11 +589,11 @@ final class Gemv {
     }
 
     /**
-     * {@code Σ d·scale·Σx} over the 16-value groups of a Q6_K row's n values: its blocks' factors in ks
-     * ({@link #q6kFactors}) against the sums of x at sums[so] ([n / 16]), one vector FMA per block; the row's sum is
-     * {@link #q6kChunk}'s minus 32 times this.
+     * A row chunk's block factors in ks ([n / 256][16]) dotted with sums of x at sums[so] (16 per block), one vector
+     * FMA per block, blocks in order: Q4_K's mins ({@code Σ dmin·min·Σx} per sub-block: the sums are zero against the
+     * scales' lanes), Q6_K's offset of 32 over its 16-value groups ({@code Σ d·scale·Σx}).
      */
-    private static float q6kOffsets(float[] ks, float[] sums, int so, int n) {
+    private static float factorDot(float[] ks, float[] sums, int so, int n) {
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0; k < n / 16; k += 16) {
             acc = FloatVector.fromArray(S, ks, k).fma(FloatVector.fromArray(S, sums, so + k), acc);

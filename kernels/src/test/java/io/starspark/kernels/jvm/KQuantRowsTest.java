@@ -19,15 +19,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class KQuantRowsTest {
     /**
-     * Q4_K and Q6_K rows of 4608 columns (two whole {@link Gemv#LANE_CHUNK}s and a part chunk), 37 rows (groups of
-     * {@link Gemv#LANE_GROUP} and a tail, split over 2 threads mid-group), T = 1..3: every row is the decoded row's
+     * K-quant rows of 4608 columns (Q4_K, Q6_K: two whole {@link Gemv#LANE_CHUNK}s and a part chunk), 37 rows (groups
+     * of {@link Gemv#LANE_GROUP} and a tail, split over 2 threads mid-group), T = 1..3: every row is the decoded row's
      * dot product within float rounding of its terms (an error ~1e-6 of Σ|x·w|; a chunk lost or counted twice is
      * ~10%), with the same bits on 1 and 2 threads while the JIT compiles; likewise rows of exactly one chunk and of
-     * one block.
+     * one block. (Q5_K widens its bytes row by row: the same check at these widths.)
      */
     @ParameterizedTest
-    @EnumSource(value = BlockType.class, names = {"Q4_K", "Q6_K"})
-    void laneRowsOverChunksAndGroupsAreTheDecodedRowsDotted(BlockType type) {
+    @EnumSource(value = BlockType.class, names = {"Q4_K", "Q5_K", "Q6_K"})
+    void kQuantRowsOverChunksAndGroupsAreTheDecodedRowsDotted(BlockType type) {
         long seed = 41;
         System.out.println("seed " + seed);
         Random r = new Random(seed);
