@@ -30,8 +30,8 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * read in place; Q8_0 and F16 rows are widened in registers (no float row written and re-read; F16 four rows per
  * pass, {@link #f16Rows}; Q8_0 rows wider than 2048 columns chunk by chunk, {@link #q8Rows}); the block types
  * (Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) fold their block or sub-block scales into the sums
- * ({@link #kQuantRows}; Q4_K and Q6_K with their quants as int lanes, {@link #laneRows}); other weights (and every
- * type where the float species is not 16 lanes) are decoded by {@link Matrix#loadRow} into a per-thread buffer.
+ * ({@link #kQuantRows}; the K-quants with their quants as int lanes, {@link #laneRows}); other weights (and every type
+ * where the float species is not 16 lanes) are decoded by {@link Matrix#loadRow} into a per-thread buffer.
  * <p>
  * For F32, F16 and the decoded types every row's sum is {@link JavaMatmul#dot}'s on the row {@code loadRow}
  * decodes: two accumulators over alternate {@code VL}-lane chunks, added, reduced, then the scalar tail. So the
@@ -64,7 +64,7 @@ final class Gemv {
             new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
-    /** Q4_K and Q6_K rows: a group of rows runs chunk by chunk of this many columns ({@link #laneRows}). */
+    /** K-quant rows: a group of rows runs chunk by chunk of this many columns ({@link #laneRows}). */
     static final int LANE_CHUNK = 2048;
     static final int LANE_GROUP = 16;
     /** Q4_K: the factor of each lane of half h's even (E) or odd (O) nibbles: sub-block 4h + 2·(i / 8) (+ 1). */
@@ -82,6 +82,16 @@ final class Gemv {
      * Q6_K: lane i's qh bits of nibble k &lt; 7 sit at 4k + 2·(i / 8); shifted left by these they sit at 4k + 4, above
      * the nibble's 4 bits. Nibble 7's are shifted right by {@code H6_RIGHT7} to bit 4.
      */
+    /**
+     * Q5_K: lane i's qh bit of nibble k sits at 8·(k / 2) + k mod 2 + 2·(i / 8) (the half's qh shifted down by 4h);
+     * shifted left by these (even, odd nibbles) it sits at 4k + 4; nibble 7's, shifted right by the third, at bit 4.
+     */
+    private static final IntVector Q5_EVEN = IntVector.fromArray(I16,
+            new int[] {4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
+    private static final IntVector Q5_ODD = IntVector.fromArray(I16,
+            new int[] {7, 7, 7, 7, 7, 7, 7, 7, 5, 5, 5, 5, 5, 5, 5, 5}, 0);
+    private static final IntVector Q5_RIGHT7 = IntVector.fromArray(I16,
+            new int[] {21, 21, 21, 21, 21, 21, 21, 21, 23, 23, 23, 23, 23, 23, 23, 23}, 0);
     private static final IntVector H6_LEFT = IntVector.fromArray(I16,
             new int[] {4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
     private static final IntVector H6_RIGHT7 = IntVector.fromArray(I16,
@@ -134,7 +144,7 @@ final class Gemv {
             }
             return;
         }
-        if (VL == 16 && w instanceof BlockMatrix bm && (bm.type() == BlockType.Q4_K || bm.type() == BlockType.Q6_K)) {
+        if (VL == 16 && w instanceof BlockMatrix bm && bm.type().blockSize() == 256) {
             laneRows(out, in, bm, r0, r1, s);
             return;
         }
@@ -379,7 +389,7 @@ final class Gemv {
      * x once per matmul call ({@link GemvInput#sums32}, the types with a min). One row at a time (the work per byte
      * is higher than Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in
      * registers; per row
-     * one vector accumulator ((sub-)blocks in order) and one float for the mins. (Q4_K, Q6_K: {@link #laneRows}.)
+     * one vector accumulator ((sub-)blocks in order) and one float for the mins. (The K-quants: {@link #laneRows}.)
      */
     private static void kQuantRows(float[] out, float[] x, float[] sums, BlockMatrix w, int tokens, int r0, int r1,
             Scratch s) {
@@ -389,13 +399,8 @@ final class Gemv {
         int rowBytes = type.rowBytes(cols);
         byte[] b = w.data();
         int chunks = cols / 32;
-        float[] ks = type == BlockType.Q5_K ? s.kScales(2 * chunks) : null;
-        float[] f = s.kFactors;
         for (int r = r0; r < r1; r++) {
             int at = r * rowBytes;
-            if (ks != null) {
-                kScales(b, at, cols, ks, f);
-            }
             for (int t = 0; t < tokens; t++) {
                 int xOff = t * cols;
                 int so = t * chunks;
@@ -404,8 +409,7 @@ final class Gemv {
                     case Q4_1 -> q4_1Row(x, xOff, sums, so, b, at, cols);
                     case Q5_0 -> q5_0Row(x, xOff, b, at, cols);
                     case Q5_1 -> q5_1Row(x, xOff, sums, so, b, at, cols);
-                    case Q5_K -> q5kRow(x, xOff, sums, so, ks, b, at, cols);
-                    case Q4_K, Q6_K -> throw new IllegalArgumentException(type + " rows take laneRows");
+                    case Q4_K, Q5_K, Q6_K -> throw new IllegalArgumentException(type + " rows take laneRows");
                 };
             }
         }
@@ -422,17 +426,18 @@ final class Gemv {
      */
 
     /**
-     * Rows {@code [r0, r1)} of a Q4_K or Q6_K matrix for every token of in, their quants read 64 bytes at a time as 16
-     * int lanes against x interleaved into the lanes' order. Int lane i of half h of a block (128 values: Q4_K's 64
-     * bytes of nibbles at 16 + 64h, Q6_K's ql at 64h) holds bytes 4i..4i+3; its nibble k (bits 4k..4k+3) is byte
-     * k / 2's low (k even) or high nibble, the block's value {@code 128h + G·(i / 8) + N·(k mod 2) + 4·(i mod 8) + k / 2}
-     * (Q4_K: G = 64, N = 32, sub-block 4h + 2·(i / 8) + k mod 2; Q6_K: G = 32, N = 64, 16-value group
-     * 8h + 4·(k mod 2) + i / 4, its 2 high bits in qh). x comes interleaved into that order ({@link #interleave}) and
-     * scaled by 2^-4k, so that nibble k needs no shift: masked in place, {@code v & (15 << 4k)} = q·2^4k (Q6_K's high
+     * Rows {@code [r0, r1)} of a Q4_K, Q5_K or Q6_K matrix for every token of in, their quants read 64 bytes at a
+     * time as 16 int lanes against x interleaved into the lanes' order. Int lane i of half h of a block (128 values:
+     * Q4_K's 64 bytes of nibbles at 16 + 64h, Q5_K's at 48 + 64h, Q6_K's ql at 64h) holds bytes 4i..4i+3; its nibble
+     * k (bits 4k..4k+3) is byte k / 2's low (k even) or high nibble, the block's value
+     * {@code 128h + G·(i / 8) + N·(k mod 2) + 4·(i mod 8) + k / 2} (Q4_K, Q5_K: G = 64, N = 32, sub-block
+     * 4h + 2·(i / 8) + k mod 2, Q5_K's 5th bit in qh; Q6_K: G = 32, N = 64, 16-value group 8h + 4·(k mod 2) + i / 4,
+     * its 2 high bits in qh). x comes interleaved into that order ({@link #interleave}) and
+     * scaled by 2^-4k, so that nibble k needs no shift: masked in place, {@code v & (15 << 4k)} = q·2^4k (the high
      * bits ORed in above it) is exact as float, and times x·2^-4k gives x·q's rounding. Per 16 values one mask, one
-     * conversion and one FMA (Q6_K: two masks and an OR), where byte widening took ~4.5 (Q6_K ~11); per half the even
-     * and the odd nibbles sum apart and are multiplied by their lanes' factors (the block's 16 factors rearranged);
-     * the mins (Q4_K) and the offset of 32 (Q6_K) come in per block as one FMA of the factors against sums of x
+     * conversion and one FMA (Q5_K, Q6_K: two masks and an OR, fused by C2), where byte widening took ~4.5 (Q6_K
+     * ~11); per half the even and the odd nibbles sum apart and are multiplied by their lanes' factors (the block's 16
+     * factors rearranged); the mins (Q4_K, Q5_K) and the offset of 32 (Q6_K) come in per block as one FMA of the factors against sums of x
      * ({@link GemvInput}, {@link #factorDot}).
      * <p>
      * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
@@ -448,9 +453,10 @@ final class Gemv {
         int rows = w.rows();
         int cols = w.cols();
         int tokens = in.tokens;
-        boolean q6 = w.type() == BlockType.Q6_K;
-        int blockBytes = w.type().blockBytes();
-        int rowBytes = w.type().rowBytes(cols);
+        BlockType type = w.type();
+        boolean q6 = type == BlockType.Q6_K;
+        int blockBytes = type.blockBytes();
+        int rowBytes = type.rowBytes(cols);
         float[] xi = q6 ? in.q6k : in.q4k;
         float[] sums = q6 ? in.q6kSums : in.q4kSums;
         byte[] b = w.data();
@@ -477,8 +483,11 @@ final class Gemv {
                     }
                     for (int t = 0; t < tokens; t++) {
                         int xo = t * cols + c;
-                        float sum = q6 ? q6kChunk(xi, xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n)
-                                : q4kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
+                        float sum = switch (type) {
+                            case Q4_K -> q4kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
+                            case Q5_K -> q5kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
+                            default -> q6kChunk(xi, xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n);
+                        };
                         out[t * rows + r] = c == 0 ? sum : out[t * rows + r] + sum;
                     }
                 }
@@ -544,6 +553,44 @@ final class Gemv {
     }
 
     /**
+     * One Q5_K row's n values at b[at] (whole blocks: d, dmin, 12 bytes of scales, qh[32] at +16, 128 bytes of nibbles
+     * at +48) against xi[xo, xo + n) ({@link #interleave}, g = 64, n = 32, as Q4_K) and its blocks' factors in ks
+     * ({@link #kFactors}): {@code Σ x·d·scale·q}, before the mins ({@link #factorDot}). Nibble k of lane i of half h
+     * has its 5th bit in qh byte 4·(i mod 8) + k / 2 at bit 4h + 2·(i / 8) + k mod 2: the 32 qh bytes as 8 int lanes
+     * in both halves of the vector ({@link #DUP0}), shifted down by 4h, then left by {@link #Q5_EVEN} or
+     * {@link #Q5_ODD} put it at bit 4k + 4 above the nibble (nibble 7's: right by {@link #Q5_RIGHT7} to bit 4). One
+     * half-block per iteration (one copy of the vector code); its 4 scales are lanes 0-3 of the vector at its block's
+     * factors + 4h.
+     */
+    private static float q5kChunk(float[] xi, int xo, float[] ks, byte[] b, int at, int n) {
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        for (int c = 0; c < n; c += 128) {
+            int h = (c >> 7) & 1;
+            int p = at + (c >> 8) * 176;
+            int x0 = xo + c;
+            FloatVector f = FloatVector.fromArray(S, ks, (c >> 8) * 16 + 4 * h);
+            IntVector v = ByteVector.fromArray(B64, b, p + 48 + 64 * h).reinterpretAsInts();
+            IntVector q = ((IntVector) ByteVector.fromArray(B32, b, p + 16).reinterpretAsInts()
+                    .reinterpretShape(I16, 0)).rearrange(DUP0).lanewise(LSHR, 4 * h);
+            IntVector qe = q.lanewise(LSHL, Q5_EVEN);
+            IntVector qo = q.lanewise(LSHL, Q5_ODD);
+            FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).or(qe.and(0x10)).convert(I2F, 0));
+            FloatVector o = FloatVector.fromArray(S, xi, x0 + 16).mul((FloatVector) v.and(0xf0).or(qo.and(0x100)).convert(I2F, 0));
+            e = FloatVector.fromArray(S, xi, x0 + 32).fma((FloatVector) v.and(0xf00).or(qe.and(0x1000)).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 48).fma((FloatVector) v.and(0xf000).or(qo.and(0x10000)).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 64).fma((FloatVector) v.and(0xf0000).or(qe.and(0x100000)).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 80).fma((FloatVector) v.and(0xf00000).or(qo.and(0x1000000)).convert(I2F, 0), o);
+            e = FloatVector.fromArray(S, xi, x0 + 96).fma((FloatVector) v.and(0xf000000).or(qe.and(0x10000000)).convert(I2F, 0), e);
+            o = FloatVector.fromArray(S, xi, x0 + 112).fma((FloatVector) v.lanewise(LSHR, 28)
+                    .or(q.lanewise(LSHR, Q5_RIGHT7).and(0x10)).convert(I2F, 0), o);
+            acc0 = e.fma(f.rearrange(KE0), acc0);
+            acc1 = o.fma(f.rearrange(KO0), acc1);
+        }
+        return acc0.add(acc1).reduceLanes(ADD);
+    }
+
+    /**
      * A Q6_K block's 16 scales at b[p] (int8 at +192, d at +208) into f[o, o + 16): {@code f[o + m] = d·scale_m}, the
      * float product of the half and the int8 (one rounding).
      */
@@ -590,8 +637,8 @@ final class Gemv {
 
     /**
      * A row chunk's block factors in ks ([n / 256][16]) dotted with sums of x at sums[so] (16 per block), one vector
-     * FMA per block, blocks in order: Q4_K's mins ({@code Σ dmin·min·Σx} per sub-block: the sums are zero against the
-     * scales' lanes), Q6_K's offset of 32 over its 16-value groups ({@code Σ d·scale·Σx}).
+     * FMA per block, blocks in order: Q4_K's and Q5_K's mins ({@code Σ dmin·min·Σx} per sub-block: the sums are zero
+     * against the scales' lanes), Q6_K's offset of 32 over its 16-value groups ({@code Σ d·scale·Σx}).
      */
     private static float factorDot(float[] ks, float[] sums, int so, int n) {
         FloatVector acc = FloatVector.zero(S);
@@ -672,21 +719,6 @@ final class Gemv {
     }
 
     /**
-     * The K-quant row at b[at]'s sub-block factors (Q5_K's 176-byte blocks): {@code ks[k] = d·scale_k},
-     * {@code ks[cols / 32 + k] = dmin·min_k} for sub-block k of the row. A pass of its own, so that
-     * {@link #q5kRow}'s compile unit holds only its vector code (with these calls in its loop, C2 reached its
-     * inlining node limit and left them out of line: every call spilled the vector registers, 2x slower).
-     */
-    private static void kScales(byte[] b, int at, int cols, float[] ks, float[] f) {
-        int n = cols / 32;
-        for (int k = 0, p = at; k < n; k += 8, p += 176) {
-            kFactors(b, p, f, 0);
-            System.arraycopy(f, 0, ks, k, 8);
-            System.arraycopy(f, 8, ks, n + k, 8);
-        }
-    }
-
-    /**
      * A Q4_K / Q5_K block's factors at b[p] (d, dmin, then 12 bytes of 6-bit scales and mins) into f[o, o + 16):
      * {@code f[o + j] = d·scale_j}, {@code f[o + 8 + j] = dmin·min_j}, the floats {@code d * BlockType.kScale(..)} and
      * {@code dmin * BlockType.kMin(..)} (one rounding each), decoded in vector lanes: per block a byte widening, two
@@ -701,39 +733,4 @@ final class Gemv {
         ((FloatVector) lo.or(hi).convert(I2F, 0)).mul(dd).intoArray(f, o);
     }
 
-    /**
-     * One Q5_K row at b[at] (per block d, dmin, 12 bytes of scales, qh[32], 128 bytes of nibbles at +48), the bytes
-     * widened, with the factors of {@link #kScales}: the 4 low bits of value l of sub-blocks 2j / 2j+1 are the low /
-     * high nibbles of byte 32j + l, the 5th bit is bit 2j / 2j+1 of qh[l]. The qh bytes are widened once per block.
-     */
-    private static float q5kRow(float[] x, int xOff, float[] sums, int so, float[] ks, byte[] b, int at, int cols) {
-        int n = cols / 32;
-        FloatVector acc = FloatVector.zero(S);
-        float mins = 0f;
-        for (int c = 0, p = at; c < cols; c += 256, p += 176) {
-            IntVector h0 = (IntVector) ByteVector.fromArray(B16, b, p + 16).convertShape(B2I, I16, 0);
-            IntVector h1 = (IntVector) ByteVector.fromArray(B16, b, p + 32).convertShape(B2I, I16, 0);
-            for (int j = 0; j < 4; j++) {
-                int xc = xOff + c + 64 * j;
-                int k = (c + 64 * j) / 32;
-                IntVector v0 = (IntVector) ByteVector.fromArray(B16, b, p + 48 + 32 * j).convertShape(B2I, I16, 0);
-                IntVector v1 = (IntVector) ByteVector.fromArray(B16, b, p + 64 + 32 * j).convertShape(B2I, I16, 0);
-                IntVector s0 = h0.lanewise(LSHR, 2 * j);
-                IntVector s1 = h1.lanewise(LSHR, 2 * j);
-                FloatVector lo0 = (FloatVector) v0.and(0x0f).or(s0.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
-                FloatVector lo1 = (FloatVector) v1.and(0x0f).or(s1.lanewise(LSHL, 4).and(0x10)).convert(I2F, 0);
-                FloatVector hi0 = (FloatVector) v0.lanewise(LSHR, 4).and(0x0f).or(s0.lanewise(LSHL, 3).and(0x10))
-                        .convert(I2F, 0);
-                FloatVector hi1 = (FloatVector) v1.lanewise(LSHR, 4).and(0x0f).or(s1.lanewise(LSHL, 3).and(0x10))
-                        .convert(I2F, 0);
-                FloatVector lo = FloatVector.fromArray(S, x, xc + 16).fma(lo1, FloatVector.fromArray(S, x, xc).mul(lo0));
-                FloatVector hi = FloatVector.fromArray(S, x, xc + 48).fma(hi1, FloatVector.fromArray(S, x, xc + 32).mul(hi0));
-                acc = lo.fma(FloatVector.broadcast(S, ks[k]), acc);
-                acc = hi.fma(FloatVector.broadcast(S, ks[k + 1]), acc);
-                mins += ks[n + k] * sums[so + k];
-                mins += ks[n + k + 1] * sums[so + k + 1];
-            }
-        }
-        return acc.reduceLanes(ADD) - mins;
-    }
 }

@@ -6,9 +6,9 @@ import io.starspark.kernels.Matrix;
 
 /**
  * The x of a few-token matmul ({@link Gemv}) and what block-quantized rows read of it, computed once per call by the
- * calling thread before the rows are split over threads: {@code Σ x} per 32 values for Q4_1, Q5_1 and Q5_K; for Q4_K
- * and Q6_K x interleaved and scaled into the order of their quants' int lanes ({@link Gemv#interleave}) with the sums
- * of x their mins (Q4_K) or offset (Q6_K) need. Only what the call's matrices need is computed; the arrays are the
+ * calling thread before the rows are split over threads: {@code Σ x} per 32 values for Q4_1 and Q5_1; for the
+ * K-quants x interleaved and scaled into the order of their quants' int lanes ({@link Gemv#interleave}) with the sums
+ * of x their mins (Q4_K, Q5_K) or offset (Q6_K) need. Only what the call's matrices need is computed; the arrays are the
  * calling thread's scratch, read-only while the rows run.
  */
 final class GemvInput {
@@ -16,11 +16,11 @@ final class GemvInput {
     final float[] x;
     final int tokens;
     final int cols;
-    /** Q4_1, Q5_1, Q5_K: [tokens][cols / 32], Σ x over each 32 values in order; else null. */
+    /** Q4_1, Q5_1: [tokens][cols / 32], Σ x over each 32 values in order; else null. */
     final float[] sums32;
-    /** Q4_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 64, n = 32); else null. */
+    /** Q4_K, Q5_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 64, n = 32); else null. */
     final float[] q4k;
-    /** Q4_K: [tokens][cols / 256][16], zero in lanes 0-7 and Σ x over sub-block j in lane 8 + j; else null. */
+    /** Q4_K, Q5_K: [tokens][cols / 256][16], zero in lanes 0-7 and Σ x over sub-block j in lane 8 + j; else null. */
     final float[] q4kSums;
     /** Q6_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 32, n = 64); else null. */
     final float[] q6k;
@@ -47,8 +47,8 @@ final class GemvInput {
         for (Matrix w : ws) {
             if (JavaMatmul.VL == 16 && w instanceof BlockMatrix b) {
                 BlockType t = b.type();
-                sums |= t == BlockType.Q4_1 || t == BlockType.Q5_1 || t == BlockType.Q5_K;
-                q4k |= t == BlockType.Q4_K;
+                sums |= t == BlockType.Q4_1 || t == BlockType.Q5_1;
+                q4k |= t == BlockType.Q4_K || t == BlockType.Q5_K;
                 q6k |= t == BlockType.Q6_K;
             }
         }

@@ -4,8 +4,6 @@ package io.starspark.kernels.jvm;
 final class Scratch {
     /** One micro-kernel tile: [MR][NR]. */
     final float[] tile = new float[JavaMatmul.MR * JavaMatmul.NR];
-    /** One K-quant block's factors (Gemv.kFactors): [16], d·scale_j then dmin·min_j. */
-    final float[] kFactors = new float[16];
     /** One vector's lanes: [vector length]. */
     final float[] lanes = new float[jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()];
     /** Where {@code DecodeAttention.readAhead} leaves its loads' bits, so the JIT keeps them; never read. */
@@ -59,7 +57,7 @@ final class Scratch {
         return c;
     }
 
-    /** A K-quant row's sub-block factors for the decode matmul ({@link Gemv}). */
+    /** A K-quant row chunk's block factors for the decode matmul ({@link Gemv#laneRows}): [blocks][16] and 8 more. */
     float[] kScales(int n) {
         kScales = grow(kScales, n);
         return kScales;
@@ -71,19 +69,19 @@ final class Scratch {
         return carry;
     }
 
-    /** Σ x per 32 values for the decode matmul's Q4_1 / Q5_1 / Q5_K rows ({@link GemvInput}): [tokens][cols / 32]. */
+    /** Σ x per 32 values for the decode matmul's Q4_1 / Q5_1 rows ({@link GemvInput}): [tokens][cols / 32]. */
     float[] sums(int n) {
         sums = grow(sums, n);
         return sums;
     }
 
-    /** {@link GemvInput}'s x for Q4_K rows, interleaved and scaled ({@link Gemv#interleave}): [tokens][cols]. */
+    /** {@link GemvInput}'s x for Q4_K / Q5_K rows, interleaved and scaled ({@link Gemv#interleave}): [tokens][cols]. */
     float[] q4k(int n) {
         q4k = grow(q4k, n);
         return q4k;
     }
 
-    /** {@link GemvInput}'s sub-block sums of x for Q4_K rows: [tokens][cols / 256][16]. */
+    /** {@link GemvInput}'s sub-block sums of x for Q4_K / Q5_K rows: [tokens][cols / 256][16]. */
     float[] q4kSums(int n) {
         q4kSums = grow(q4kSums, n);
         return q4kSums;
