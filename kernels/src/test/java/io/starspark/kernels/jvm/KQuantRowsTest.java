@@ -1,5 +1,6 @@
 package io.starspark.kernels.jvm;
 
+import static io.starspark.kernels.jvm.Gaussians.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,14 +115,6 @@ class KQuantRowsTest {
                 }
             }
         }
-    }
-
-    private static float[] gaussian(Random r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
     }
 
     private static void setHalf(byte[] b, int at, int h) {
