@@ -75,25 +75,22 @@ final class Gemv {
     /** Q6_K: the factor of lane i of a half's even (E) or odd (O) nibbles: its 16-value group 4·(k mod 2) + i / 4. */
     private static final VectorShuffle<Float> SE0 = quarters(0);
     private static final VectorShuffle<Float> SO0 = quarters(4);
-    /** Q6_K: the 8 int lanes of a half's 32 qh bytes in both halves of the vector (lane i from lane i mod 8). */
+    /** Q5_K, Q6_K: the 8 int lanes of 32 qh bytes in both halves of the vector (lane i from lane i mod 8). */
     private static final VectorShuffle<Integer> DUP0 = VectorShuffle.fromValues(I16,
             0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
     /**
-     * Q6_K: lane i's qh bits of nibble k &lt; 7 sit at 4k + 2·(i / 8); shifted left by these they sit at 4k + 4, above
-     * the nibble's 4 bits. Nibble 7's are shifted right by {@code H6_RIGHT7} to bit 4.
+     * Q5_K, Q6_K: lane i's qh bits of nibble k sit 2·(i / 8) above where they belong relative to its bits 4k..4k+3;
+     * shifted left by 4 − 2·(i / 8) they sit at 4k + 4 (Q6_K's 2 bits of nibble k &lt; 7; Q5_K's bit of even nibbles,
+     * its qh shifted down by 4h first). Nibble 7's are shifted right by {@link #H6_RIGHT7} / {@link #Q5_RIGHT7}
+     * to bit 4.
      */
-    /**
-     * Q5_K: lane i's qh bit of nibble k sits at 8·(k / 2) + k mod 2 + 2·(i / 8) (the half's qh shifted down by 4h);
-     * shifted left by these (even, odd nibbles) it sits at 4k + 4; nibble 7's, shifted right by the third, at bit 4.
-     */
-    private static final IntVector Q5_EVEN = IntVector.fromArray(I16,
+    private static final IntVector QH_LEFT = IntVector.fromArray(I16,
             new int[] {4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
+    /** Q5_K: the odd nibbles' bit sits at 8·(k / 2) + 1 + 2·(i / 8); shifted left by these, at 4k + 4. */
     private static final IntVector Q5_ODD = IntVector.fromArray(I16,
             new int[] {7, 7, 7, 7, 7, 7, 7, 7, 5, 5, 5, 5, 5, 5, 5, 5}, 0);
     private static final IntVector Q5_RIGHT7 = IntVector.fromArray(I16,
             new int[] {21, 21, 21, 21, 21, 21, 21, 21, 23, 23, 23, 23, 23, 23, 23, 23}, 0);
-    private static final IntVector H6_LEFT = IntVector.fromArray(I16,
-            new int[] {4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
     private static final IntVector H6_RIGHT7 = IntVector.fromArray(I16,
             new int[] {24, 24, 24, 24, 24, 24, 24, 24, 26, 26, 26, 26, 26, 26, 26, 26}, 0);
     /** Lanes 8-15: the mins' half of {@link #kFactors}. */
@@ -380,16 +377,13 @@ final class Gemv {
     }
 
     /**
-     * Block-quantized rows without decoding them to floats. The 32-value types: a block's values are
-     * {@code d·(q − 8 or 16)} (Q4_0, Q5_0: q − offset exact in int lanes) or {@code d·q + m} (Q4_1, Q5_1), so its share
-     * of the dot is {@code d·Σ x·(q − offset)} or {@code d·Σ x·q + m·Σ x}. The K-quants: a sub-block's values are
-     * {@code d1·q − m1} (Q4_K, Q5_K: 32 values, 4- or 5-bit q) or {@code d1·(q − 32)} (Q6_K: 16 values, 6-bit q,
-     * {@code m1 = 0}), so its share is {@code d1·Σ x·q − m1·Σ x}. Per value one widening and one multiply(-add)
-     * instead of decode, scale, offset, store and reload; the scale once per (sub-)block; {@code Σ x} per 32 values of
-     * x once per matmul call ({@link GemvInput#sums32}, the types with a min). One row at a time (the work per byte
-     * is higher than Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps its vectors in
-     * registers; per row
-     * one vector accumulator ((sub-)blocks in order) and one float for the mins. (The K-quants: {@link #laneRows}.)
+     * The 32-value block types' rows without decoding them to floats (the K-quants: {@link #laneRows}): a block's
+     * values are {@code d·(q − 8 or 16)} (Q4_0, Q5_0: q − offset exact in int lanes) or {@code d·q + m} (Q4_1, Q5_1),
+     * so its share of the dot is {@code d·Σ x·(q − offset)} or {@code d·Σ x·q + m·Σ x}. Per value one widening and
+     * one multiply(-add) instead of decode, scale, offset, store and reload; the scale once per block; {@code Σ x}
+     * per 32 values of x once per matmul call ({@link GemvInput#sums32}, the types with a min). One row at a time
+     * (the work per byte is higher than Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps
+     * its vectors in registers; per row one vector accumulator (blocks in order) and one float for the mins.
      */
     private static void kQuantRows(float[] out, float[] x, float[] sums, BlockMatrix w, int tokens, int r0, int r1,
             Scratch s) {
@@ -437,8 +431,9 @@ final class Gemv {
      * bits ORed in above it) is exact as float, and times x·2^-4k gives x·q's rounding. Per 16 values one mask, one
      * conversion and one FMA (Q5_K, Q6_K: two masks and an OR, fused by C2), where byte widening took ~4.5 (Q6_K
      * ~11); per half the even and the odd nibbles sum apart and are multiplied by their lanes' factors (the block's 16
-     * factors rearranged); the mins (Q4_K, Q5_K) and the offset of 32 (Q6_K) come in per block as one FMA of the factors against sums of x
-     * ({@link GemvInput}, {@link #factorDot}).
+     * factors rearranged). A sub-block's values are {@code d1·q − m1} (Q4_K, Q5_K) or {@code d1·(q − 32)} (Q6_K), so
+     * the mins and the offset come in per block as one FMA of the factors against sums of x ({@link GemvInput},
+     * {@link #factorDot}).
      * <p>
      * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
      * longer stays in L1 next to the quants streaming in (measured: 2048-value Q4_K rows 14.8 G values/s on one
@@ -486,7 +481,8 @@ final class Gemv {
                         float sum = switch (type) {
                             case Q4_K -> q4kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
                             case Q5_K -> q5kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
-                            default -> q6kChunk(xi, xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n);
+                            case Q6_K -> q6kChunk(xi, xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n);
+                            default -> throw new IllegalArgumentException(type + " rows take kQuantRows");
                         };
                         out[t * rows + r] = c == 0 ? sum : out[t * rows + r] + sum;
                     }
@@ -557,7 +553,7 @@ final class Gemv {
      * at +48) against xi[xo, xo + n) ({@link #interleave}, g = 64, n = 32, as Q4_K) and its blocks' factors in ks
      * ({@link #kFactors}): {@code Σ x·d·scale·q}, before the mins ({@link #factorDot}). Nibble k of lane i of half h
      * has its 5th bit in qh byte 4·(i mod 8) + k / 2 at bit 4h + 2·(i / 8) + k mod 2: the 32 qh bytes as 8 int lanes
-     * in both halves of the vector ({@link #DUP0}), shifted down by 4h, then left by {@link #Q5_EVEN} or
+     * in both halves of the vector ({@link #DUP0}), shifted down by 4h, then left by {@link #QH_LEFT} or
      * {@link #Q5_ODD} put it at bit 4k + 4 above the nibble (nibble 7's: right by {@link #Q5_RIGHT7} to bit 4). One
      * half-block per iteration (one copy of the vector code); its 4 scales are lanes 0-3 of the vector at its block's
      * factors + 4h.
@@ -573,7 +569,7 @@ final class Gemv {
             IntVector v = ByteVector.fromArray(B64, b, p + 48 + 64 * h).reinterpretAsInts();
             IntVector q = ((IntVector) ByteVector.fromArray(B32, b, p + 16).reinterpretAsInts()
                     .reinterpretShape(I16, 0)).rearrange(DUP0).lanewise(LSHR, 4 * h);
-            IntVector qe = q.lanewise(LSHL, Q5_EVEN);
+            IntVector qe = q.lanewise(LSHL, QH_LEFT);
             IntVector qo = q.lanewise(LSHL, Q5_ODD);
             FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).or(qe.and(0x10)).convert(I2F, 0));
             FloatVector o = FloatVector.fromArray(S, xi, x0 + 16).mul((FloatVector) v.and(0xf0).or(qo.and(0x100)).convert(I2F, 0));
@@ -606,7 +602,7 @@ final class Gemv {
      * both halves written out C2 reached its node limit and boxed the vectors: 2.5 against 5.9 GB/s): the half's 8
      * factors are lanes 0-7 of the vector at its block's factors + 8h; nibble k's 2 high bits come from the half's 32
      * bytes of qh (at +128 + 32h, 8 int lanes, {@link #DUP0} into both halves of the vector) shifted by
-     * {@link #H6_LEFT} to bits 4k + 4, 4k + 5.
+     * {@link #QH_LEFT} to bits 4k + 4, 4k + 5.
      */
     private static float q6kChunk(float[] xi, int xo, float[] ks, byte[] b, int at, int n) {
         FloatVector acc0 = FloatVector.zero(S);
@@ -619,7 +615,7 @@ final class Gemv {
             IntVector v = ByteVector.fromArray(B64, b, p + 64 * h).reinterpretAsInts();
             IntVector q = ((IntVector) ByteVector.fromArray(B32, b, p + 128 + 32 * h).reinterpretAsInts()
                     .reinterpretShape(I16, 0)).rearrange(DUP0);
-            IntVector qs = q.lanewise(LSHL, H6_LEFT);
+            IntVector qs = q.lanewise(LSHL, QH_LEFT);
             FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).or(qs.and(0x30)).convert(I2F, 0));
             FloatVector o = FloatVector.fromArray(S, xi, x0 + 16).mul((FloatVector) v.and(0xf0).or(qs.and(0x300)).convert(I2F, 0));
             e = FloatVector.fromArray(S, xi, x0 + 32).fma((FloatVector) v.and(0xf00).or(qs.and(0x3000)).convert(I2F, 0), e);

@@ -8,14 +8,13 @@ import io.starspark.kernels.Matrix;
  * The x of a few-token matmul ({@link Gemv}) and what block-quantized rows read of it, computed once per call by the
  * calling thread before the rows are split over threads: {@code Σ x} per 32 values for Q4_1 and Q5_1; for the
  * K-quants x interleaved and scaled into the order of their quants' int lanes ({@link Gemv#interleave}) with the sums
- * of x their mins (Q4_K, Q5_K) or offset (Q6_K) need. Only what the call's matrices need is computed; the arrays are the
- * calling thread's scratch, read-only while the rows run.
+ * of x their mins (Q4_K, Q5_K) or offset (Q6_K) need. Only what the call's matrices need is computed; the arrays
+ * are the calling thread's scratch, read-only while the rows run.
  */
 final class GemvInput {
     /** x: [tokens][cols]. */
     final float[] x;
     final int tokens;
-    final int cols;
     /** Q4_1, Q5_1: [tokens][cols / 32], Σ x over each 32 values in order; else null. */
     final float[] sums32;
     /** Q4_K, Q5_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 64, n = 32); else null. */
@@ -27,11 +26,10 @@ final class GemvInput {
     /** Q6_K: [tokens][cols / 16], Σ x over each 16 values in order; else null. */
     final float[] q6kSums;
 
-    private GemvInput(float[] x, int tokens, int cols, float[] sums32, float[] q4k, float[] q4kSums, float[] q6k,
+    private GemvInput(float[] x, int tokens, float[] sums32, float[] q4k, float[] q4kSums, float[] q6k,
             float[] q6kSums) {
         this.x = x;
         this.tokens = tokens;
-        this.cols = cols;
         this.sums32 = sums32;
         this.q4k = q4k;
         this.q4kSums = q4kSums;
@@ -84,7 +82,7 @@ final class GemvInput {
                 q6kSums[i] = sum(x, 16 * i, 16);
             }
         }
-        return new GemvInput(x, tokens, cols, sums32, q4kX, q4kSums, q6kX, q6kSums);
+        return new GemvInput(x, tokens, sums32, q4kX, q4kSums, q6kX, q6kSums);
     }
 
     /** Σ x[at, at + n) in order. */
