@@ -432,9 +432,11 @@ final class Gemv {
      * conversion and one FMA (Q5_K, Q6_K: two masks and an OR, fused by C2), where byte widening took ~4.5 (Q6_K
      * ~11); per half the even and the odd nibbles sum apart and are multiplied by their lanes' factors (the block's 16
      * factors rearranged). A sub-block's values are {@code d1·q − m1} (Q4_K, Q5_K) or {@code d1·(q − 32)} (Q6_K), so
-     * the mins and the offset come in per block as one FMA of the factors against sums of x ({@link GemvInput},
-     * {@link #factorDot}).
+     * the mins and the offset come in per block as one FMA of the factors against sums of x ({@link GemvInput}): in
+     * Q4_K's loop (a whole block per iteration), for Q5_K and Q6_K after theirs ({@link #factorDot}).
      * <p>
+     * x is read from {@link GemvInput}'s offset on, where the interleaved x starts on a 64-byte line
+     * ({@link ArrayAlignment}: a 16-float load that does not start on 32 bytes costs ~10% of the loop on Zen 4).
      * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
      * longer stays in L1 next to the quants streaming in (measured: 2048-value Q4_K rows 14.8 G values/s on one
      * core, the same rows against x spread over 32 KB 7.3-8.0): so a group of up to {@link #LANE_GROUP} rows runs one
@@ -453,6 +455,7 @@ final class Gemv {
         int blockBytes = type.blockBytes();
         int rowBytes = type.rowBytes(cols);
         float[] xi = q6 ? in.q6k : in.q4k;
+        int base = q6 ? in.q6kBase : in.q4kBase;
         float[] sums = q6 ? in.q6kSums : in.q4kSums;
         byte[] b = w.data();
         float[] ks = s.kScales(LANE_CHUNK / 16 + 8); // Q6_K's last half reads 8 floats past its block's 16
@@ -479,9 +482,9 @@ final class Gemv {
                     for (int t = 0; t < tokens; t++) {
                         int xo = t * cols + c;
                         float sum = switch (type) {
-                            case Q4_K -> q4kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
-                            case Q5_K -> q5kChunk(xi, xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
-                            case Q6_K -> q6kChunk(xi, xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n);
+                            case Q4_K -> q4kChunk(xi, base + xo, ks, sums, xo / 16, b, at, n);
+                            case Q5_K -> q5kChunk(xi, base + xo, ks, b, at, n) - factorDot(ks, sums, xo / 16, n);
+                            case Q6_K -> q6kChunk(xi, base + xo, ks, b, at, n) - 32f * factorDot(ks, sums, xo / 16, n);
                             default -> throw new IllegalArgumentException(type + " rows take kQuantRows");
                         };
                         out[t * rows + r] = c == 0 ? sum : out[t * rows + r] + sum;
@@ -492,16 +495,16 @@ final class Gemv {
     }
 
     /**
-     * x[xo, xo + cols) into xi[xo, ..) in the order of {@link #laneRows}' int lanes, scaled: per 128 values c, nibble
-     * k &lt; 8 and lane i &lt; 16, {@code xi[c + 16k + i] = x[c + g·(i / 8) + n·(k mod 2) + 4·(i mod 8) + k / 2]·2^-4k}
-     * (k &lt; 7; nibble 7 is shifted down, its x not scaled); Q4_K g = 64, n = 32, Q6_K g = 32, n = 64. Scaling by a
-     * power of two is exact for normal floats.
+     * x[xo, xo + cols) into xi[io, io + cols) in the order of {@link #laneRows}' int lanes, scaled: per 128 values c
+     * (from 0), nibble k &lt; 8 and lane i &lt; 16, {@code xi[io + c + 16k + i] = x[xo + c + g·(i / 8) + n·(k mod 2) +
+     * 4·(i mod 8) + k / 2]·2^-4k} (k &lt; 7; nibble 7 is shifted down, its x not scaled); Q4_K g = 64, n = 32, Q6_K
+     * g = 32, n = 64. Scaling by a power of two is exact for normal floats.
      */
-    static void interleave(float[] x, int xo, float[] xi, int cols, int g, int n) {
-        for (int c = xo; c < xo + cols; c += 128) {
+    static void interleave(float[] x, int xo, float[] xi, int io, int cols, int g, int n) {
+        for (int c = 0; c < cols; c += 128) {
             for (int k = 0; k < 8; k++) {
-                int from = c + n * (k & 1) + (k >> 1);
-                int to = c + 16 * k;
+                int from = xo + c + n * (k & 1) + (k >> 1);
+                int to = io + c + 16 * k;
                 float scale = k < 7 ? Math.scalb(1f, -4 * k) : 1f;
                 for (int i = 0; i < 8; i++) {
                     xi[to + i] = x[from + 4 * i] * scale;
@@ -513,14 +516,20 @@ final class Gemv {
 
     /**
      * One Q4_K row's n values at b[at] (whole blocks) against xi[xo, xo + n) ({@link #interleave}, g = 64, n = 32)
-     * and its blocks' factors in ks ([n / 256][16], {@link #kFactors}): {@code Σ x·d·scale·q}, before the mins
-     * ({@link #factorDot}). Both half-blocks written out per iteration (C2 keeps this one's vectors in registers).
+     * and its blocks' factors in ks ([n / 256][16], {@link #kFactors}): {@code Σ x·d·scale·q − Σ dmin·min·Σx}, the
+     * mins one FMA per block of the factors against the block's sums of x at sums[so + 16·block]
+     * ({@link GemvInput#q4kSums}: zero against the scales' lanes) in a third accumulator, subtracted before the one
+     * reduction (with the mins after the loop, {@link #factorDot}, the 1b Q4_K_M decode step ran ~5% slower: median
+     * step 61.1 against 58.2 ms, the median over 9 and 10 JVMs). Both half-blocks written out per iteration (C2 keeps
+     * this one's vectors in registers).
      */
-    private static float q4kChunk(float[] xi, int xo, float[] ks, byte[] b, int at, int n) {
+    private static float q4kChunk(float[] xi, int xo, float[] ks, float[] sums, int so, byte[] b, int at, int n) {
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
+        FloatVector mins = FloatVector.zero(S);
         for (int c = 0, p = at + 16, k = 0; c < n; c += 256, p += 144, k += 16) {
             FloatVector f = FloatVector.fromArray(S, ks, k);
+            mins = f.fma(FloatVector.fromArray(S, sums, so + k), mins);
             int x0 = xo + c;
             IntVector v = ByteVector.fromArray(B64, b, p).reinterpretAsInts();
             FloatVector e = FloatVector.fromArray(S, xi, x0).mul((FloatVector) v.and(0xf).convert(I2F, 0));
@@ -545,7 +554,7 @@ final class Gemv {
             acc0 = e.fma(f.rearrange(KE1), acc0);
             acc1 = o.fma(f.rearrange(KO1), acc1);
         }
-        return acc0.add(acc1).reduceLanes(ADD);
+        return acc0.add(acc1).sub(mins).reduceLanes(ADD);
     }
 
     /**
@@ -633,8 +642,11 @@ final class Gemv {
 
     /**
      * A row chunk's block factors in ks ([n / 256][16]) dotted with sums of x at sums[so] (16 per block), one vector
-     * FMA per block, blocks in order: Q4_K's and Q5_K's mins ({@code Σ dmin·min·Σx} per sub-block: the sums are zero
-     * against the scales' lanes), Q6_K's offset of 32 over its 16-value groups ({@code Σ d·scale·Σx}).
+     * FMA per block, blocks in order: Q5_K's mins ({@code Σ dmin·min·Σx} per sub-block: the sums are zero against the
+     * scales' lanes), Q6_K's offset of 32 over its 16-value groups ({@code Σ d·scale·Σx}). Q5_K and Q6_K run a
+     * half-block per loop iteration: the same FMA once per block inside their loops (under {@code h == 0}) made C2
+     * box their vectors (Q5_K 2.0 against 9 G values/s), and once per half against sums zero outside the half's lanes
+     * cost Q6_K more than it saved (its 32000 × 2048 output matrix 4.1-4.8 → 5.0-6.1 ms per token).
      */
     private static float factorDot(float[] ks, float[] sums, int so, int n) {
         FloatVector acc = FloatVector.zero(S);

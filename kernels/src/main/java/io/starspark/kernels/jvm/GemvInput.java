@@ -17,25 +17,40 @@ final class GemvInput {
     final int tokens;
     /** Q4_1, Q5_1: [tokens][cols / 32], Σ x over each 32 values in order; else null. */
     final float[] sums32;
-    /** Q4_K, Q5_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 64, n = 32); else null. */
+    /**
+     * Q4_K, Q5_K: from {@link #q4kBase} on [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 64,
+     * n = 32); else null.
+     */
     final float[] q4k;
+    /** Where x starts in {@link #q4k}: on a 64-byte line where {@link ArrayAlignment} knows the address, else 0. */
+    final int q4kBase;
     /** Q4_K, Q5_K: [tokens][cols / 256][16], zero in lanes 0-7 and Σ x over sub-block j in lane 8 + j; else null. */
     final float[] q4kSums;
-    /** Q6_K: [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 32, n = 64); else null. */
+    /**
+     * Q6_K: from {@link #q6kBase} on [tokens][cols], x interleaved and scaled ({@link Gemv#interleave}, g = 32,
+     * n = 64); else null.
+     */
     final float[] q6k;
+    /** Where x starts in {@link #q6k}, as {@link #q4kBase}. */
+    final int q6kBase;
     /** Q6_K: [tokens][cols / 16], Σ x over each 16 values in order; else null. */
     final float[] q6kSums;
 
-    private GemvInput(float[] x, int tokens, float[] sums32, float[] q4k, float[] q4kSums, float[] q6k,
-            float[] q6kSums) {
+    private GemvInput(float[] x, int tokens, float[] sums32, float[] q4k, int q4kBase, float[] q4kSums, float[] q6k,
+            int q6kBase, float[] q6kSums) {
         this.x = x;
         this.tokens = tokens;
         this.sums32 = sums32;
         this.q4k = q4k;
+        this.q4kBase = q4kBase;
         this.q4kSums = q4kSums;
         this.q6k = q6k;
+        this.q6kBase = q6kBase;
         this.q6kSums = q6kSums;
     }
+
+    /** Floats the interleaved x may start after its array's first: up to a 64-byte line. */
+    private static final int LINE_SLACK = 15;
 
     /** x ([tokens][cols]) for the rows of {@code ws} (all {@code cols} wide), prepared in {@code s}'s buffers. */
     static GemvInput of(float[] x, int tokens, int cols, Matrix[] ws, Scratch s) {
@@ -58,12 +73,14 @@ final class GemvInput {
             }
         }
         float[] q4kX = null;
+        int q4kBase = 0;
         float[] q4kSums = null;
         if (q4k) {
-            q4kX = s.q4k(tokens * cols);
+            q4kX = s.q4k(tokens * cols + LINE_SLACK);
+            q4kBase = ArrayAlignment.floatsToLine(q4kX);
             q4kSums = s.q4kSums(tokens * cols / 16);
             for (int t = 0; t < tokens; t++) {
-                Gemv.interleave(x, t * cols, q4kX, cols, 64, 32);
+                Gemv.interleave(x, t * cols, q4kX, q4kBase + t * cols, cols, 64, 32);
             }
             for (int i = 0; i < tokens * cols / 32; i++) { // sub-block i % 8 of block i / 8
                 q4kSums[16 * (i / 8) + i % 8] = 0f;
@@ -71,18 +88,20 @@ final class GemvInput {
             }
         }
         float[] q6kX = null;
+        int q6kBase = 0;
         float[] q6kSums = null;
         if (q6k) {
-            q6kX = s.q6k(tokens * cols);
+            q6kX = s.q6k(tokens * cols + LINE_SLACK);
+            q6kBase = ArrayAlignment.floatsToLine(q6kX);
             q6kSums = s.q6kSums(tokens * cols / 16);
             for (int t = 0; t < tokens; t++) {
-                Gemv.interleave(x, t * cols, q6kX, cols, 32, 64);
+                Gemv.interleave(x, t * cols, q6kX, q6kBase + t * cols, cols, 32, 64);
             }
             for (int i = 0; i < tokens * cols / 16; i++) {
                 q6kSums[i] = sum(x, 16 * i, 16);
             }
         }
-        return new GemvInput(x, tokens, sums32, q4kX, q4kSums, q6kX, q6kSums);
+        return new GemvInput(x, tokens, sums32, q4kX, q4kBase, q4kSums, q6kX, q6kBase, q6kSums);
     }
 
     /** Σ x[at, at + n) in order. */
