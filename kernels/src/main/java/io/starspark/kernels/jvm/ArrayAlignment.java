@@ -5,13 +5,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a float array's elements sit relative to 64-byte cache lines. The decode GEMV's K-quant rows load x 16 floats
- * (64 bytes) at a time, and on this project's AMD EPYC (Zen 4) hosts such a load runs slower when it starts off a
- * 32-byte boundary. Java aligns arrays to 8 bytes only and the heap's layout varies from JVM to JVM, so the speed of
- * the 1b Q4_K_M decode step varied with it: median step 57.8-64.4 ms with x wherever its array fell against
- * 53.6-56.6 with x starting on a line (gate+up 20.6-24.7 against 18.9-20.4 ms; {@code PrefillBench --shapes 1b
- * --dtypes q4_k_m --decode 48}, three JVMs each, interleaved). {@link GemvInput} writes x from {@link #floatsToLine}
- * floats into its scratch array on.
+ * Where a float array's elements sit relative to 64-byte cache lines. The decode GEMV loads x 16 floats (64 bytes)
+ * at a time, and on this project's AMD EPYC (Zen 4) hosts such a load runs slower when it starts off a 32-byte
+ * boundary. Java aligns arrays to 8 bytes only and the heap's layout varies from JVM to JVM, so the decode step's
+ * speed varied with it: 1b Q4_K_M median step 57.8-64.4 ms with x wherever its array fell against 53.6-56.6 with x
+ * starting on a line (gate+up 20.6-24.7 against 18.9-20.4 ms), 1b Q8_0 matmul 41.4-43.2 against 33.3-35.5 ms per
+ * token ({@code PrefillBench --shapes 1b --decode 48}, three JVMs each, interleaved). {@link GemvInput} hands the
+ * rows x from a line: the caller's array where it starts on one, else a copy from {@link #floatsToLine} on.
  * <p>
  * The address comes from {@code sun.misc.Unsafe} (module jdk.unsupported): an array's reference read as a raw word,
  * decoded as a compressed reference when the JVM uses them (scale 4 in an {@code Object[]}: zero- or heap-based,

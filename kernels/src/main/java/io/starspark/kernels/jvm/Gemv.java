@@ -120,23 +120,24 @@ final class Gemv {
     /** Rows {@code [r0, r1)} of out for every token of in ({@link GemvInput#of} for w); out: [tokens][rows]. */
     static void rows(float[] out, GemvInput in, Matrix w, int r0, int r1, Scratch s) {
         float[] x = in.x;
+        int xb = in.xBase;
         int tokens = in.tokens;
         int rows = w.rows();
         int cols = w.cols();
         if (VL == 16 && w instanceof Q8Matrix q8) {
-            q8Rows(out, x, q8, tokens, r0, r1, s);
+            q8Rows(out, x, xb, q8, tokens, r0, r1, s);
             return;
         }
         if (VL == 16 && w instanceof F16Matrix f16 && cols % (2 * VL) == 0) {
             int r = r0;
             for (; r + 4 <= r1; r += 4) {
                 for (int t = 0; t < tokens; t++) {
-                    f16Rows(out, t * rows + r, x, t * cols, f16.data(), r * cols, cols);
+                    f16Rows(out, t * rows + r, x, xb + t * cols, f16.data(), r * cols, cols);
                 }
             }
             for (; r < r1; r++) {
                 for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = f16Row(x, t * cols, f16.data(), r * cols, cols);
+                    out[t * rows + r] = f16Row(x, xb + t * cols, f16.data(), r * cols, cols);
                 }
             }
             return;
@@ -146,7 +147,7 @@ final class Gemv {
             return;
         }
         if (VL == 16 && w instanceof BlockMatrix bm) {
-            kQuantRows(out, x, in.sums32, bm, tokens, r0, r1, s);
+            kQuantRows(out, x, xb, in.sums32, bm, tokens, r0, r1, s);
             return;
         }
         boolean f32 = w instanceof F32Matrix;
@@ -158,7 +159,7 @@ final class Gemv {
                 off = 0;
             }
             for (int t = 0; t < tokens; t++) {
-                out[t * rows + r] = JavaMatmul.dot(x, t * cols, row, off, cols);
+                out[t * rows + r] = JavaMatmul.dot(x, xb + t * cols, row, off, cols);
             }
         }
     }
@@ -172,7 +173,7 @@ final class Gemv {
      * piece, so the bits do not depend on the layout, the split or the tier. The weights are read front to back
      * either way (a group's rows of one chunk are consecutive).
      */
-    private static void q8Rows(float[] out, float[] x, Q8Matrix w, int tokens, int r0, int r1, Scratch s) {
+    private static void q8Rows(float[] out, float[] x, int xb, Q8Matrix w, int tokens, int r0, int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         byte[] q = w.tiledQuants();
@@ -180,7 +181,7 @@ final class Gemv {
         if (!w.tiled()) {
             for (int r = r0; r < r1; r++) {
                 for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = q8Span(x, t * cols, q, sc, r * cols, cols / Q8Matrix.BLOCK, null, 0, true,
+                    out[t * rows + r] = q8Span(x, xb + t * cols, q, sc, r * cols, cols / Q8Matrix.BLOCK, null, 0, true,
                             true);
                 }
             }
@@ -196,7 +197,7 @@ final class Gemv {
                     boolean first = c0 == 0;
                     boolean last = c0 + width == cols;
                     for (int r = from; r < to; r++) {
-                        float v = q8Span(x, t * cols + c0, q, sc, w.quantIndex(r, c0), width / Q8Matrix.BLOCK, carry,
+                        float v = q8Span(x, xb + t * cols + c0, q, sc, w.quantIndex(r, c0), width / Q8Matrix.BLOCK, carry,
                                 (r - g0) * 4 * VL, first, last);
                         if (last) {
                             out[t * rows + r] = v;
@@ -385,8 +386,8 @@ final class Gemv {
      * (the work per byte is higher than Q8_0's, x loads matter less), each row's kernel one flat method so C2 keeps
      * its vectors in registers; per row one vector accumulator (blocks in order) and one float for the mins.
      */
-    private static void kQuantRows(float[] out, float[] x, float[] sums, BlockMatrix w, int tokens, int r0, int r1,
-            Scratch s) {
+    private static void kQuantRows(float[] out, float[] x, int xb, float[] sums, BlockMatrix w, int tokens, int r0,
+            int r1, Scratch s) {
         int rows = w.rows();
         int cols = w.cols();
         BlockType type = w.type();
@@ -396,7 +397,7 @@ final class Gemv {
         for (int r = r0; r < r1; r++) {
             int at = r * rowBytes;
             for (int t = 0; t < tokens; t++) {
-                int xOff = t * cols;
+                int xOff = xb + t * cols;
                 int so = t * chunks;
                 out[t * rows + r] = switch (type) {
                     case Q4_0 -> q4_0Row(x, xOff, b, at, cols);

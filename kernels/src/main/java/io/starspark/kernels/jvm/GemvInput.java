@@ -12,8 +12,12 @@ import io.starspark.kernels.Matrix;
  * are the calling thread's scratch, read-only while the rows run.
  */
 final class GemvInput {
-    /** x: [tokens][cols]. */
+    /**
+     * x from {@link #xBase} on: [tokens][cols], on a 64-byte line where {@link ArrayAlignment} knows the address (the
+     * caller's array when it starts on one, else a copy in scratch): the rows read it 16 floats at a time.
+     */
     final float[] x;
+    final int xBase;
     final int tokens;
     /** Q4_1, Q5_1: [tokens][cols / 32], Σ x over each 32 values in order; else null. */
     final float[] sums32;
@@ -36,9 +40,10 @@ final class GemvInput {
     /** Q6_K: [tokens][cols / 16], Σ x over each 16 values in order; else null. */
     final float[] q6kSums;
 
-    private GemvInput(float[] x, int tokens, float[] sums32, float[] q4k, int q4kBase, float[] q4kSums, float[] q6k,
+    private GemvInput(float[] x, int xBase, int tokens, float[] sums32, float[] q4k, int q4kBase, float[] q4kSums, float[] q6k,
             int q6kBase, float[] q6kSums) {
         this.x = x;
+        this.xBase = xBase;
         this.tokens = tokens;
         this.sums32 = sums32;
         this.q4k = q4k;
@@ -101,7 +106,14 @@ final class GemvInput {
                 q6kSums[i] = sum(x, 16 * i, 16);
             }
         }
-        return new GemvInput(x, tokens, sums32, q4kX, q4kBase, q4kSums, q6kX, q6kBase, q6kSums);
+        float[] onLine = x;
+        int xBase = 0;
+        if (ArrayAlignment.floatsToLine(x) != 0) {
+            onLine = s.xOnLine(tokens * cols + LINE_SLACK);
+            xBase = ArrayAlignment.floatsToLine(onLine);
+            System.arraycopy(x, 0, onLine, xBase, tokens * cols);
+        }
+        return new GemvInput(onLine, xBase, tokens, sums32, q4kX, q4kBase, q4kSums, q6kX, q6kBase, q6kSums);
     }
 
     /** Σ x[at, at + n) in order. */

@@ -18,6 +18,7 @@ final class Scratch {
     private float[] sums = new float[0];
     private float[] kScales = new float[0];
     private float[] carry = new float[0];
+    private float[] xOnLine = new float[0];
     private float[] q4k = new float[0];
     private float[] q4kSums = new float[0];
     private float[] q6k = new float[0];
@@ -73,6 +74,12 @@ final class Scratch {
     float[] sums(int n) {
         sums = grow(sums, n);
         return sums;
+    }
+
+    /** {@link GemvInput}'s copy of x when the caller's does not start on a 64-byte line: [tokens][cols] + slack. */
+    float[] xOnLine(int n) {
+        xOnLine = grow(xOnLine, n);
+        return xOnLine;
     }
 
     /** {@link GemvInput}'s x for Q4_K / Q5_K rows, interleaved and scaled ({@link Gemv#interleave}): [tokens][cols]. */
