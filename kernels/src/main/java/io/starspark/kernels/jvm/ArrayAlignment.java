@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ArrayAlignment {
     private static final Logger LOG = LoggerFactory.getLogger(ArrayAlignment.class);
-    private static final sun.misc.Unsafe UNSAFE = unsafe();
+    /** The JDK's {@code sun.misc.Unsafe}, or null where it cannot be had. */
+    static final sun.misc.Unsafe UNSAFE = unsafe();
     /** How a reference word becomes an address: 64 raw, 0..3 a compressed reference's shift; -1 unknown. */
     private static final int DECODE = decode();
 
@@ -81,10 +82,10 @@ final class ArrayAlignment {
             for (int tries = 0; tries < 8 && shift < 0; tries++) {
                 Object[] pair = {new long[1], new long[1]};
                 long apart = (UNSAFE.getInt(pair, at + 4) & 0xffffffffL) - (UNSAFE.getInt(pair, at) & 0xffffffffL);
-                for (int s = 0; s <= 5 && shift < 0; s++) {
+                for (int s : new int[] {0, 3, 4, 5}) { // unscaled, or the log of an 8- to 32-byte object alignment
                     long align = Math.max(8, 1L << s);
                     long size = (bytes + align - 1) / align * align;
-                    if (s != 1 && s != 2 && apart == size >> s) {
+                    if (shift < 0 && apart == size >> s) {
                         shift = s;
                     }
                 }

@@ -181,8 +181,8 @@ final class Gemv {
         if (!w.tiled()) {
             for (int r = r0; r < r1; r++) {
                 for (int t = 0; t < tokens; t++) {
-                    out[t * rows + r] = q8Span(x, xb + t * cols, q, sc, r * cols, cols / Q8Matrix.BLOCK, null, 0, true,
-                            true);
+                    out[t * rows + r] = q8Span(x, xb + t * cols, q, sc, r * cols, cols / Q8Matrix.BLOCK, null, 0,
+                            true, true);
                 }
             }
             return;
@@ -197,8 +197,8 @@ final class Gemv {
                     boolean first = c0 == 0;
                     boolean last = c0 + width == cols;
                     for (int r = from; r < to; r++) {
-                        float v = q8Span(x, xb + t * cols + c0, q, sc, w.quantIndex(r, c0), width / Q8Matrix.BLOCK, carry,
-                                (r - g0) * 4 * VL, first, last);
+                        float v = q8Span(x, xb + t * cols + c0, q, sc, w.quantIndex(r, c0), width / Q8Matrix.BLOCK,
+                                carry, (r - g0) * 4 * VL, first, last);
                         if (last) {
                             out[t * rows + r] = v;
                         }
@@ -436,9 +436,9 @@ final class Gemv {
      * the mins and the offset come in per block as one FMA of the factors against sums of x ({@link GemvInput}): in
      * Q4_K's loop (a whole block per iteration), for Q5_K and Q6_K after theirs ({@link #factorDot}).
      * <p>
-     * x is read from {@link GemvInput}'s offset on, where the interleaved x starts on a 64-byte line
-     * ({@link ArrayAlignment}: a 16-float load that does not start on 32 bytes costs ~10% of the loop on Zen 4).
-     * x is read from L1 at four bytes per value against the quants' half byte, and a row's x beyond ~2048 values no
+     * The interleaved x starts at {@link GemvInput}'s offset, on a 64-byte line ({@link ArrayAlignment}: a 16-float
+     * load that does not start on 32 bytes costs ~10% of the loop on Zen 4). It is read from L1 at four bytes per
+     * value against the quants' half byte, and a row's x beyond ~2048 values no
      * longer stays in L1 next to the quants streaming in (measured: 2048-value Q4_K rows 14.8 G values/s on one
      * core, the same rows against x spread over 32 KB 7.3-8.0): so a group of up to {@link #LANE_GROUP} rows runs one
      * chunk of {@link #LANE_CHUNK} columns after the other, each row's chunk sums added in chunk order. Every row's

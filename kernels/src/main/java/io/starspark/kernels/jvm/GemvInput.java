@@ -12,9 +12,12 @@ import io.starspark.kernels.Matrix;
  * are the calling thread's scratch, read-only while the rows run.
  */
 final class GemvInput {
+    /** Floats x may start after its scratch array's first: up to a 64-byte line. */
+    private static final int LINE_SLACK = 15;
     /**
      * x from {@link #xBase} on: [tokens][cols], on a 64-byte line where {@link ArrayAlignment} knows the address (the
-     * caller's array when it starts on one, else a copy in scratch): the rows read it 16 floats at a time.
+     * caller's array when it starts on one, else a copy in scratch) if a row type that reads x itself is among the
+     * call's matrices (the K-quants read {@link #q4k}, {@link #q6k}): the rows read it 16 floats at a time.
      */
     final float[] x;
     final int xBase;
@@ -40,8 +43,8 @@ final class GemvInput {
     /** Q6_K: [tokens][cols / 16], Σ x over each 16 values in order; else null. */
     final float[] q6kSums;
 
-    private GemvInput(float[] x, int xBase, int tokens, float[] sums32, float[] q4k, int q4kBase, float[] q4kSums, float[] q6k,
-            int q6kBase, float[] q6kSums) {
+    private GemvInput(float[] x, int xBase, int tokens, float[] sums32, float[] q4k, int q4kBase, float[] q4kSums,
+            float[] q6k, int q6kBase, float[] q6kSums) {
         this.x = x;
         this.xBase = xBase;
         this.tokens = tokens;
@@ -54,20 +57,21 @@ final class GemvInput {
         this.q6kSums = q6kSums;
     }
 
-    /** Floats the interleaved x may start after its array's first: up to a 64-byte line. */
-    private static final int LINE_SLACK = 15;
-
     /** x ([tokens][cols]) for the rows of {@code ws} (all {@code cols} wide), prepared in {@code s}'s buffers. */
     static GemvInput of(float[] x, int tokens, int cols, Matrix[] ws, Scratch s) {
         boolean sums = false;
         boolean q4k = false;
         boolean q6k = false;
+        boolean direct = false; // rows that read x itself: all but the K-quants' (they read the interleaved copies)
         for (Matrix w : ws) {
             if (JavaMatmul.VL == 16 && w instanceof BlockMatrix b) {
                 BlockType t = b.type();
                 sums |= t == BlockType.Q4_1 || t == BlockType.Q5_1;
                 q4k |= t == BlockType.Q4_K || t == BlockType.Q5_K;
                 q6k |= t == BlockType.Q6_K;
+                direct |= t.blockSize() != 256;
+            } else {
+                direct = true;
             }
         }
         float[] sums32 = null;
@@ -108,7 +112,7 @@ final class GemvInput {
         }
         float[] onLine = x;
         int xBase = 0;
-        if (ArrayAlignment.floatsToLine(x) != 0) {
+        if (direct && ArrayAlignment.floatsToLine(x) != 0) {
             onLine = s.xOnLine(tokens * cols + LINE_SLACK);
             xBase = ArrayAlignment.floatsToLine(onLine);
             System.arraycopy(x, 0, onLine, xBase, tokens * cols);

@@ -3,7 +3,6 @@ package io.starspark.kernels.jvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import org.junit.jupiter.api.Test;
 
 class ArrayAlignmentTest {
@@ -12,11 +11,9 @@ class ArrayAlignmentTest {
      * lands on a 64-byte line, for arrays of many sizes (so at every 8-byte placement the heap gives them).
      */
     @Test
-    void offsetPointsAtTheElementOnALine() throws ReflectiveOperationException {
+    void offsetPointsAtTheElementOnALine() {
         assertTrue(ArrayAlignment.known(), "HotSpot 17 on x86-64: array addresses are known");
-        Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        sun.misc.Unsafe unsafe = (sun.misc.Unsafe) f.get(null);
+        sun.misc.Unsafe unsafe = ArrayAlignment.UNSAFE;
         int[] seen = new int[16];
         for (int n = 16; n < 16 + 64; n++) {
             float[] a = new float[n];
