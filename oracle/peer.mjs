@@ -59,8 +59,16 @@ function table(rawFile) {
         return xs.length ? median(xs) : NaN;
     };
     const f = (x) => (Number.isNaN(x) ? "-" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
-    const lines = ["| model | case | starspark prefill | llama.cpp prefill | ratio | starspark decode | llama.cpp decode | ratio"
-        + " | same tokens | rounds |", "|---|---|---|---|---|---|---|---|---|---|"];
+    // the machine's limits, measured in the same rounds (PeerMain machine): medians over rounds
+    const machine = fs.readFileSync(rawFile, "utf8").split("\n").filter((l) => l.startsWith("{\"fma_gflops\""))
+        .map((l) => JSON.parse(l));
+    const fma = machine.length ? median(machine.map((m) => m.fma_gflops)) : NaN;
+    const triad = machine.length ? median(machine.map((m) => m.triad_gbs)) : NaN;
+    // starspark's prefill GFLOP/s as % of the FMA peak, its decode's streamed GB/s as % of the triad bandwidth
+    const pct = (x) => (Number.isFinite(x) ? `${x.toFixed(0)}%` : "-");
+    const lines = ["| model | case | starspark prefill | llama.cpp prefill | ratio | prefill % of FMA peak"
+        + " | starspark decode | llama.cpp decode | ratio | decode GB/s (% of triad) | same tokens | rounds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"];
     for (const model of models) {
         const lc = rows.filter((r) => r.model === model && r.engine === "llama.cpp");
         for (const mode of ["warm", "cold", ...new Set(rows.map((r) => r.mode).filter((m) => m.startsWith("warm-")))]) {
@@ -80,8 +88,11 @@ function table(rawFile) {
                 }
                 same = `${n}/${Math.min(a.length, b.length)}`;
             }
-            lines.push(`| ${model} | ${mode} | ${f(sp)} | ${f(lp)} | ${(sp / lp).toFixed(2)} | ${f(sd)} | ${f(ld)}`
-                + ` | ${(sd / ld).toFixed(2)} | ${same} | ${ss.length} |`);
+            const gflop = ss[0].prefill_gflop / ss[0].prompt, mb = ss[0].decode_mb_per_token;
+            const gbs = sd * mb / 1e3;
+            lines.push(`| ${model} | ${mode} | ${f(sp)} | ${f(lp)} | ${(sp / lp).toFixed(2)} | ${pct(100 * sp * gflop / fma)}`
+                + ` | ${f(sd)} | ${f(ld)} | ${(sd / ld).toFixed(2)} | ${Number.isFinite(gbs) ? `${gbs.toFixed(1)} (${pct(100 * gbs / triad)})` : "-"}`
+                + ` | ${same} | ${ss.length} |`);
         }
     }
     const befores = [...new Set(rows.map((r) => r.mode).filter((m) => m.startsWith("warm-")))];

@@ -2,6 +2,7 @@ package io.starspark.bench;
 
 import io.starspark.kernels.KvDtype;
 import io.starspark.kernels.jvm.JavaKernels;
+import io.starspark.model.LlamaConfig;
 import io.starspark.model.LlamaModel;
 import io.starspark.model.Tokenizer;
 import io.starspark.model.synth.SyntheticModels;
@@ -139,13 +140,31 @@ public final class PeerMain {
         }
     }
 
-    /** One {@link GreedyRun} as a JSON line with tok/s and the greedy tokens. */
+    /**
+     * One {@link GreedyRun} as a JSON line with tok/s and the greedy tokens, and what the machine's limits are
+     * measured against ({@code oracle/peer.mjs table}): the FLOPs the prefill executes (GFLOP, {@link
+     * PrefillFlops#executed}) and the bytes a decode step streams on average (MB, {@link #decodeBytes}).
+     */
     private static String run(LlamaModel m, JavaKernels k, int[] ids, int decode, String mode) {
         GreedyRun r = GreedyRun.run(m, k, ids, decode, KV_DTYPE);
+        PrefillFlops f = PrefillFlops.of(m.config(), m.weights());
         return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"kv\":\"%s\","
                         + "\"prompt\":%d,\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,"
-                        + "\"tokens\":%s}",
+                        + "\"prefill_gflop\":%.3f,\"decode_mb_per_token\":%.3f,\"tokens\":%s}",
                 mode, m.path().getFileName(), KV_DTYPE, ids.length, decode, r.prefillTokS(), r.decodeTokS(),
-                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, Arrays.toString(r.tokens()).replace(" ", ""));
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, f.executed(0, ids.length) / 1e9,
+                decodeBytes(f, m.config(), KV_DTYPE, ids.length, decode) / 1e6,
+                Arrays.toString(r.tokens()).replace(" ", ""));
+    }
+
+    /**
+     * Bytes a decode step reads on average after a {@code prompt}-token prefill, over {@code decode} steps: every
+     * block matrix and the output matrix ({@link PrefillFlops#weightBytes}), and each layer's cached keys and values,
+     * {@code prompt + (decode + 1) / 2} rows on average (step j, from 1, attends to {@code prompt + j} rows). Norm
+     * weights, the embedding row and the activations are left out (under 0.1% of the 110m and 1b steps).
+     */
+    static double decodeBytes(PrefillFlops f, LlamaConfig c, KvDtype kv, int prompt, int decode) {
+        double rows = prompt + (decode + 1) / 2.0;
+        return f.weightBytes() + 2.0 * c.layers() * c.kvHeads() * c.headDim() * kv.bytes() * rows;
     }
 }
