@@ -112,10 +112,8 @@ for ((r = 1; r <= rounds; r++)); do
   for f in "${files[@]}"; do
     if [[ $peer == 1 ]]; then
       node "$root/oracle/peer.mjs" "$f" "$work/$(basename "$f").ids.json" "$decode" "$threads" | tee -a "$raw"
-      t0=$(date +%s.%N)
-      line=$("${java_cmd[@]}" cold "$threads" "$work/$(basename "$f").ids.json" "$decode" "$f")
-      t1=$(date +%s.%N)
-      echo "${line%\}},\"process_s\":$(echo "$t1 - $t0" | bc)}" | tee -a "$raw"
+      # its line holds process_s, the process's time up to its answer, and the triad measured after it
+      "${java_cmd[@]}" cold "$threads" "$work/$(basename "$f").ids.json" "$decode" "$f" | tee -a "$raw"
     fi
     echo "$f $work/$(basename "$f").ids.json" >&"$warm_in"
     read -r line <&"$warm_out"

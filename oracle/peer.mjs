@@ -64,7 +64,7 @@ function table(rawFile) {
         .map((l) => JSON.parse(l));
     const fma = machine.length ? median(machine.map((m) => m.fma_gflops)) : NaN;
     const triad = machine.length ? median(machine.map((m) => m.triad_gbs)) : NaN;
-    // starspark's prefill GFLOP/s as % of the FMA peak, its decode's streamed GB/s as % of the triad bandwidth
+    // starspark's prefill GFLOP/s as % of the FMA peak (the rounds' median), its decode's streamed GB/s as % of the triad
     const pct = (x) => (Number.isFinite(x) ? `${x.toFixed(0)}%` : "-");
     const lines = ["| model | case | starspark prefill | llama.cpp prefill | ratio | prefill % of FMA peak"
         + " | starspark decode | llama.cpp decode | ratio | decode GB/s (% of triad) | same tokens | rounds |",
@@ -88,10 +88,13 @@ function table(rawFile) {
                 }
                 same = `${n}/${Math.min(a.length, b.length)}`;
             }
-            const gflop = ss[0].prefill_gflop / ss[0].prompt, mb = ss[0].decode_mb_per_token;
-            const gbs = sd * mb / 1e3;
+            const gflop = ss[0].prefill_gflop / ss[0].prompt;
+            // each run's decode GB/s against the triad its own process measured right after it (older lines: the
+            // rounds' median), then the median over runs
+            const gbs = median(ss.map((r) => r.decode_tok_s * r.decode_mb_per_token / 1e3));
+            const ofTriad = median(ss.map((r) => 100 * r.decode_tok_s * r.decode_mb_per_token / 1e3 / (r.triad_gbs ?? triad)));
             lines.push(`| ${model} | ${mode} | ${f(sp)} | ${f(lp)} | ${(sp / lp).toFixed(2)} | ${pct(100 * sp * gflop / fma)}`
-                + ` | ${f(sd)} | ${f(ld)} | ${(sd / ld).toFixed(2)} | ${Number.isFinite(gbs) ? `${gbs.toFixed(1)} (${pct(100 * gbs / triad)})` : "-"}`
+                + ` | ${f(sd)} | ${f(ld)} | ${(sd / ld).toFixed(2)} | ${Number.isFinite(gbs) ? `${gbs.toFixed(1)} (${pct(ofTriad)})` : "-"}`
                 + ` | ${same} | ${ss.length} |`);
         }
     }

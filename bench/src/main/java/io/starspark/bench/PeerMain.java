@@ -143,17 +143,25 @@ public final class PeerMain {
     /**
      * One {@link GreedyRun} as a JSON line with tok/s and the greedy tokens, and what the machine's limits are
      * measured against ({@code oracle/peer.mjs table}): the FLOPs the prefill executes (GFLOP, {@link
-     * PrefillFlops#executed}) and the bytes a decode step streams on average (MB, {@link #decodeBytes}).
+     * PrefillFlops#executed}), the bytes a decode step streams on average (MB, {@link #decodeBytes}) and the triad
+     * bandwidth measured right after it on the same threads (GB/s).
      */
-    private static String run(LlamaModel m, JavaKernels k, int[] ids, int decode, String mode) {
+    private static String run(LlamaModel m, JavaKernels k, int[] ids, int decode, String mode) throws Exception {
         GreedyRun r = GreedyRun.run(m, k, ids, decode, KV_DTYPE);
         PrefillFlops f = PrefillFlops.of(m.config(), m.weights());
+        // a cold run's whole process, to here (the triad below is not part of it)
+        String process = mode.equals("cold") ? String.format(Locale.ROOT, "\"process_s\":%.2f,",
+                java.time.Duration.between(ProcessHandle.current().info().startInstant().orElseThrow(),
+                        java.time.Instant.now()).toMillis() / 1e3) : "";
+        // the memory bandwidth right after the decode, in the same process: on a shared host it moves by 1.5x
+        // within minutes (34-57 GB/s on 2 threads in one hour), so a round's first measurement is no yardstick
+        double triad = Triad.measure(k.threads(), 5);
         return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"kv\":\"%s\","
                         + "\"prompt\":%d,\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,"
-                        + "\"prefill_gflop\":%.3f,\"decode_mb_per_token\":%.3f,\"tokens\":%s}",
+                        + "%s\"prefill_gflop\":%.3f,\"decode_mb_per_token\":%.3f,\"triad_gbs\":%.1f,\"tokens\":%s}",
                 mode, m.path().getFileName(), KV_DTYPE, ids.length, decode, r.prefillTokS(), r.decodeTokS(),
-                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, f.executed(0, ids.length) / 1e9,
-                decodeBytes(f, m.config(), KV_DTYPE, ids.length, decode) / 1e6,
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, process, f.executed(0, ids.length) / 1e9,
+                decodeBytes(f, m.config(), KV_DTYPE, ids.length, decode) / 1e6, triad,
                 Arrays.toString(r.tokens()).replace(" ", ""));
     }
 
