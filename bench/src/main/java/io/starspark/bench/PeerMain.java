@@ -153,8 +153,8 @@ public final class PeerMain {
         String process = mode.equals("cold") ? String.format(Locale.ROOT, "\"process_s\":%.2f,",
                 java.time.Duration.between(ProcessHandle.current().info().startInstant().orElseThrow(),
                         java.time.Instant.now()).toMillis() / 1e3) : "";
-        // the memory bandwidth right after the decode, in the same process: on a shared host it moves by 1.5x
-        // within minutes (34-57 GB/s on 2 threads in one hour), so a round's first measurement is no yardstick
+        // the memory bandwidth right after the decode, in the same process: on this shared VM it takes two levels
+        // (~36 and ~58 GB/s on 2 threads) from one allocation to the next, so a round's first one is no yardstick
         double triad = Triad.measure(k.threads(), 5);
         return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"kv\":\"%s\","
                         + "\"prompt\":%d,\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,"
