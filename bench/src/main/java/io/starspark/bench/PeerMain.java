@@ -155,7 +155,8 @@ public final class PeerMain {
                         java.time.Instant.now()).toMillis() / 1e3) : "";
         // the memory bandwidth right after the decode, in the same process: on this shared VM it takes two levels
         // (~36 and ~58 GB/s on 2 threads) from one allocation to the next, so a round's first one is no yardstick
-        double triad = Triad.measure(k.threads(), 5);
+        // (not after the warm JVM's untimed first run, whose line is dropped)
+        double triad = mode.equals("warm-up") ? Double.NaN : Triad.measure(k.threads(), 5);
         return String.format(Locale.ROOT, "{\"engine\":\"starspark\",\"mode\":\"%s\",\"model\":\"%s\",\"kv\":\"%s\","
                         + "\"prompt\":%d,\"decode\":%d,\"prefill_tok_s\":%.2f,\"decode_tok_s\":%.2f,\"jvm_uptime_s\":%.2f,"
                         + "%s\"prefill_gflop\":%.3f,\"decode_mb_per_token\":%.3f,\"triad_gbs\":%.1f,\"tokens\":%s}",
