@@ -117,6 +117,14 @@ final class Gemv {
         return VectorShuffle.fromArray(S, v, 0);
     }
 
+    /**
+     * Whether rows of this block type run {@link #laneRows} (the K-quants, 256-value blocks), which read
+     * {@link GemvInput}'s interleaved copies of x instead of x itself.
+     */
+    static boolean readsLanes(BlockType t) {
+        return t.blockSize() == 256;
+    }
+
     /** Rows {@code [r0, r1)} of out for every token of in ({@link GemvInput#of} for w); out: [tokens][rows]. */
     static void rows(float[] out, GemvInput in, Matrix w, int r0, int r1, Scratch s) {
         float[] x = in.x;
@@ -142,7 +150,7 @@ final class Gemv {
             }
             return;
         }
-        if (VL == 16 && w instanceof BlockMatrix bm && bm.type().blockSize() == 256) {
+        if (VL == 16 && w instanceof BlockMatrix bm && readsLanes(bm.type())) {
             laneRows(out, in, bm, r0, r1, s);
             return;
         }

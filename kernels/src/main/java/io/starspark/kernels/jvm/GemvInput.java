@@ -69,7 +69,7 @@ final class GemvInput {
                 sums |= t == BlockType.Q4_1 || t == BlockType.Q5_1;
                 q4k |= t == BlockType.Q4_K || t == BlockType.Q5_K;
                 q6k |= t == BlockType.Q6_K;
-                direct |= t.blockSize() != 256;
+                direct |= !Gemv.readsLanes(t);
             } else {
                 direct = true;
             }
