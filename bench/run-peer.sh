@@ -135,14 +135,19 @@ busy_cores() {
     printf "%.2f", (total > 0 ? cpus * busy / total : 0) }'
 }
 
+# whether BUSY cores are more than --quiet allows: too_busy BUSY
+too_busy() {
+  awk -v b="$1" -v q="$quiet" 'BEGIN { exit !(b > q) }'
+}
+
 # waits until at most $quiet cores were busy over a second (at most $quiet_wait s), and says so: wait_quiet WHAT
 wait_quiet() {
   local t0=$SECONDS busy
   busy=$(busy_cores)
-  while awk -v b="$busy" -v q="$quiet" 'BEGIN { exit !(b > q) }' && ((SECONDS - t0 < quiet_wait)); do
+  while too_busy "$busy" && ((SECONDS - t0 < quiet_wait)); do
     busy=$(busy_cores)
   done
-  if awk -v b="$busy" -v q="$quiet" 'BEGIN { exit !(b > q) }'; then
+  if too_busy "$busy"; then
     echo "# quiet: NOT reached before $1 ($busy cores busy after $((SECONDS - t0)) s); ran anyway" >> "$out"
   else
     echo "# quiet: $busy cores busy before $1 (waited $((SECONDS - t0)) s)" >> "$out"

@@ -47,8 +47,8 @@ async function run(modelPath, idsFile, decode, threads) {
 }
 
 function table(rawFile) {
-    const rows = fs.readFileSync(rawFile, "utf8").split("\n").filter((l) => l.startsWith("{\"engine\""))
-        .map((l) => JSON.parse(l));
+    const raw = fs.readFileSync(rawFile, "utf8").split("\n");
+    const rows = raw.filter((l) => l.startsWith("{\"engine\"")).map((l) => JSON.parse(l));
     const median = (xs) => {
         const s = [...xs].sort((a, b) => a - b);
         return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -60,8 +60,7 @@ function table(rawFile) {
     };
     const f = (x) => (Number.isNaN(x) ? "-" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
     // the machine's limits, measured in the same rounds (PeerMain machine): medians over rounds
-    const machine = fs.readFileSync(rawFile, "utf8").split("\n").filter((l) => l.startsWith("{\"fma_gflops\""))
-        .map((l) => JSON.parse(l));
+    const machine = raw.filter((l) => l.startsWith("{\"fma_gflops\"")).map((l) => JSON.parse(l));
     const fma = machine.length ? median(machine.map((m) => m.fma_gflops)) : NaN;
     const triad = machine.length ? median(machine.map((m) => m.triad_gbs)) : NaN;
     // starspark's prefill GFLOP/s as % of the FMA peak (the rounds' median), its decode's streamed GB/s as % of the triad
