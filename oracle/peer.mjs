@@ -65,6 +65,8 @@ function table(rawFile) {
     const triad = machine.length ? median(machine.map((m) => m.triad_gbs)) : NaN;
     // starspark's prefill GFLOP/s as % of the FMA peak (the rounds' median), its decode's streamed GB/s as % of the triad
     const pct = (x) => (Number.isFinite(x) ? `${x.toFixed(0)}%` : "-");
+    // a / b to two places, "-" where either is missing (e.g. no llama.cpp runs with --warm-only)
+    const ratio = (a, b) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "-");
     const lines = ["| model | case | starspark prefill | llama.cpp prefill | ratio | prefill % of FMA peak"
         + " | starspark decode | llama.cpp decode | ratio | decode GB/s (% of triad) | same tokens | rounds |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|"];
@@ -92,8 +94,8 @@ function table(rawFile) {
             // rounds' median), then the median over runs
             const gbs = median(ss.map((r) => r.decode_tok_s * r.decode_mb_per_token / 1e3));
             const ofTriad = median(ss.map((r) => 100 * r.decode_tok_s * r.decode_mb_per_token / 1e3 / (r.triad_gbs ?? triad)));
-            lines.push(`| ${model} | ${mode} | ${f(sp)} | ${f(lp)} | ${(sp / lp).toFixed(2)} | ${pct(100 * sp * gflop / fma)}`
-                + ` | ${f(sd)} | ${f(ld)} | ${(sd / ld).toFixed(2)} | ${Number.isFinite(gbs) ? `${gbs.toFixed(1)} (${pct(ofTriad)})` : "-"}`
+            lines.push(`| ${model} | ${mode} | ${f(sp)} | ${f(lp)} | ${ratio(sp, lp)} | ${pct(100 * sp * gflop / fma)}`
+                + ` | ${f(sd)} | ${f(ld)} | ${ratio(sd, ld)} | ${Number.isFinite(gbs) ? `${gbs.toFixed(1)} (${pct(ofTriad)})` : "-"}`
                 + ` | ${same} | ${ss.length} |`);
         }
     }
@@ -102,8 +104,8 @@ function table(rawFile) {
         lines.push("", `| model | prefill warm / ${b} | decode warm / ${b} | rounds |`, "|---|---|---|---|");
         for (const model of models) {
             const n = rows.filter((r) => r.model === model && r.mode === b).length;
-            lines.push(`| ${model} | ${(pick(model, "starspark", "warm", "prefill_tok_s") / pick(model, "starspark", b, "prefill_tok_s")).toFixed(2)}`
-                + ` | ${(pick(model, "starspark", "warm", "decode_tok_s") / pick(model, "starspark", b, "decode_tok_s")).toFixed(2)} | ${n} |`);
+            lines.push(`| ${model} | ${ratio(pick(model, "starspark", "warm", "prefill_tok_s"), pick(model, "starspark", b, "prefill_tok_s"))}`
+                + ` | ${ratio(pick(model, "starspark", "warm", "decode_tok_s"), pick(model, "starspark", b, "decode_tok_s"))} | ${n} |`);
         }
     }
     console.log(lines.join("\n"));
