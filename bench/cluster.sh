@@ -1,10 +1,10 @@
 # Sourced by the cluster benchmarks: starts a standalone Master and 2 Workers (separate JVMs on 127.0.0.1,
 # 1 core each) under $work, stopped by PID on exit. Needs: root, spark_home, work, worker_memory.
 # Sets: java_home, flags (conf/jvm-flags), spark_java (a java command with Spark's jars), master (its URL).
-java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+source "$root/bench/jvm-flags.sh"
+java_home="$(java_home_of java)"
 rm -rf "$work"
 mkdir -p "$work/logs" "$work/tmp" "$work/worker-1" "$work/worker-2"
-source "$root/bench/jvm-flags.sh"
 export JAVA_HOME="$java_home" SPARK_HOME="$spark_home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 \
   SPARK_LOCAL_DIRS="$work/tmp" SPARK_LOG_DIR="$work/logs"
 spark_java=("$java_home/bin/java" "${flags[@]}" -Xmx1g -Djava.io.tmpdir="$work/tmp" -cp "$spark_home/jars/*")

@@ -79,7 +79,6 @@ fi
 if ! command -v java >/dev/null 2>&1 && [[ -x "$kit/jdk/bin/java" ]]; then export PATH="$kit/jdk/bin:$PATH"; fi
 if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless || true; fi
 command -v java >/dev/null 2>&1 || { echo "starspark: error: no java and apt could not install openjdk-17-jre-headless" >&2; exit 2; }
-java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 if [[ $dry == 1 ]]; then
   if ! dpkg -s pocl-opencl-icd ocl-icd-libopencl1 >/dev/null 2>&1; then apt_install pocl-opencl-icd ocl-icd-libopencl1 clinfo; fi
 else
@@ -104,6 +103,7 @@ if command -v clinfo >/dev/null 2>&1; then clinfo -l 2>&1 | tee -a "$results"; f
 cp_="$kit/classes:$(ls "$kit"/lib/*.jar | tr '\n' ':')"
 # the product's JVM flags (module flags and the C2 trap limit the kernels need)
 source "$root/bench/jvm-flags.sh"
+java_home="$(java_home_of java)"
 # libjsig: OpenCL runtimes may replace the JVM's signal handlers (PLATFORM.md)
 run_java() {
   local limit="$1"; shift

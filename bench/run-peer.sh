@@ -102,13 +102,11 @@ for d in "$kv" "${before_kv:-F16}"; do
     exit 2
   fi
 done
-# runs the java executable JAVA with the product's JVM flags: jvm JAVA ARGS... (libjsig: PoCL's LLVM would otherwise
-# replace the JVM's signal handlers, PLATFORM.md)
+# runs the java executable JAVA with the product's JVM flags and its JDK's libjsig: jvm JAVA ARGS...
 jvm() {
-  local java="$1" home
-  home="$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")"
+  local java="$1"
   shift
-  env LD_PRELOAD="$home/lib/libjsig.so" "$java" "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work" "$@"
+  env LD_PRELOAD="$(java_home_of "$java")/lib/libjsig.so" "$java" "${flags[@]}" -Xmx8g -Djava.io.tmpdir="$work" "$@"
 }
 java_cp="$root/bench/target/classes:$(cat "$cp_file")"
 java_cmd=(jvm java -Dpeer.kvDtype="$kv" -cp "$java_cp" io.starspark.bench.PeerMain)
