@@ -47,6 +47,21 @@ final class Gemv {
     private static final VectorSpecies<Short> H16 = ShortVector.SPECIES_256;
     /** Lane j holds j. */
     private static final IntVector IOTA = IntVector.zero(I16).addIndex(1);
+    /*
+     * K-quant scale bytes u[0..12) (Q4_K, Q5_K) to lanes 0-7 = the 6-bit scales, 8-15 = the 6-bit mins of the
+     * eight sub-blocks ({@link BlockType#kScale}, {@link BlockType#kMin}): low bits (u[K_LO] >>> K_SHIFT) & K_MASK,
+     * high bits ((u[K_HI] >>> 6) << 4) & K_HI_MASK.
+     */
+    private static final VectorShuffle<Integer> K_LO = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
+    private static final IntVector K_SHIFT = IntVector.fromArray(I16,
+            new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector K_MASK = IntVector.fromArray(I16,
+            new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final VectorShuffle<Integer> K_HI = VectorShuffle.fromValues(I16,
+            0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7);
+    private static final IntVector K_HI_MASK = IntVector.fromArray(I16,
+            new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     /** K-quant rows: a group of rows runs chunk by chunk of this many columns ({@link #laneRows}). */
@@ -453,8 +468,6 @@ final class Gemv {
         float[] sums = q6 ? in.q6kSums : in.q4kSums;
         byte[] b = w.data();
         float[] ks = s.kScales(LANE_CHUNK / 16 + 8); // Q6_K's last half reads 8 floats past its block's 16
-        KFactors kf = KFactors.of(w);
-        int rowBlocks = cols / 256;
         for (int g = r0; g < r1; g += LANE_GROUP) {
             int ge = Math.min(r1, g + LANE_GROUP);
             if (cols > LANE_CHUNK) {
@@ -468,11 +481,11 @@ final class Gemv {
                 int n = Math.min(LANE_CHUNK, cols - c);
                 for (int r = g; r < ge; r++) {
                     int at = r * rowBytes + c / 256 * blockBytes;
-                    for (int k = 0, p = at, i = r * rowBlocks + c / 256; k < n / 16; k += 16, p += blockBytes, i++) {
+                    for (int k = 0, p = at; k < n / 16; k += 16, p += blockBytes) {
                         if (q6) {
-                            q6kFactors(b, p, kf.d[i], ks, k);
+                            q6kFactors(b, p, ks, k);
                         } else {
-                            kFactors(kf.scales, kf.d, i, ks, k);
+                            kFactors(b, p, ks, k);
                         }
                     }
                     for (int t = 0; t < tokens; t++) {
@@ -592,12 +605,12 @@ final class Gemv {
     }
 
     /**
-     * A Q6_K block's 16 scales at b[p] (int8 at +192) into f[o, o + 16): {@code f[o + m] = d·scale_m}, the float
-     * product of the block's d (its half at +208, as a float: {@link KFactors#d}) and the int8 (one rounding).
+     * A Q6_K block's 16 scales at b[p] (int8 at +192, d at +208) into f[o, o + 16): {@code f[o + m] = d·scale_m}, the
+     * float product of the half and the int8 (one rounding).
      */
-    private static void q6kFactors(byte[] b, int p, float d, float[] f, int o) {
+    private static void q6kFactors(byte[] b, int p, float[] f, int o) {
         FloatVector sc = (FloatVector) ByteVector.fromArray(B16, b, p + 192).convertShape(B2I, I16, 0).convert(I2F, 0);
-        sc.mul(d).intoArray(f, o);
+        sc.mul(BlockType.half(b, p + 208)).intoArray(f, o);
     }
 
     /**
@@ -723,16 +736,18 @@ final class Gemv {
     }
 
     /**
-     * Q4_K / Q5_K block i's factors from {@link KFactors} (its 6-bit scales and mins as bytes at sc[16i], d and dmin at
-     * d[2i]) into f[o, o + 16): {@code f[o + j] = d·scale_j}, {@code f[o + 8 + j] = dmin·min_j}, the floats
-     * {@code d * BlockType.kScale(..)} and {@code dmin * BlockType.kMin(..)} (one rounding each): a widening, a
-     * conversion and one multiply per block. Arrays in and out (no vector crosses the call), so the method compiles
-     * alone as well as inlined.
+     * A Q4_K / Q5_K block's factors at b[p] (d, dmin, then 12 bytes of 6-bit scales and mins) into f[o, o + 16):
+     * {@code f[o + j] = d·scale_j}, {@code f[o + 8 + j] = dmin·min_j}, the floats {@code d * BlockType.kScale(..)} and
+     * {@code dmin * BlockType.kMin(..)} (one rounding each), decoded in vector lanes: per block a byte widening, two
+     * permutes, shifts, masks and one multiply instead of sixteen scalar bit extractions, conversions and multiplies.
+     * Arrays in and out (no vector crosses the call), so the method compiles alone as well as inlined.
      */
-    private static void kFactors(byte[] sc, float[] d, int i, float[] f, int o) {
-        FloatVector dd = FloatVector.broadcast(S, d[2 * i]).blend(d[2 * i + 1], HIGH8);
-        ((FloatVector) ByteVector.fromArray(B16, sc, 16 * i).convertShape(B2I, I16, 0).convert(I2F, 0)).mul(dd)
-                .intoArray(f, o);
+    private static void kFactors(byte[] b, int p, float[] f, int o) {
+        IntVector u = ((IntVector) ByteVector.fromArray(B16, b, p + 4).convertShape(B2I, I16, 0)).and(0xff);
+        IntVector lo = u.rearrange(K_LO).lanewise(LSHR, K_SHIFT).and(K_MASK);
+        IntVector hi = u.rearrange(K_HI).lanewise(LSHR, 6).lanewise(LSHL, 4).and(K_HI_MASK);
+        FloatVector dd = FloatVector.broadcast(S, BlockType.half(b, p)).blend(BlockType.half(b, p + 2), HIGH8);
+        ((FloatVector) lo.or(hi).convert(I2F, 0)).mul(dd).intoArray(f, o);
     }
 
 }
