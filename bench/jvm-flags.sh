@@ -5,4 +5,9 @@
 java_home_of() {
   dirname "$(dirname "$(readlink -f "$(command -v "$1")")")"
 }
+# And runnable_java JAVA: JAVA's resolved path if it is an executable that runs (`JAVA -version`), else status 1.
+runnable_java() {
+  local path
+  path="$(command -v "$1")" && "$path" -version > /dev/null 2>&1 && readlink -f "$path"
+}
 mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$root/conf/jvm-flags")

@@ -12,16 +12,16 @@ heap="$1"
 main="$2"
 shift 2
 source "$root/bench/classpath.sh"
+# the product's JVM flags (conf/jvm-flags, as bin/starspark and the executors), then BENCH_JVM_OPTS, which
+# win where they repeat one (e.g. BENCH_JVM_OPTS=-XX:PerMethodTrapLimit=100 for the JDK's default)
+source "$root/bench/jvm-flags.sh"
 java="${BENCH_JAVA:-java}"
-if ! java_path="$(command -v "$java")" || ! "$java_path" -version > /dev/null 2>&1; then
+if ! java_path="$(runnable_java "$java")"; then
   echo "starspark: error: no java runs as $java${BENCH_JAVA:+ (BENCH_JAVA)}" >&2
   exit 2
 fi
 mkdir -p "$root/bench/target/tmp"
 cd "$root"
-# the product's JVM flags (conf/jvm-flags, as bin/starspark and the executors), then BENCH_JVM_OPTS, which
-# win where they repeat one (e.g. BENCH_JVM_OPTS=-XX:PerMethodTrapLimit=100 for the JDK's default)
-source "$root/bench/jvm-flags.sh"
 exec env LD_PRELOAD="$(java_home_of "$java_path")/lib/libjsig.so" "$java_path" "${flags[@]}" ${BENCH_JVM_OPTS:-} \
   -Xmx"$heap" -Djava.io.tmpdir="$root/bench/target/tmp" \
   -cp "${BENCH_CP_BEFORE:+$BENCH_CP_BEFORE:}$root/bench/target/classes:$(cat "$cp_file")" "$main" "$@"

@@ -36,6 +36,7 @@ kv=F32
 before_kv=""
 before_java=""
 peer=1
+source "$root/bench/jvm-flags.sh"  # flags, java_home_of, runnable_java
 quiet=0.3 quiet_wait=300
 # an option's value must follow it
 need() {
@@ -62,11 +63,11 @@ while [[ $# -gt 0 ]]; do
     --kv) need "$@"; kv="$2"; shift 2 ;;
     --before-kv) need "$@"; before_kv="$2"; shift 2 ;;
     --before-java) need "$@"
-      if ! command -v "$2" > /dev/null || ! "$2" -version > /dev/null 2>&1; then
+      if ! before_java="$(runnable_java "$2")"; then
         echo "starspark: error: --before-java takes a java executable (no java runs as $2)" >&2
         exit 2
       fi
-      before_java="$(readlink -f "$(command -v "$2")")"; shift 2 ;;
+      shift 2 ;;
     --warm-only) peer=0 tag="$tag-warm"; shift ;;
     --quiet) need "$@"; quiet="$2"; shift 2 ;;
     --quiet-wait) need "$@"; quiet_wait="$2"; shift 2 ;;
@@ -92,7 +93,6 @@ if [[ ! -d "$root/oracle/node_modules/node-llama-cpp" ]]; then
   echo "starspark: error: node-llama-cpp missing: run 'NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --prefix oracle --no-audit --no-fund'" >&2
   exit 2
 fi
-source "$root/bench/jvm-flags.sh"
 models_dir="$root/bench/target/peer"
 work="$models_dir/run$tag"  # ids, FIFOs and raw lines of this kind of run (a --quick and a --warm-only run may overlap)
 mkdir -p "$work" "$root/bench/results"
